@@ -1,0 +1,128 @@
+/**
+ * hrflow-logic: an ordered list of logics that keep, change or drop a profile, then an optional
+ * format step that builds the vendor payload (replacing or adjusting the vendor's default mapping).
+ * Output 1: kept (msg.payload = profile, or the formatted payload with msg.format = vendor id).
+ * Output 2: filtered (msg.filtered = which logic dropped it and why).
+ */
+import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { ConnectorError, ErrorCodes, type ErrorCode } from '../src/core/errors';
+import { isProfile, type HrflowProfile } from '../src/hrflow/profile';
+import { UserFunction } from '../src/logic/sandbox';
+import { vendors } from '../src/vendors';
+import { onInput, Status, type Msg } from './lib/runtime';
+
+interface LogicDef {
+  name?: string;
+  type?: 'js' | 'jsonata';
+  code?: string;
+}
+
+type Evaluate = (input: unknown, msg: Msg, bindings: Record<string, unknown>) => Promise<unknown>;
+
+export = function (RED: NodeAPI): void {
+  function HrflowLogicNode(this: Node, def: NodeDef & Record<string, unknown>) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const log = (level: 'log' | 'warn' | 'error', text: string) => (level === 'log' ? node.log(text) : level === 'warn' ? node.warn(text) : node.error(text));
+    const env = (name: string) => RED.util.evaluateNodeProperty(name, 'env', node, {} as never);
+
+    /** Compile one piece of user code into an evaluator; a compile error is kept and reported per message. */
+    const compile = (label: string, type: string | undefined, code: string, params: string[], code_: ErrorCode): Evaluate => {
+      try {
+        if (type === 'jsonata') {
+          const expr = RED.util.prepareJSONataExpression(code, node);
+          return (input, msg, bindings) =>
+            new Promise((resolve, reject) => {
+              for (const [k, v] of Object.entries(bindings)) expr.assign(k, v);
+              expr.assign('msg', msg);
+              RED.util.evaluateJSONataExpression(expr, input as never, (err: unknown, value: unknown) =>
+                err ? reject(new ConnectorError(code_, `${label}: ${(err as Error).message ?? err}`, { cause: err })) : resolve(value),
+              );
+            });
+        }
+        const fn = new UserFunction(label, code, params, { log, env });
+        return async (input, msg, bindings) => {
+          try {
+            return await fn.call(input, ...params.slice(1).map((p) => (p === 'msg' ? msg : bindings[p])));
+          } catch (err) {
+            throw new ConnectorError(code_, (err as Error).message, { cause: err });
+          }
+        };
+      } catch (err) {
+        const message = `${label} does not compile: ${(err as Error).message ?? err}`;
+        node.error(message);
+        node.status(Status.error(`${label}: syntax`));
+        return () => Promise.reject(new ConnectorError(code_, message));
+      }
+    };
+
+    const logicDefs: LogicDef[] = Array.isArray(def.logics) ? (def.logics as LogicDef[]) : [];
+    const logics = logicDefs.map((l, i) => {
+      const name = (l.name && String(l.name).trim()) || `logic ${i + 1}`;
+      return { index: i, name, run: compile(name, l.type, String(l.code ?? ''), ['profile', 'msg'], ErrorCodes.LOGIC_ERROR) };
+    });
+
+    const formatType = String(def.format_type || 'none');
+    const formatVendor = String(def.format_vendor || '');
+    let format: Evaluate | undefined;
+    let formatProblem: string | undefined;
+    if (formatType !== 'none') {
+      if (!vendors[formatVendor]) formatProblem = 'choose the vendor this format is for';
+      else format = compile('format', formatType, String(def.format ?? ''), ['profile', 'defaults', 'msg'], ErrorCodes.FORMAT_ERROR);
+    }
+    if (formatProblem) node.status(Status.error('format: no vendor'));
+
+    let kept = 0;
+    let filtered = 0;
+    const counts = () => `${kept} kept, ${filtered} filtered`;
+
+    onInput(node, async (msg, send) => {
+      if (!isProfile(msg.payload)) {
+        throw new ConnectorError(ErrorCodes.INVALID_INPUT, 'msg.payload is not an HrFlow profile (an object with "info")');
+      }
+      let profile: HrflowProfile = msg.payload;
+      for (const logic of logics) {
+        const result = await logic.run(profile, msg, {});
+        if (result === undefined || result === null || result === false || (Array.isArray(result) && result.length === 0)) {
+          msg.payload = profile;
+          msg.filtered = { index: logic.index, name: logic.name, reason: `dropped by ${logic.name}` };
+          filtered++;
+          node.status(Status.filtered(counts()));
+          send([null, msg]);
+          return;
+        }
+        if (result === true) continue;
+        if (!isProfile(result)) {
+          throw new ConnectorError(
+            ErrorCodes.LOGIC_ERROR,
+            `${logic.name} returned ${Array.isArray(result) ? 'an array' : typeof result}: return the profile to keep it, or null to drop it`,
+          );
+        }
+        profile = result;
+      }
+      msg.profile = profile;
+      if (formatProblem) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, `format: ${formatProblem}`);
+      if (format) {
+        const vendor = vendors[formatVendor];
+        let defaults: unknown;
+        try {
+          defaults = vendor.defaultPayload(profile, {});
+        } catch (err) {
+          throw new ConnectorError(ErrorCodes.FORMAT_ERROR, `the ${vendor.label} default mapping failed: ${(err as Error).message}`, { cause: err });
+        }
+        const payload = await format(profile, msg, { defaults });
+        if (!payload || typeof payload !== 'object' || Array.isArray(payload)) {
+          throw new ConnectorError(ErrorCodes.FORMAT_ERROR, `format returned ${payload === null ? 'null' : typeof payload}: return the ${vendor.label} payload object`);
+        }
+        msg.payload = payload;
+        msg.format = vendor.id;
+      } else {
+        msg.payload = profile;
+      }
+      kept++;
+      node.status(Status.ok(counts()));
+      send([msg, null]);
+    }, ErrorCodes.LOGIC_ERROR);
+  }
+  RED.nodes.registerType('hrflow-logic', HrflowLogicNode as any);
+};

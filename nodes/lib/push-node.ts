@@ -1,0 +1,113 @@
+/**
+ * Factory for push nodes. A vendor node is only: its type, its config type, its vendor module,
+ * and how to read its parameters from the panel and the msg. Everything else (input contract,
+ * validation before sending, HTTP options, retries status, cancellation on close, outputs and
+ * errors) is here, once.
+ */
+import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { ConnectorError, ErrorCodes } from '../../src/core/errors';
+import { HttpClient } from '../../src/core/http';
+import { Redactor } from '../../src/core/redact';
+import { isProfile, type HrflowProfile } from '../../src/hrflow/profile';
+import type { VendorModule } from '../../src/vendors/types';
+import { intSetting, onInput, Status, type Msg } from './runtime';
+import type { VendorConfigNode } from './vendor-config';
+
+export interface PushNodeSpec<Config, Params> {
+  type: string;
+  vendor: VendorModule<Config, Params, any>;
+  /** Parameters from the node's panel, overridden by the msg where documented. */
+  params(def: Record<string, unknown>, msg: Msg): Params;
+}
+
+/** What the push node takes from a message: the vendor payload and the profile (for the CV). */
+export function payloadFromMsg<Config, Params>(
+  vendor: VendorModule<Config, Params, any>,
+  msg: Msg,
+  params: Params,
+): { payload: Record<string, unknown>; profile?: HrflowProfile } {
+  if (typeof msg.format === 'string' && msg.format) {
+    if (msg.format !== vendor.id) {
+      throw new ConnectorError(
+        ErrorCodes.INVALID_INPUT,
+        `msg.payload was formatted for "${msg.format}", but this node pushes to ${vendor.label}`,
+        { vendor: vendor.id },
+      );
+    }
+    const payload = msg.payload;
+    if (!payload || typeof payload !== 'object' || Array.isArray(payload)) {
+      throw new ConnectorError(ErrorCodes.INVALID_INPUT, `the formatted ${vendor.label} payload in msg.payload is not an object`, { vendor: vendor.id });
+    }
+    return { payload: structuredClone(payload) as Record<string, unknown>, profile: isProfile(msg.profile) ? msg.profile : undefined };
+  }
+  if (!isProfile(msg.payload)) {
+    throw new ConnectorError(
+      ErrorCodes.INVALID_INPUT,
+      'msg.payload is not an HrFlow profile (an object with "info"): wire an HrFlow profile node before this one',
+      { vendor: vendor.id },
+    );
+  }
+  return { payload: vendor.defaultPayload(msg.payload, params), profile: msg.payload };
+}
+
+export function registerPushNode<Config, Params>(RED: NodeAPI, spec: PushNodeSpec<Config, Params>): void {
+  const { vendor } = spec;
+  function PushNode(this: Node, def: NodeDef & Record<string, unknown>) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const account = RED.nodes.getNode(def.account as string) as VendorConfigNode<Config> | null;
+    const timeoutMs = intSetting(def.timeout, 30_000) || 30_000;
+    const retries = intSetting(def.retries, 3);
+    const retryDelayMs = intSetting(def.retry_delay, 1000);
+    const controller = new AbortController();
+    let inFlight = 0;
+
+    if (!account) node.status(Status.error('no account'));
+
+    onInput(node, async (msg, send) => {
+      if (!account) {
+        throw new ConnectorError(ErrorCodes.INVALID_CONFIG, `no ${vendor.label} account selected in this node`, { vendor: vendor.id });
+      }
+      const config = account.vendorConfig();
+      const params = spec.params(def, msg);
+      vendor.checkConfig(config, params);
+      const { payload, profile } = payloadFromMsg(vendor, msg, params);
+      vendor.validate(payload);
+
+      inFlight++;
+      node.status(Status.working(inFlight > 1 ? `pushing (${inFlight})` : 'pushing'));
+      const redactor = new Redactor(vendor.secrets(config));
+      const onRetry = (info: { attempt: number; retries: number; reason: string }) =>
+        node.status(Status.retrying(`retry ${info.attempt}/${info.retries} ${info.reason}`));
+      const common = { timeoutMs, retries, retryDelayMs, redactor, signal: controller.signal, onRetry };
+      try {
+        const result = await vendor.push(
+          {
+            http: new HttpClient({ ...common, vendor: vendor.id, limiter: account.limiter }),
+            files: new HttpClient({ ...common, vendor: 'hrflow-files' }),
+            config,
+            params,
+            profile,
+          },
+          payload as never,
+        );
+        msg.payload = result.response;
+        msg.candidate_id = result.candidateId;
+        msg.statusCode = result.statusCode;
+        msg.vendor = vendor.id;
+        msg.steps = result.steps;
+        node.status(Status.ok(result.candidateId !== undefined ? `created ${result.candidateId}` : 'pushed'));
+        send(msg);
+      } finally {
+        inFlight--;
+      }
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      controller.abort(new ConnectorError(ErrorCodes.ABORTED, 'the flow was stopped', { vendor: vendor.id }));
+      node.status(Status.clear());
+      done();
+    });
+  }
+  RED.nodes.registerType(spec.type, PushNode as any);
+}

@@ -1,0 +1,109 @@
+/**
+ * One error type for every failure the package reports, with a stable `code`.
+ *
+ * Node-RED copies own `code`, `stack` and `cause` properties of a `done(err)` error into
+ * `msg.error`, so Catch nodes can switch on `msg.error.code`. Every other property here
+ * (statusCode, vendor, step, candidateId) is also an own property and is copied by the
+ * node layer onto `msg.error` explicitly.
+ */
+
+export const ErrorCodes = {
+  /** The credentials were refused (401/403). */
+  AUTH_FAILED: 'AUTH_FAILED',
+  /** HrFlow answered "Unable to find object": the profile does not exist. */
+  HRFLOW_NOT_FOUND: 'HRFLOW_NOT_FOUND',
+  /** The vendor answered 404 (unknown job, company, offer...). */
+  NOT_FOUND: 'NOT_FOUND',
+  /** The profile cannot become a valid vendor payload (missing required field...). Nothing was sent. */
+  INVALID_PROFILE: 'INVALID_PROFILE',
+  /** A node setting is missing or wrong (no job id, no config node, bad URL...). Nothing was sent. */
+  INVALID_CONFIG: 'INVALID_CONFIG',
+  /** The message does not carry what the node needs (no profile in msg.payload...). */
+  INVALID_INPUT: 'INVALID_INPUT',
+  /** A user logic threw. */
+  LOGIC_ERROR: 'LOGIC_ERROR',
+  /** The user format threw or returned something unusable. */
+  FORMAT_ERROR: 'FORMAT_ERROR',
+  /** The vendor refused the request as wrong (400/409/422, or a success flag of 0). */
+  VENDOR_REJECTED: 'VENDOR_REJECTED',
+  /** Still rate limited (429) after every retry. */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** 5xx after every retry, or an answer that cannot be read. */
+  VENDOR_UNAVAILABLE: 'VENDOR_UNAVAILABLE',
+  /** Connection refused, reset, DNS failure... */
+  NETWORK_ERROR: 'NETWORK_ERROR',
+  /** No answer within the timeout. */
+  TIMEOUT: 'TIMEOUT',
+  /** The request was cancelled because the flow was stopped or redeployed. */
+  ABORTED: 'ABORTED',
+  /** The candidate was created but a later step (CV upload, job assignment...) failed. */
+  PARTIAL_PUSH: 'PARTIAL_PUSH',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export interface ConnectorErrorDetails {
+  statusCode?: number;
+  vendor?: string;
+  /** Which step of a multi-step push failed (e.g. "create", "upload_cv"). */
+  step?: string;
+  /** Set when a candidate exists at the vendor although the push did not finish. */
+  candidateId?: string | number;
+  /** Short, redacted excerpt of the vendor's answer. */
+  vendorMessage?: string;
+  /** For INVALID_PROFILE: the payload fields that failed validation. */
+  fields?: string[];
+  /** True when a create request may have reached the vendor but no answer came back. */
+  outcomeUnknown?: boolean;
+  cause?: unknown;
+}
+
+export class ConnectorError extends Error {
+  readonly code: ErrorCode;
+  statusCode?: number;
+  vendor?: string;
+  step?: string;
+  candidateId?: string | number;
+  vendorMessage?: string;
+  fields?: string[];
+  outcomeUnknown?: boolean;
+
+  constructor(code: ErrorCode, message: string, details: ConnectorErrorDetails = {}) {
+    super(message, details.cause !== undefined ? { cause: details.cause } : undefined);
+    this.name = 'ConnectorError';
+    this.code = code;
+    for (const key of ['statusCode', 'vendor', 'step', 'candidateId', 'vendorMessage', 'fields', 'outcomeUnknown'] as const) {
+      if (details[key] !== undefined) (this as Record<string, unknown>)[key] = details[key];
+    }
+  }
+
+  /** A plain, secret-free description, suitable for msg.error extras and logs. */
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = { code: this.code, message: this.message };
+    for (const key of ['statusCode', 'vendor', 'step', 'candidateId', 'vendorMessage', 'fields', 'outcomeUnknown'] as const) {
+      if (this[key] !== undefined) out[key] = this[key];
+    }
+    return out;
+  }
+}
+
+export function isConnectorError(err: unknown): err is ConnectorError {
+  return err instanceof ConnectorError;
+}
+
+/**
+ * A later step failed after the candidate was created: say which step, and keep the candidate id,
+ * so nothing is lost and nobody re-creates the candidate by retrying blindly.
+ */
+export function partialPush(err: unknown, vendor: string, candidateId: string | number): ConnectorError {
+  const e = err instanceof ConnectorError ? err : undefined;
+  if (e?.code === ErrorCodes.ABORTED) {
+    e.candidateId = candidateId;
+    return e;
+  }
+  return new ConnectorError(
+    ErrorCodes.PARTIAL_PUSH,
+    `candidate ${candidateId} was created in ${vendor}, but ${e?.step ?? 'a later step'} failed (${e?.code ?? 'error'}): ${e?.message ?? String(err)}`,
+    { vendor, candidateId, step: e?.step, statusCode: e?.statusCode, vendorMessage: e?.vendorMessage, cause: err },
+  );
+}

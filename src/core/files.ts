@@ -1,0 +1,57 @@
+/**
+ * Download of the profile's CV from its public URL, for vendors that take the file itself
+ * (multipart upload or base64).
+ */
+import { ConnectorError, ErrorCodes } from './errors';
+import type { HttpClient } from './http';
+import {
+  attachmentFileName,
+  contentTypeFor,
+  cvAttachment,
+  type HrflowAttachment,
+  type HrflowProfile,
+} from '../hrflow/profile';
+
+export interface CvFile {
+  fileName: string;
+  contentType: string;
+  data: Buffer;
+  attachment: HrflowAttachment;
+}
+
+/** Largest CV we download (vendors accept far less). */
+export const MAX_CV_BYTES = 20 * 1024 * 1024;
+
+/**
+ * Download the profile's `resume` attachment, else its `original` one.
+ * Resolves undefined when the profile has no attachment with a public URL.
+ */
+export async function downloadCv(files: HttpClient, profile: HrflowProfile): Promise<CvFile | undefined> {
+  const attachment = cvAttachment(profile);
+  if (!attachment) return undefined;
+  const res = await files.request<Buffer>({
+    method: 'GET',
+    url: attachment.public_url as string,
+    headers: { Accept: '*/*' },
+    responseType: 'buffer',
+    step: 'download_cv',
+  });
+  const data = res.data;
+  if (!Buffer.isBuffer(data) || data.length === 0) {
+    throw new ConnectorError(ErrorCodes.INVALID_PROFILE, `the CV at the profile's ${attachment.type} attachment is empty`, {
+      step: 'download_cv',
+      vendor: files.vendor,
+    });
+  }
+  if (data.length > MAX_CV_BYTES) {
+    throw new ConnectorError(ErrorCodes.INVALID_PROFILE, `the CV is too large (${data.length} bytes)`, {
+      step: 'download_cv',
+      vendor: files.vendor,
+    });
+  }
+  const fileName = attachmentFileName(attachment);
+  const headerType = res.headers['content-type']?.split(';')[0].trim();
+  const byName = contentTypeFor(fileName, '');
+  const contentType = byName || (headerType && headerType !== 'application/octet-stream' ? headerType : 'application/octet-stream');
+  return { fileName, contentType, data, attachment };
+}

@@ -1,0 +1,332 @@
+/**
+ * The one HTTP core every vendor module and the HrFlow client go through:
+ * timeouts, retries with exponential backoff and jitter, Retry-After and X-RateLimit-* handling,
+ * a shared client-side rate limiter, cancellation, secret redaction and error codes.
+ */
+import axios, { AxiosError, type AxiosRequestConfig } from 'axios';
+import { ConnectorError, ErrorCodes, type ErrorCode } from './errors';
+import type { RateLimiter } from './limiter';
+import { Redactor } from './redact';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface HttpOptions {
+  /** Vendor name used in errors ("smartrecruiters", "hrflow"...). */
+  vendor: string;
+  /** Per-attempt timeout in ms (default 30 000). */
+  timeoutMs?: number;
+  /** How many times a failed attempt may be retried (default 3). */
+  retries?: number;
+  /** Base backoff delay in ms (default 1 000); attempt n waits about base * 2^n, with jitter. */
+  retryDelayMs?: number;
+  /** Cap on one backoff delay (default 30 000 ms). */
+  maxDelayMs?: number;
+  limiter?: RateLimiter;
+  redactor?: Redactor;
+  /** Cancels every request of this client (flow stopped or redeployed). */
+  signal?: AbortSignal;
+  /** Called before each retry wait (for status display). */
+  onRetry?: (info: RetryInfo) => void;
+}
+
+export interface RetryInfo {
+  attempt: number;
+  retries: number;
+  delayMs: number;
+  reason: string;
+  step?: string;
+}
+
+export interface HttpRequest {
+  method: HttpMethod;
+  url: string;
+  headers?: Record<string, string>;
+  /** JSON-serialisable body, a Buffer, or a FormData (multipart). */
+  data?: unknown;
+  /** Query parameters. */
+  params?: Record<string, string | number | boolean | undefined>;
+  /** "json" (default): parse JSON answers when possible. "buffer": return the raw bytes. */
+  responseType?: 'json' | 'buffer';
+  /**
+   * May the request be sent again when its outcome is unknown (timeout or connection lost after
+   * it was sent)? Defaults to true for GET, false otherwise: a create is never blindly re-sent.
+   */
+  idempotent?: boolean;
+  /** Name of the step, for errors of multi-step pushes ("create", "upload_cv"...). */
+  step?: string;
+  /** Extra secrets to mask for this request only. */
+  secrets?: string[];
+  /** Per-request timeout override. */
+  timeoutMs?: number;
+}
+
+export interface HttpResponse<T = unknown> {
+  status: number;
+  headers: Record<string, string>;
+  data: T;
+}
+
+/** Network error codes that mean the request never left this machine: always safe to retry. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+
+export function statusToCode(status: number): ErrorCode {
+  if (status === 401 || status === 403) return ErrorCodes.AUTH_FAILED;
+  if (status === 404) return ErrorCodes.NOT_FOUND;
+  if (status === 429) return ErrorCodes.RATE_LIMITED;
+  if (status === 408 || status >= 500) return ErrorCodes.VENDOR_UNAVAILABLE;
+  return ErrorCodes.VENDOR_REJECTED;
+}
+
+function isRetryableStatus(status: number): boolean {
+  return status === 429 || status === 408 || status >= 500;
+}
+
+/** Parse a Retry-After header (seconds or HTTP date) into ms, or undefined. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(parseFloat(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Exponential backoff with "equal jitter": between half and all of base * 2^attempt, capped. */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+  const exp = Math.min(maxMs, baseMs * 2 ** attempt);
+  return Math.round(exp / 2 + (random() * exp) / 2);
+}
+
+function flattenHeaders(headers: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!headers || typeof headers !== 'object') return out;
+  const source = typeof (headers as { toJSON?: () => unknown }).toJSON === 'function'
+    ? ((headers as { toJSON: () => Record<string, unknown> }).toJSON())
+    : (headers as Record<string, unknown>);
+  for (const [k, v] of Object.entries(source)) {
+    if (v === undefined || v === null) continue;
+    out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+  }
+  return out;
+}
+
+function decodeBody(buf: Buffer, contentType: string | undefined): unknown {
+  if (!buf.length) return undefined;
+  const text = buf.toString('utf8');
+  const looksJson = /json/i.test(contentType ?? '') || /^\s*[[{"]/.test(text);
+  if (looksJson) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+/** Best-effort human message out of a vendor error body. */
+export function vendorMessageOf(data: unknown): string | undefined {
+  if (data === undefined || data === null) return undefined;
+  if (typeof data === 'string') return data;
+  if (typeof data !== 'object') return String(data);
+  const d = data as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of ['message', 'error', 'error_description', 'detail', 'title', 'response']) {
+    if (typeof d[key] === 'string') parts.push(d[key] as string);
+  }
+  const errors = d.errors;
+  if (Array.isArray(errors)) {
+    for (const e of errors.slice(0, 5)) {
+      if (typeof e === 'string') parts.push(e);
+      else if (e && typeof e === 'object') {
+        const o = e as Record<string, unknown>;
+        const where = o.dataPath ?? o.field ?? o.path ?? o.code;
+        parts.push([where, o.message].filter((x) => x !== undefined && x !== null && x !== '').join(': '));
+      }
+    }
+  } else if (errors && typeof errors === 'object') {
+    parts.push(JSON.stringify(errors));
+  }
+  return parts.length ? parts.join('; ') : JSON.stringify(data);
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+export class HttpClient {
+  readonly vendor: string;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly retryDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly limiter?: RateLimiter;
+  private readonly redactor: Redactor;
+  private readonly signal?: AbortSignal;
+  private readonly onRetry?: (info: RetryInfo) => void;
+
+  constructor(options: HttpOptions) {
+    this.vendor = options.vendor;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.retries = Math.max(0, options.retries ?? 3);
+    this.retryDelayMs = Math.max(0, options.retryDelayMs ?? 1000);
+    this.maxDelayMs = options.maxDelayMs ?? 30_000;
+    this.limiter = options.limiter;
+    this.redactor = options.redactor ?? new Redactor();
+    this.signal = options.signal;
+    this.onRetry = options.onRetry;
+  }
+
+  get redact(): Redactor {
+    return this.redactor;
+  }
+
+  /**
+   * Send a request and return its 2xx answer. Any other outcome throws a ConnectorError
+   * with a stable code, the HTTP status and a short redacted vendor message.
+   */
+  async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
+    const redactor = req.secrets?.length ? this.redactor.with(...req.secrets) : this.redactor;
+    const idempotent = req.idempotent ?? req.method === 'GET';
+    for (let attempt = 0; ; attempt++) {
+      let failure: ConnectorError;
+      let retryable: boolean;
+      let waitMs: number | undefined;
+      try {
+        const res = await this.attempt(req, redactor);
+        if (res.status >= 200 && res.status < 300) return res as HttpResponse<T>;
+        const code = statusToCode(res.status);
+        const vendorMessage = redactor.excerpt(vendorMessageOf(res.data));
+        failure = new ConnectorError(
+          code,
+          `${this.vendor} answered ${res.status}${req.step ? ` during ${req.step}` : ''}${vendorMessage ? `: ${vendorMessage}` : ''}`,
+          { statusCode: res.status, vendor: this.vendor, step: req.step, vendorMessage },
+        );
+        retryable = isRetryableStatus(res.status);
+        const retryAfter = parseRetryAfter(res.headers['retry-after']);
+        if (res.status === 429) {
+          const pause = retryAfter ?? backoffDelay(attempt, this.retryDelayMs, this.maxDelayMs);
+          this.limiter?.pauseFor(pause);
+          waitMs = pause;
+        } else if (retryAfter !== undefined) waitMs = retryAfter;
+      } catch (err) {
+        if (err instanceof ConnectorError) throw err;
+        const mapped = this.mapTransportError(err, req, redactor, idempotent);
+        if (mapped.code === ErrorCodes.ABORTED) throw mapped;
+        failure = mapped;
+        retryable = mapped.code === ErrorCodes.NETWORK_ERROR || mapped.code === ErrorCodes.TIMEOUT
+          ? !mapped.outcomeUnknown
+          : false;
+      }
+      if (!retryable || attempt >= this.retries) throw failure;
+      const delay = Math.min(this.maxDelayMs, Math.max(waitMs ?? 0, backoffDelay(attempt, this.retryDelayMs, this.maxDelayMs)));
+      this.onRetry?.({ attempt: attempt + 1, retries: this.retries, delayMs: delay, reason: failure.code, step: req.step });
+      try {
+        await sleep(delay, this.signal);
+      } catch {
+        throw new ConnectorError(ErrorCodes.ABORTED, `${this.vendor} request cancelled: the flow was stopped`, {
+          vendor: this.vendor,
+          step: req.step,
+        });
+      }
+    }
+  }
+
+  private async attempt(req: HttpRequest, redactor: Redactor): Promise<HttpResponse> {
+    const release = this.limiter ? await this.acquire(req) : undefined;
+    const timeoutMs = req.timeoutMs ?? this.timeoutMs;
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new Error('timeout')), timeoutMs);
+    const signal = this.signal ? AbortSignal.any([this.signal, timeout.signal]) : timeout.signal;
+    try {
+      const config: AxiosRequestConfig = {
+        method: req.method,
+        url: req.url,
+        headers: { Accept: 'application/json', ...req.headers },
+        params: req.params,
+        data: req.data,
+        responseType: 'arraybuffer',
+        validateStatus: () => true,
+        signal,
+        maxRedirects: 5,
+        maxBodyLength: Infinity,
+        maxContentLength: Infinity,
+        transitional: { clarifyTimeoutError: true },
+      };
+      const res = await axios.request<ArrayBuffer>(config);
+      const headers = flattenHeaders(res.headers);
+      this.readRateHeaders(headers);
+      const buf = Buffer.from(res.data ?? new ArrayBuffer(0));
+      const data = req.responseType === 'buffer' && res.status >= 200 && res.status < 300
+        ? buf
+        : decodeBody(buf, headers['content-type']);
+      return { status: res.status, headers, data };
+    } catch (err) {
+      if (timeout.signal.aborted && !this.signal?.aborted) {
+        throw Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'HRFLOW_TIMEOUT' });
+      }
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      release?.();
+      void redactor;
+    }
+  }
+
+  private async acquire(req: HttpRequest): Promise<() => void> {
+    try {
+      return await (this.limiter as RateLimiter).acquire(this.signal);
+    } catch {
+      throw new ConnectorError(ErrorCodes.ABORTED, `${this.vendor} request cancelled: the flow was stopped`, {
+        vendor: this.vendor,
+        step: req.step,
+      });
+    }
+  }
+
+  /** SmartRecruiters-style headers: when the window is used up, hold every request until it rolls. */
+  private readRateHeaders(headers: Record<string, string>): void {
+    if (!this.limiter) return;
+    const remaining = headers['x-ratelimit-remaining'];
+    if (remaining !== undefined && Number(remaining) <= 0) {
+      const reset = headers['x-ratelimit-reset'];
+      const resetMs = reset !== undefined && /^\d+$/.test(reset) ? Number(reset) * 1000 : 1000;
+      this.limiter.pauseFor(Math.min(resetMs, 60_000));
+    }
+  }
+
+  private mapTransportError(err: unknown, req: HttpRequest, redactor: Redactor, idempotent: boolean): ConnectorError {
+    const e = err as AxiosError & { code?: string; cause?: { code?: string } };
+    const rawCode = e?.code ?? e?.cause?.code;
+    if (this.signal?.aborted || rawCode === 'ERR_CANCELED' && this.signal?.aborted) {
+      return new ConnectorError(ErrorCodes.ABORTED, `${this.vendor} request cancelled: the flow was stopped`, {
+        vendor: this.vendor,
+        step: req.step,
+      });
+    }
+    const during = req.step ? ` during ${req.step}` : '';
+    if (rawCode === 'HRFLOW_TIMEOUT' || rawCode === 'ETIMEDOUT' || rawCode === 'ECONNABORTED') {
+      return new ConnectorError(
+        ErrorCodes.TIMEOUT,
+        `${this.vendor} did not answer in time${during}${idempotent ? '' : ': the request may have been received, so it was not re-sent'}`,
+        { vendor: this.vendor, step: req.step, outcomeUnknown: !idempotent || undefined },
+      );
+    }
+    const notSent = rawCode !== undefined && NOT_SENT.has(rawCode);
+    const detail = redactor.excerpt(e?.message ?? String(err), 200);
+    return new ConnectorError(
+      ErrorCodes.NETWORK_ERROR,
+      `could not reach ${this.vendor}${during} (${rawCode ?? 'network error'}): ${detail}${notSent || idempotent ? '' : '; the request may have been received, so it was not re-sent'}`,
+      { vendor: this.vendor, step: req.step, outcomeUnknown: !notSent && !idempotent ? true : undefined },
+    );
+  }
+}

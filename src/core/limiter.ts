@@ -1,0 +1,113 @@
+/**
+ * Client-side rate limiter: at most `perSecond` request starts in any rolling window of
+ * `windowMs`, and at most `concurrent` requests in flight. One instance is owned by each
+ * vendor config node, so every push node using that account shares it.
+ */
+
+export interface RateLimit {
+  /** Maximum number of request starts per window (default window: 1 s). */
+  perWindow: number;
+  windowMs?: number;
+  /** Maximum requests in flight at once. */
+  concurrent?: number;
+}
+
+interface Waiter {
+  resolve: (release: () => void) => void;
+  reject: (err: unknown) => void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+export class RateLimiter {
+  private readonly perWindow: number;
+  private readonly windowMs: number;
+  private readonly concurrent: number;
+  private readonly starts: number[] = [];
+  private inFlight = 0;
+  private pausedUntil = 0;
+  private readonly queue: Waiter[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(limit: RateLimit) {
+    this.perWindow = Math.max(1, limit.perWindow);
+    this.windowMs = limit.windowMs ?? 1000;
+    this.concurrent = Math.max(1, limit.concurrent ?? Number.MAX_SAFE_INTEGER);
+  }
+
+  /** Wait for a slot. Resolves with a release function to call when the request ends. */
+  acquire(signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject, signal };
+      if (signal) {
+        waiter.onAbort = () => {
+          const i = this.queue.indexOf(waiter);
+          if (i >= 0) this.queue.splice(i, 1);
+          reject(signal.reason ?? new Error('aborted'));
+          this.schedule();
+        };
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      this.queue.push(waiter);
+      this.drain();
+    });
+  }
+
+  /** The vendor told us to hold off (Retry-After, X-RateLimit-Remaining: 0): pause every start until then. */
+  pauseFor(ms: number): void {
+    if (ms <= 0) return;
+    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
+    this.schedule();
+  }
+
+  /** Number of requests waiting for a slot (for status display). */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  /** Reject every waiter (used when the owning config node closes). */
+  close(reason: unknown = new Error('rate limiter closed')): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const w of this.queue.splice(0)) {
+      if (w.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
+      w.reject(reason);
+    }
+  }
+
+  private drain(): void {
+    const now = Date.now();
+    while (this.starts.length && now - this.starts[0] >= this.windowMs) this.starts.shift();
+    while (this.queue.length) {
+      if (now < this.pausedUntil) break;
+      if (this.inFlight >= this.concurrent) break;
+      if (this.starts.length >= this.perWindow) break;
+      const w = this.queue.shift() as Waiter;
+      if (w.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
+      this.starts.push(now);
+      this.inFlight++;
+      let released = false;
+      w.resolve(() => {
+        if (released) return;
+        released = true;
+        this.inFlight--;
+        this.drain();
+      });
+    }
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer || !this.queue.length) return;
+    const now = Date.now();
+    let wait = 0;
+    if (now < this.pausedUntil) wait = this.pausedUntil - now;
+    else if (this.starts.length >= this.perWindow) wait = this.windowMs - (now - this.starts[0]);
+    else if (this.inFlight >= this.concurrent) return; // a release will drain
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.drain();
+    }, Math.max(1, wait));
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * @hrflow-connectors/node-red — the adapter code, usable without Node-RED.
+ *
+ *   const { HrflowClient, pushProfile, smartrecruiters } = require('@hrflow-connectors/node-red');
+ *   const profile = await new HrflowClient({ api_secret, api_user }).getProfile(sourceKey, profileKey);
+ *   const result = await pushProfile(smartrecruiters, { x_smart_token }, { job_id }, profile);
+ */
+import { HttpClient, type HttpOptions } from './core/http';
+import { RateLimiter } from './core/limiter';
+import { Redactor } from './core/redact';
+import type { HrflowProfile } from './hrflow/profile';
+import type { PushResult, VendorModule } from './vendors/types';
+
+export { ConnectorError, ErrorCodes, isConnectorError, type ErrorCode } from './core/errors';
+export { HttpClient, type HttpOptions, type HttpRequest, type HttpResponse } from './core/http';
+export { RateLimiter } from './core/limiter';
+export { Redactor } from './core/redact';
+export { toAlpha2 } from './core/countries';
+export { HrflowClient, HRFLOW_DEFAULT_BASE_URL, type HrflowCredentials } from './hrflow/client';
+export type { HrflowProfile } from './hrflow/profile';
+export { vendors, smartrecruiters, recruitee } from './vendors';
+export type { VendorModule, PushResult, PushContext, PushStep } from './vendors/types';
+
+export interface PushOptions extends Omit<HttpOptions, 'vendor' | 'redactor' | 'limiter'> {
+  /** Share one limiter between calls for the same account (one is made per call otherwise). */
+  limiter?: RateLimiter;
+  /** A vendor payload to send instead of the default mapping of `profile`. */
+  payload?: Record<string, unknown>;
+}
+
+/**
+ * Map (or take) the payload, validate it, and push it with the vendor's request plan:
+ * the same steps as a push node, without Node-RED.
+ */
+export async function pushProfile<C, P>(
+  vendor: VendorModule<C, P, any>,
+  config: C,
+  params: P,
+  profile: HrflowProfile,
+  options: PushOptions = {},
+): Promise<PushResult> {
+  vendor.checkConfig(config, params);
+  const payload = options.payload ?? vendor.defaultPayload(profile, params);
+  vendor.validate(payload);
+  const redactor = new Redactor(vendor.secrets(config));
+  const limiter = options.limiter ?? (vendor.rateLimit ? new RateLimiter(vendor.rateLimit) : undefined);
+  const { payload: _unused, ...http } = options;
+  void _unused;
+  return vendor.push(
+    {
+      http: new HttpClient({ ...http, vendor: vendor.id, redactor, limiter }),
+      files: new HttpClient({ ...http, vendor: 'hrflow-files', redactor }),
+      config,
+      params,
+      profile,
+    },
+    payload,
+  );
+}

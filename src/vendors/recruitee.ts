@@ -1,0 +1,160 @@
+/**
+ * Recruitee (ATS API).
+ *
+ * Request plan: POST {recruitee_endpoint}/{company_id}/candidates with `Authorization: Bearer`,
+ * body {candidate, offers}. The CV goes as `remote_cv_url` (Recruitee downloads it): the `resume`
+ * attachment's public URL, else the `original` one.
+ *
+ * Fixes over the Python reference (reference-spec §10): a profile without a `resume` attachment is
+ * pushed with its `original` CV, or without CV, instead of failing (R1); no `[null]` emails, phones
+ * or links (R2); `sources` only when HrFlow gives a source name (E11); `offers` omitted when empty.
+ */
+import { ConnectorError, ErrorCodes } from '../core/errors';
+import { payloadValidator } from '../core/validate';
+import { compact, cvAttachment, text, urls, type HrflowProfile } from '../hrflow/profile';
+import { joinUrl, type PushResult, type VendorModule } from './types';
+
+export const RECRUITEE_ENDPOINTS = {
+  production: 'https://api.recruitee.com/c',
+  staging: 'https://api.s.recruitee.com/c',
+} as const;
+
+export interface RecruiteeConfig {
+  api_token: string;
+  company_id: string;
+  recruitee_endpoint?: string;
+}
+
+export interface RecruiteeParams {
+  /** Offer (job or talent pool) ids the candidate is added to. */
+  offer_ids?: number[];
+}
+
+export interface RecruiteePayload {
+  candidate: {
+    name?: string;
+    emails?: string[];
+    phones?: string[];
+    social_links?: string[];
+    links?: string[];
+    cover_letter?: string;
+    sources?: string[];
+    remote_cv_url?: string;
+    [key: string]: unknown;
+  };
+  offers?: number[];
+  [key: string]: unknown;
+}
+
+const STRINGS = { type: 'array', items: { type: 'string' } };
+
+/** What the ATS API accepts (CandidateCreateRequest). */
+export const recruiteeSchema = {
+  type: 'object',
+  required: ['candidate'],
+  properties: {
+    candidate: {
+      type: 'object',
+      required: ['name'],
+      properties: {
+        name: { type: 'string', minLength: 1 },
+        emails: STRINGS,
+        phones: STRINGS,
+        social_links: STRINGS,
+        links: STRINGS,
+        cover_letter: { type: 'string' },
+        sources: STRINGS,
+        remote_cv_url: { type: 'string', minLength: 1 },
+      },
+    },
+    offers: { type: 'array', items: { type: 'integer' } },
+  },
+} as const;
+
+/** Parse offer ids from "123, 456", [123, "456"] or 123. Throws INVALID_CONFIG on anything else. */
+export function parseOfferIds(value: unknown): number[] {
+  if (value === undefined || value === null || value === '') return [];
+  const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[\s,;]+/) : [value];
+  const out: number[] = [];
+  for (const v of list) {
+    if (v === '' || v === undefined || v === null) continue;
+    const n = typeof v === 'number' ? v : /^\d+$/.test(String(v).trim()) ? Number(String(v).trim()) : NaN;
+    if (!Number.isInteger(n) || n <= 0) {
+      throw new ConnectorError(ErrorCodes.INVALID_CONFIG, `Recruitee offer ids must be whole numbers, got ${JSON.stringify(v)}`, { vendor: 'recruitee' });
+    }
+    if (!out.includes(n)) out.push(n);
+  }
+  return out;
+}
+
+function coverLetter(profile: HrflowProfile): string | undefined {
+  const meta = Array.isArray(profile.metadatas) ? profile.metadatas : [];
+  return text(meta.find((m) => m?.name === 'cover_letter')?.value);
+}
+
+export function recruiteePayload(profile: HrflowProfile, params: RecruiteeParams = {}): RecruiteePayload {
+  const info = profile.info ?? {};
+  const fullName = text(info.full_name) ?? ([text(info.first_name), text(info.last_name)].filter(Boolean).join(' ') || undefined);
+  const list = urls(profile);
+  const unique = (values: string[]) => [...new Set(values)];
+  return compact({
+    candidate: {
+      name: fullName,
+      emails: text(info.email) ? [text(info.email) as string] : undefined,
+      phones: text(info.phone) ? [text(info.phone) as string] : undefined,
+      social_links: unique(list.filter((u) => u.type !== 'from_resume').map((u) => u.url)),
+      links: unique(list.filter((u) => u.type === 'from_resume').map((u) => u.url)),
+      cover_letter: coverLetter(profile),
+      sources: text(profile.source?.name) ? [text(profile.source?.name) as string] : undefined,
+      remote_cv_url: text(cvAttachment(profile)?.public_url),
+    },
+    offers: params.offer_ids?.length ? params.offer_ids : undefined,
+  });
+}
+
+export const recruitee: VendorModule<RecruiteeConfig, RecruiteeParams, RecruiteePayload> = {
+  id: 'recruitee',
+  label: 'Recruitee',
+  secrets: (config) => [config.api_token],
+  checkConfig(config) {
+    if (!text(config.api_token)) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the Recruitee API token is missing in the account', { vendor: 'recruitee' });
+    if (!text(config.company_id)) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the Recruitee company id is missing in the account', { vendor: 'recruitee' });
+  },
+  defaultPayload: (profile, params) => recruiteePayload(profile, params),
+  validate: payloadValidator('Recruitee', recruiteeSchema as unknown as Record<string, unknown>, {
+    'candidate.name': 'info.full_name (or info.first_name and info.last_name)',
+  }),
+  async push(ctx, payload): Promise<PushResult> {
+    const base = ctx.config.recruitee_endpoint || RECRUITEE_ENDPOINTS.production;
+    const body = { ...payload };
+    // msg.offer_ids / the node's offers win over a formatted payload without offers.
+    if (!body.offers && ctx.params.offer_ids?.length) body.offers = ctx.params.offer_ids;
+    const res = await ctx.http.request<{ candidate?: { id?: number } }>({
+      method: 'POST',
+      url: joinUrl(base, encodeURIComponent(String(ctx.config.company_id).trim()), 'candidates'),
+      headers: { Authorization: `Bearer ${ctx.config.api_token}`, 'Content-Type': 'application/json' },
+      data: body,
+      step: 'create',
+    });
+    const candidateId = res.data && typeof res.data === 'object' ? res.data.candidate?.id : undefined;
+    if (candidateId === undefined) {
+      throw new ConnectorError(ErrorCodes.VENDOR_UNAVAILABLE, 'Recruitee accepted the candidate but its answer has no candidate id', {
+        vendor: 'recruitee',
+        statusCode: res.status,
+        step: 'create',
+        outcomeUnknown: true,
+      });
+    }
+    return {
+      candidateId,
+      response: res.data,
+      statusCode: res.status,
+      steps: [
+        { step: 'create', status: 'done', statusCode: res.status },
+        body.candidate.remote_cv_url
+          ? { step: 'cv', status: 'done', detail: 'sent as remote_cv_url' }
+          : { step: 'cv', status: 'skipped', detail: 'the profile has no resume or original attachment' },
+      ],
+    };
+  },
+};

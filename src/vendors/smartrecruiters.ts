@@ -1,0 +1,264 @@
+/**
+ * SmartRecruiters (Candidate API).
+ *
+ * Request plan: POST {base_url}/jobs/{job_id}/candidates with X-SmartToken (JSON CandidateInput),
+ * then the CV (the profile's `resume` attachment, else `original`) uploaded as a RESUME attachment
+ * with POST {base_url}/candidates/{id}/jobs/{job_id}/attachments (multipart).
+ *
+ * Fixes over the Python reference (reference-spec §10): singular `experience` / `education` (S1),
+ * a real `web` object from the url types (S2), `current` true for ongoing items and no "XXXX" dates
+ * (S3), two-letter `countryCode`, no fake 0,0 coordinates and no "Undefined" placeholders (S4),
+ * the CV is really uploaded instead of sending HrFlow attachment metadata (S5), the job id is kept
+ * (S6), null lists do not fail (S8).
+ */
+import { toAlpha2 } from '../core/countries';
+import { ConnectorError, ErrorCodes, partialPush } from '../core/errors';
+import { downloadCv } from '../core/files';
+import { payloadValidator } from '../core/validate';
+import {
+  compact,
+  isoDate,
+  locationFields,
+  num,
+  text,
+  urlOfType,
+  type HrflowDatedItem,
+  type HrflowProfile,
+} from '../hrflow/profile';
+import { joinUrl, type PushResult, type PushStep, type VendorModule } from './types';
+
+export const SMARTRECRUITERS_DEFAULT_BASE_URL = 'https://api.smartrecruiters.com';
+
+export interface SmartRecruitersConfig {
+  x_smart_token: string;
+  base_url?: string;
+}
+
+export interface SmartRecruitersParams {
+  job_id: string;
+  /** Upload the CV after creating the candidate (default true). */
+  upload_cv?: boolean;
+}
+
+export interface SmartRecruitersCandidate {
+  firstName?: string;
+  lastName?: string;
+  email?: string;
+  phoneNumber?: string;
+  location?: { countryCode?: string; region?: string; city?: string; lat?: number; lng?: number };
+  web?: { linkedin?: string; facebook?: string; twitter?: string; website?: string };
+  experience?: Array<Record<string, unknown>>;
+  education?: Array<Record<string, unknown>>;
+  tags?: string[];
+  [key: string]: unknown;
+}
+
+const WHEN = { type: 'string', pattern: '^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$' };
+const NON_EMPTY = { type: 'string', minLength: 1 };
+
+/** What the Candidate API accepts (CandidateInput of SmartRecruiters' own OpenAPI description). */
+export const smartRecruitersSchema = {
+  type: 'object',
+  required: ['firstName', 'lastName', 'email'],
+  properties: {
+    firstName: NON_EMPTY,
+    lastName: NON_EMPTY,
+    email: { type: 'string', format: 'email' },
+    phoneNumber: { type: 'string' },
+    tags: { type: 'array', items: { type: 'string' } },
+    location: {
+      type: 'object',
+      properties: {
+        country: NON_EMPTY,
+        countryCode: { type: 'string', minLength: 2, maxLength: 2 },
+        regionCode: { type: 'string' },
+        region: { type: 'string' },
+        city: NON_EMPTY,
+        lat: { type: 'number' },
+        lng: { type: 'number' },
+      },
+    },
+    web: {
+      type: 'object',
+      properties: {
+        skype: { type: 'string' },
+        linkedin: { type: 'string' },
+        facebook: { type: 'string' },
+        twitter: { type: 'string' },
+        website: { type: 'string' },
+      },
+    },
+    education: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          institution: NON_EMPTY,
+          degree: NON_EMPTY,
+          major: NON_EMPTY,
+          current: { type: 'boolean' },
+          location: { type: 'string' },
+          startDate: WHEN,
+          endDate: WHEN,
+          description: { type: 'string' },
+        },
+      },
+    },
+    experience: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          title: NON_EMPTY,
+          company: NON_EMPTY,
+          current: { type: 'boolean' },
+          startDate: WHEN,
+          endDate: WHEN,
+          location: { type: 'string' },
+          description: { type: 'string' },
+        },
+      },
+    },
+    sourceDetails: {
+      type: 'object',
+      required: ['sourceTypeId', 'sourceId'],
+      properties: { sourceTypeId: NON_EMPTY, sourceSubTypeId: { type: 'string' }, sourceId: NON_EMPTY },
+    },
+    internal: { type: 'boolean' },
+  },
+} as const;
+
+/** First and last name, falling back to splitting the full name. */
+function names(profile: HrflowProfile): { first?: string; last?: string } {
+  let first = text(profile.info?.first_name);
+  let last = text(profile.info?.last_name);
+  const full = text(profile.info?.full_name);
+  if ((!first || !last) && full) {
+    const parts = full.split(/\s+/);
+    if (!first && !last && parts.length > 1) {
+      first = parts[0];
+      last = parts.slice(1).join(' ');
+    } else if (!first && last) first = full.replace(last, '').trim() || undefined;
+    else if (first && !last) last = full.replace(first, '').trim() || undefined;
+  }
+  return { first, last };
+}
+
+function datedItem(item: HrflowDatedItem) {
+  const endDate = isoDate(item.date_end);
+  return {
+    current: !text(item.date_end),
+    startDate: isoDate(item.date_start),
+    endDate,
+    location: text(item.location?.text),
+    description: text(item.description),
+  };
+}
+
+export function smartRecruitersPayload(profile: HrflowProfile): SmartRecruitersCandidate {
+  const info = profile.info ?? {};
+  const loc = info.location ?? undefined;
+  const fields = locationFields(loc);
+  const { first, last } = names(profile);
+  const experiences = Array.isArray(profile.experiences) ? profile.experiences : [];
+  const educations = Array.isArray(profile.educations) ? profile.educations : [];
+  return compact({
+    firstName: first,
+    lastName: last,
+    email: text(info.email),
+    phoneNumber: text(info.phone),
+    location: {
+      countryCode: toAlpha2(fields.country),
+      region: text(fields.state),
+      city: text(fields.city),
+      lat: num(loc?.lat),
+      lng: num(loc?.lng),
+    },
+    web: {
+      linkedin: urlOfType(profile, 'linkedin'),
+      facebook: urlOfType(profile, 'facebook'),
+      twitter: urlOfType(profile, 'twitter'),
+      website: urlOfType(profile, 'website', 'from_resume', 'github'),
+    },
+    experience: experiences
+      .filter((e) => e && typeof e === 'object')
+      .map((e) => ({ title: text(e.title), company: text(e.company), ...datedItem(e) })),
+    education: educations
+      .filter((e) => e && typeof e === 'object')
+      .map((e) => ({ institution: text(e.school), degree: text(e.title), ...datedItem(e) })),
+  });
+}
+
+export const smartrecruiters: VendorModule<SmartRecruitersConfig, SmartRecruitersParams, SmartRecruitersCandidate> = {
+  id: 'smartrecruiters',
+  label: 'SmartRecruiters',
+  // Documented: 10 requests/s and 8 concurrent requests per credential.
+  rateLimit: { perWindow: 10, windowMs: 1000, concurrent: 8 },
+  secrets: (config) => [config.x_smart_token],
+  checkConfig(config, params) {
+    if (!text(config.x_smart_token)) {
+      throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the SmartRecruiters X-SmartToken is missing in the account', { vendor: 'smartrecruiters' });
+    }
+    if (!text(params.job_id)) {
+      throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'no SmartRecruiters job id: set it in the node or msg.job_id', { vendor: 'smartrecruiters' });
+    }
+  },
+  defaultPayload: (profile) => smartRecruitersPayload(profile),
+  validate: payloadValidator('SmartRecruiters', smartRecruitersSchema as unknown as Record<string, unknown>, {
+    firstName: 'info.first_name',
+    lastName: 'info.last_name',
+    email: 'info.email',
+    'location.countryCode': 'info.location.fields.country',
+  }),
+  async push(ctx, payload): Promise<PushResult> {
+    const base = ctx.config.base_url || SMARTRECRUITERS_DEFAULT_BASE_URL;
+    const jobId = String(ctx.params.job_id).trim();
+    const headers = { 'X-SmartToken': ctx.config.x_smart_token, 'Content-Type': 'application/json' };
+    const created = await ctx.http.request<{ id?: string }>({
+      method: 'POST',
+      url: joinUrl(base, 'jobs', encodeURIComponent(jobId), 'candidates'),
+      headers,
+      data: payload,
+      step: 'create',
+    });
+    const candidateId = created.data && typeof created.data === 'object' ? created.data.id : undefined;
+    if (!candidateId) {
+      throw new ConnectorError(ErrorCodes.VENDOR_UNAVAILABLE, 'SmartRecruiters accepted the candidate but its answer has no candidate id', {
+        vendor: 'smartrecruiters',
+        statusCode: created.status,
+        step: 'create',
+        outcomeUnknown: true,
+      });
+    }
+    const steps: PushStep[] = [{ step: 'create', status: 'done', statusCode: created.status }];
+    if (ctx.params.upload_cv !== false) {
+      steps.push(await uploadCv(ctx, base, jobId, candidateId));
+    } else steps.push({ step: 'upload_cv', status: 'skipped', detail: 'CV upload turned off' });
+    return { candidateId, response: created.data, statusCode: created.status, steps };
+  },
+};
+
+async function uploadCv(
+  ctx: Parameters<typeof smartrecruiters.push>[0],
+  base: string,
+  jobId: string,
+  candidateId: string,
+): Promise<PushStep> {
+  try {
+    const cv = ctx.profile ? await downloadCv(ctx.files, ctx.profile) : undefined;
+    if (!cv) return { step: 'upload_cv', status: 'skipped', detail: 'the profile has no resume or original attachment' };
+    const form = new FormData();
+    form.append('attachmentType', 'RESUME');
+    form.append('file', new Blob([new Uint8Array(cv.data)], { type: cv.contentType }), cv.fileName);
+    const res = await ctx.http.request({
+      method: 'POST',
+      url: joinUrl(base, 'candidates', encodeURIComponent(candidateId), 'jobs', encodeURIComponent(jobId), 'attachments'),
+      headers: { 'X-SmartToken': ctx.config.x_smart_token },
+      data: form,
+      step: 'upload_cv',
+    });
+    return { step: 'upload_cv', status: 'done', statusCode: res.status, detail: cv.fileName };
+  } catch (err) {
+    throw partialPush(err, 'smartrecruiters', candidateId);
+  }
+}

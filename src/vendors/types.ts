@@ -1,0 +1,57 @@
+/**
+ * What a vendor module provides. Each vendor's whole behaviour (parameters, default mapping,
+ * payload schema, request plan, response reading) lives in one file under src/vendors/.
+ */
+import type { HttpClient } from '../core/http';
+import type { RateLimit } from '../core/limiter';
+import type { PayloadValidator } from '../core/validate';
+import type { HrflowProfile } from '../hrflow/profile';
+
+export interface PushContext<Config, Params> {
+  /** Client for the vendor's API (rate limited per account, redacting the account's secrets). */
+  http: HttpClient;
+  /** Client for downloading CV files from HrFlow's public URLs (not rate limited by the vendor). */
+  files: HttpClient;
+  config: Config;
+  params: Params;
+  /** The HrFlow profile (for the CV), when known. */
+  profile?: HrflowProfile;
+}
+
+export interface PushStep {
+  step: string;
+  status: 'done' | 'skipped';
+  statusCode?: number;
+  detail?: string;
+}
+
+export interface PushResult {
+  /** The created candidate's id at the vendor, when the vendor returns one. */
+  candidateId?: string | number;
+  /** The vendor's answer to the create request. */
+  response: unknown;
+  statusCode: number;
+  steps: PushStep[];
+}
+
+export interface VendorModule<Config, Params, Payload = Record<string, unknown>> {
+  id: string;
+  label: string;
+  /** Client-side rate limit shared by every node using the same account, when the vendor documents one. */
+  rateLimit?: RateLimit;
+  /** Secret values of an account, for redaction. */
+  secrets(config: Config): string[];
+  /** Check the account and parameters; throws INVALID_CONFIG. */
+  checkConfig(config: Config, params: Params): void;
+  /** The default mapping from an HrFlow profile. Never puts placeholders or nulls in the payload. */
+  defaultPayload(profile: HrflowProfile, params: Params): Payload;
+  /** Throws INVALID_PROFILE naming the fields when the payload does not fit the vendor's API. */
+  validate: PayloadValidator;
+  /** Send the payload (and the CV); throws ConnectorError. */
+  push(ctx: PushContext<Config, Params>, payload: Payload): Promise<PushResult>;
+}
+
+/** Join a base URL and a path without doubling or dropping slashes. */
+export function joinUrl(base: string, ...parts: string[]): string {
+  return [base.replace(/\/+$/, ''), ...parts.map((p) => p.replace(/^\/+|\/+$/g, ''))].join('/');
+}

@@ -1,0 +1,25 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** The repository root (the folder holding package.json), found from the compiled test's location. */
+export const repoRoot = (() => {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error('package.json not found');
+    dir = up;
+  }
+  return dir;
+})();
+
+export const sharedDir = process.env.HRFLOW_SHARED_DIR ?? path.resolve(repoRoot, '..', 'shared');
+
+export function fixture<T = any>(name: string): T {
+  return JSON.parse(fs.readFileSync(path.join(sharedDir, 'fixtures', 'hrflow', name), 'utf8')) as T;
+}
+
+export const profiles = {
+  full: () => fixture('profile_full.synthetic.json'),
+  minimal: () => fixture('profile_minimal.synthetic.json'),
+  edge: () => fixture('profile_edge.synthetic.json'),
+};
