@@ -40,7 +40,7 @@ export class Redactor {
   text(input: string): string {
     let out = input;
     for (const s of this.secrets) out = out.split(s).join(MASK);
-    for (const p of PATTERNS) out = out.replace(p, (_m, prefix: string) => `${prefix ?? ''}${MASK}`);
+    for (const p of PATTERNS) out = out.replace(p, (_m, prefix: unknown) => `${typeof prefix === 'string' ? prefix : ''}${MASK}`);
     return out;
   }
 

@@ -1,0 +1,134 @@
+/**
+ * The sandbox home page: what each emulated vendor received. Self-contained HTML, refreshes every 2 s.
+ */
+
+import type { Fault } from './faults';
+import type { SandboxCredentials } from './types';
+import type { StoredAttachment, StoredCandidate, VendorState } from './state';
+
+/** Extra, vendor-specific block (e.g. HrFlow's profile list). */
+export interface PageSection {
+  /** Short lines shown under the vendor title. */
+  lines?: string[];
+  table?: { title: string; columns: string[]; rows: Array<Array<string | { text: string; href: string }>> };
+}
+
+export interface PageModel {
+  url: string;
+  credentials: SandboxCredentials;
+  faults: Record<string, Fault>;
+  vendors: Array<{ id: string; title: string; baseUrl: string; state: VendorState; extra: PageSection | null }>;
+}
+
+export function esc(v: unknown): string {
+  return String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+const MAX_ROWS = 50;
+
+function cell(v: string | { text: string; href: string }): string {
+  if (typeof v === 'string') return `<td>${esc(v)}</td>`;
+  return `<td><a href="${esc(v.href)}">${esc(v.text)}</a></td>`;
+}
+
+function table(title: string, columns: string[], rows: Array<Array<string | { text: string; href: string }>>, total = rows.length): string {
+  if (!total) return `<p class="empty">${esc(title)}: none</p>`;
+  const shown = rows.slice(-MAX_ROWS).reverse();
+  return (
+    `<h3>${esc(title)} <small>(${total}${total > shown.length ? `, latest ${shown.length} shown` : ''})</small></h3>` +
+    `<table><thead><tr>${columns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>` +
+    shown.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('') +
+    '</tbody></table>'
+  );
+}
+
+function candidateSummary(c: StoredCandidate): string {
+  const b = (c.body ?? {}) as Record<string, any>;
+  const inner = (b.candidate && typeof b.candidate === 'object' ? b.candidate : b) as Record<string, any>;
+  const name =
+    inner.name ??
+    ([inner.firstName ?? inner.first_name ?? inner.firstname, inner.lastName ?? inner.last_name ?? inner.lastname].filter(Boolean).join(' ') ||
+      '(no name)');
+  const email = inner.email ?? inner.mail ?? (Array.isArray(inner.emails) ? inner.emails.join(', ') : '');
+  return `${name}${email ? ` <${email}>` : ''}`;
+}
+
+function time(iso: string): string {
+  return iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '';
+}
+
+function attachmentKind(a: StoredAttachment): string {
+  if (a.fetch === 'failed') return `fetch failed${a.fetchStatus ? ` (${a.fetchStatus})` : ''}${a.error ? `: ${a.error}` : ''}`;
+  return a.isPdf ? 'PDF' : a.isDocx ? 'DOCX' : 'other';
+}
+
+export function renderPage(m: PageModel): string {
+  const sections = m.vendors.map((v) => {
+    const s = v.state;
+    const fault = m.faults[v.id];
+    const extra = v.extra;
+    return `<section id="${esc(v.id)}">
+<h2>${esc(v.title)} <code>${esc(v.baseUrl)}</code></h2>
+<p class="counters">requests <b>${s.requests}</b> · candidates <b>${s.candidates.length}</b> · files <b>${s.attachments.length}</b> · rejections <b>${s.rejections.length}</b> · 429 sent <b>${s.rateLimited}</b> · faults injected <b>${s.faultsInjected}</b>${
+      fault ? ` · <span class="fault">active fault: ${esc(JSON.stringify(fault))}</span>` : ''
+    }</p>
+${(extra?.lines ?? []).map((l) => `<p class="note">${esc(l)}</p>`).join('\n')}
+${
+  v.id === 'hrflow' || v.id === 'files'
+    ? ''
+    : table(
+        'Candidates',
+        ['received', 'id', 'candidate', 'job / offers', 'notes'],
+        s.candidates.map((c) => [
+          time(c.receivedAt),
+          String(c.id),
+          candidateSummary(c),
+          c.jobId ?? (c.offerIds?.length ? c.offerIds.join(', ') : '—'),
+          [c.duplicateOf !== undefined ? `duplicate of ${c.duplicateOf}` : '', c.cvFetch && c.cvFetch !== 'none' ? `CV: ${c.cvFetch}` : '']
+            .filter(Boolean)
+            .join('; '),
+        ]),
+      ) +
+      table(
+        'CVs and files',
+        ['received', 'candidate', 'type', 'file', 'content type', 'bytes', 'kind', 'sha256'],
+        s.attachments.map((a) => [
+          time(a.receivedAt),
+          String(a.candidateId),
+          a.type,
+          a.fileName ?? a.url ?? '',
+          a.contentType ?? '',
+          String(a.size),
+          attachmentKind(a),
+          (a.sha256 ?? '').slice(0, 12),
+        ]),
+      )
+}
+${table(
+  'Rejections',
+  ['at', 'status', 'request', 'reason'],
+  s.rejections.map((r) => [time(r.at), `${r.status}${r.fault ? ' (fault)' : ''}`, `${r.method} ${r.path}`, r.reason]),
+)}
+${extra?.table ? table(extra.table.title, extra.table.columns, extra.table.rows) : ''}
+</section>`;
+  });
+  const c = m.credentials;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="refresh" content="2">
+<title>HrFlow connectors sandbox</title>
+<style>
+body{font:14px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:1.5em;color:#1d2330;background:#f7f8fa}
+h1{font-size:1.4em;margin:0 0 .3em}h2{font-size:1.15em;margin:0 0 .4em;color:#204a87}h3{font-size:1em;margin:.8em 0 .3em}
+section{background:#fff;border:1px solid #d8dde6;border-radius:6px;padding:.8em 1em;margin:1em 0}
+table{border-collapse:collapse;width:100%;font-size:13px}th,td{border-bottom:1px solid #e5e8ee;padding:3px 6px;text-align:left;vertical-align:top}
+th{background:#eef1f6}code{background:#eef1f6;padding:1px 4px;border-radius:3px;font-size:12px}small,.empty,.note{color:#5b6475}
+.fault{color:#a40000;font-weight:600}.counters b{color:#204a87}
+</style></head><body>
+<h1>HrFlow connectors sandbox</h1>
+<p>Local emulator at <code>${esc(m.url)}</code> — refreshes every 2 s. Admin: <a href="/__admin/state">/__admin/state</a> (JSON), <code>POST /__admin/faults</code>, <code>POST /__admin/reset</code>.</p>
+<p class="note">Credentials: HrFlow <code>X-API-KEY: ${esc(c.hrflowApiKey)}</code> <code>X-USER-EMAIL: ${esc(c.hrflowUser)}</code> ·
+SmartRecruiters <code>X-SmartToken: ${esc(c.smartToken)}</code> · Recruitee <code>Bearer ${esc(c.recruiteeToken)}</code>, company <code>${esc(c.recruiteeCompany)}</code></p>
+${sections.join('\n')}
+</body></html>`;
+}
