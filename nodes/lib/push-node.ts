@@ -50,6 +50,12 @@ export function payloadFromMsg<Config, Params>(
   return { payload: vendor.defaultPayload(msg.payload, params), profile: msg.payload };
 }
 
+/** Status texts stay short: long ids (uuids) are cut. */
+function shortId(id: string | number): string {
+  const s = String(id);
+  return s.length > 12 ? `${s.slice(0, 11)}…` : s;
+}
+
 export function registerPushNode<Config, Params>(RED: NodeAPI, spec: PushNodeSpec<Config, Params>): void {
   const { vendor } = spec;
   function PushNode(this: Node, def: NodeDef & Record<string, unknown>) {
@@ -96,7 +102,7 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, spec: PushNodeSpe
         msg.statusCode = result.statusCode;
         msg.vendor = vendor.id;
         msg.steps = result.steps;
-        node.status(Status.ok(result.candidateId !== undefined ? `created ${result.candidateId}` : 'pushed'));
+        node.status(Status.ok(result.candidateId !== undefined ? `created ${shortId(result.candidateId)}` : 'pushed'));
         send(msg);
       } finally {
         inFlight--;

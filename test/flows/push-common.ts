@@ -1,0 +1,228 @@
+/**
+ * Shared flow scenarios for every push node: read → logic → push in a real Node-RED runtime,
+ * against the sandbox emulators over loopback HTTP. Each vendor's spec file calls
+ * `pushNodeScenarios` with how to build its account and push nodes.
+ */
+import assert from 'node:assert/strict';
+import type { Sandbox } from '../../src/sandbox';
+import { activeFlows, allNodes, assertNoSecrets, firstOf, helper, onTab, type FlowNode } from '../helpers/red';
+import { KEYS, SOURCE_KEY } from '../helpers/sandbox';
+
+export interface VendorUnderTest {
+  /** Vendor id in the sandbox state and in msg.vendor. */
+  id: string;
+  pushType: string;
+  /** The account config node (id must be "acc"). */
+  account(sb: Sandbox): FlowNode;
+  /** Credentials of the account node. */
+  accountCredentials(sb: Sandbox): Record<string, string>;
+  /** Wrong credentials (for the 401 scenario). */
+  badCredentials(): Record<string, string>;
+  /** Extra properties of the push node (job id...). */
+  pushProps(): Record<string, unknown>;
+  /** Number of vendor requests a successful push of the full profile makes. */
+  requestsPerPush: number;
+  /** Check what the vendor received for the full profile. */
+  checkStored(sb: Sandbox, msg: any): void;
+}
+
+export const HRFLOW_SECRET = (sb: Sandbox) => sb.credentials.hrflowApiKey;
+
+export function buildFlow(sb: Sandbox, v: VendorUnderTest, opts: { push?: Record<string, unknown>; logic?: Record<string, unknown>; hrflowSecret?: string } = {}) {
+  const nodes: FlowNode[] = onTab([
+    { id: 'api', type: 'hrflow-api', name: 'sandbox', base_url: sb.urls.hrflow },
+    { id: 'prof', type: 'hrflow-profile', api: 'api', source_key: SOURCE_KEY, profile_key: '', timeout: 2000, wires: [['logic']] },
+    { id: 'logic', type: 'hrflow-logic', logics: [], format_type: 'none', format: '', format_vendor: '', wires: [['push'], ['filtered']], ...opts.logic },
+    v.account(sb),
+    { id: 'push', type: v.pushType, account: 'acc', timeout: 1000, retries: 2, retry_delay: 10, wires: [['out']], ...v.pushProps(), ...opts.push },
+    { id: 'catch', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'out', type: 'helper' },
+    { id: 'filtered', type: 'helper' },
+    { id: 'caught', type: 'helper' },
+  ]);
+  const credentials = {
+    api: { api_secret: opts.hrflowSecret ?? sb.credentials.hrflowApiKey, api_user: sb.credentials.hrflowUser },
+    acc: v.accountCredentials(sb),
+  };
+  return { nodes, credentials };
+}
+
+export async function load(sb: Sandbox, v: VendorUnderTest, opts: Parameters<typeof buildFlow>[2] = {}, creds?: Record<string, string>) {
+  const { nodes, credentials } = buildFlow(sb, v, opts);
+  if (creds) credentials.acc = creds;
+  await helper.load(allNodes, nodes, credentials);
+  return { nodes, credentials };
+}
+
+/** Inject a message at the profile node and wait for its one outcome. */
+export async function run(msg: Record<string, unknown>, ms = 4000) {
+  const outcome = firstOf(['out', 'filtered', 'caught'], ms);
+  helper.getNode('prof').receive({ source_key: SOURCE_KEY, ...msg });
+  return outcome;
+}
+
+export function pushNodeScenarios(getSb: () => Sandbox, v: VendorUnderTest): void {
+  const state = () => (getSb().state as any)[v.id];
+  const secrets = () => [...Object.values(v.accountCredentials(getSb())), getSb().credentials.hrflowApiKey];
+
+  afterEach(async () => {
+    await helper.unload();
+  });
+
+  it('reads, keeps and pushes the full profile end to end', async () => {
+    const sb = getSb();
+    await load(sb, v);
+    const { id, msg } = await run({ profile_key: KEYS.full, topic: 'keep-me' });
+    assert.equal(id, 'out', `expected a pushed message, got ${id}: ${JSON.stringify(msg.error ?? msg).slice(0, 300)}`);
+    assert.equal(msg.topic, 'keep-me', 'upstream properties survive');
+    assert.equal(msg.vendor, v.id);
+    assert.ok(msg.candidate_id !== undefined && msg.candidate_id !== null, 'candidate id on msg.candidate_id');
+    assert.ok(msg.statusCode >= 200 && msg.statusCode < 300);
+    assert.equal(state().candidates.length, 1, 'exactly one candidate created');
+    v.checkStored(sb, msg);
+    assertNoSecrets(msg, secrets(), 'the output msg');
+    assertNoSecrets(activeFlows(), secrets(), 'the exported flow');
+  });
+
+  it('sends a profile dropped by a logic to the second output with its reason, and pushes nothing', async () => {
+    const sb = getSb();
+    await load(sb, v, {
+      logic: { logics: [{ name: 'has phone', type: 'js', code: 'return profile.info.phone ? profile : null;' }] },
+    });
+    const { id, msg } = await run({ profile_key: KEYS.minimal });
+    assert.equal(id, 'filtered');
+    assert.deepEqual(msg.filtered, { index: 0, name: 'has phone', reason: 'dropped by has phone' });
+    assert.equal(msg.payload.key, KEYS.minimal);
+    assert.equal(state().requests, 0);
+  });
+
+  it('reports a profile HrFlow cannot find as HRFLOW_NOT_FOUND, with the original message', async () => {
+    const sb = getSb();
+    await load(sb, v);
+    const { id, msg } = await run({ profile_key: 'f'.repeat(40), topic: 'original' });
+    assert.equal(id, 'caught');
+    assert.equal(msg.error.code, 'HRFLOW_NOT_FOUND');
+    assert.equal(msg.error.source.id, 'prof');
+    assert.equal(msg.topic, 'original');
+    assert.equal(msg.profile_key, 'f'.repeat(40));
+    assert.equal(state().requests, 0);
+  });
+
+  it('reports a bad HrFlow key as AUTH_FAILED without leaking it', async () => {
+    const sb = getSb();
+    await load(sb, v, { hrflowSecret: 'ask_wrong_but_secret_0123456789' });
+    const { id, msg } = await run({ profile_key: KEYS.full });
+    assert.equal(id, 'caught');
+    assert.equal(msg.error.code, 'AUTH_FAILED');
+    assert.equal(msg.statusCode, 401);
+    assertNoSecrets(msg, ['ask_wrong_but_secret_0123456789'], 'the error msg');
+  });
+
+  it('reports bad vendor credentials as AUTH_FAILED (401) without retrying or leaking them', async () => {
+    const sb = getSb();
+    await load(sb, v, {}, v.badCredentials());
+    const { id, msg } = await run({ profile_key: KEYS.full });
+    assert.equal(id, 'caught');
+    assert.equal(msg.error.code, 'AUTH_FAILED');
+    assert.equal(msg.error.source.id, 'push');
+    assert.ok([401, 403].includes(msg.statusCode));
+    assert.equal(state().candidates.length, 0);
+    assertNoSecrets(msg, Object.values(v.badCredentials()), 'the error msg');
+  });
+
+  it('reports a 400 with the vendor error body as VENDOR_REJECTED, not retried', async () => {
+    const sb = getSb();
+    await load(sb, v);
+    sb.setFault(v.id, { mode: 'status', status: 400, body: { message: 'validation failure', errors: [{ code: 'SOURCE_NOT_FOUND', message: 'no such source' }] } });
+    const { id, msg } = await run({ profile_key: KEYS.full });
+    assert.equal(id, 'caught');
+    assert.equal(msg.error.code, 'VENDOR_REJECTED');
+    assert.equal(msg.statusCode, 400);
+    assert.match(msg.error.message, /SOURCE_NOT_FOUND/);
+    assert.equal(state().requests, 1);
+  });
+
+  it('retries a 429 and then succeeds, creating one candidate', async () => {
+    const sb = getSb();
+    await load(sb, v);
+    sb.setFault(v.id, { mode: 'status', status: 429, count: 1 });
+    const { id, msg } = await run({ profile_key: KEYS.full });
+    assert.equal(id, 'out', JSON.stringify(msg.error ?? {}));
+    assert.equal(state().candidates.length, 1);
+    assert.equal(state().requests, v.requestsPerPush + 1);
+  });
+
+  it('gives up after the retries on a 503 with VENDOR_UNAVAILABLE', async () => {
+    const sb = getSb();
+    await load(sb, v);
+    sb.setFault(v.id, { mode: 'status', status: 503 });
+    const { id, msg } = await run({ profile_key: KEYS.full });
+    assert.equal(id, 'caught');
+    assert.equal(msg.error.code, 'VENDOR_UNAVAILABLE');
+    assert.equal(msg.statusCode, 503);
+    assert.equal(state().requests, 3, 'one try and two retries');
+    assert.equal(state().candidates.length, 0);
+  });
+
+  it('reports a vendor that does not answer in time as TIMEOUT and does not re-send the create', async () => {
+    const sb = getSb();
+    await load(sb, v, { push: { timeout: 200 } });
+    sb.setFault(v.id, { mode: 'slow', delayMs: 1500 });
+    const { id, msg } = await run({ profile_key: KEYS.full });
+    assert.equal(id, 'caught');
+    assert.equal(msg.error.code, 'TIMEOUT');
+    assert.equal(state().requests, 1);
+  });
+
+  it('refuses a profile that cannot make a valid payload with INVALID_PROFILE, sending nothing', async () => {
+    const sb = getSb();
+    await load(sb, v, {
+      logic: { logics: [{ name: 'strip', type: 'js', code: 'profile.info = {}; return profile;' }] },
+    });
+    const { id, msg } = await run({ profile_key: KEYS.full });
+    assert.equal(id, 'caught');
+    assert.equal(msg.error.code, 'INVALID_PROFILE');
+    assert.match(msg.error.message, /required/);
+    assert.equal(state().requests, 0);
+  });
+
+  it('aborts an in-flight request when the flow is redeployed, and closes promptly', async () => {
+    const sb = getSb();
+    await load(sb, v);
+    sb.setFault(v.id, { mode: 'slow', delayMs: 5000 });
+    const push = helper.getNode('push');
+    const errors: any[] = [];
+    push.on('call:error', (call: any) => errors.push(call.args[0]));
+    helper.getNode('prof').receive({ source_key: SOURCE_KEY, profile_key: KEYS.full });
+    // wait until the vendor request is in flight
+    for (let i = 0; i < 100 && state().requests === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(state().requests, 1, 'the push request reached the vendor');
+    const started = Date.now();
+    await helper.clearFlows();
+    assert.ok(Date.now() - started < 1000, `close took ${Date.now() - started} ms`);
+    for (let i = 0; i < 50 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(errors.length, 1, 'the message left the node as one error');
+    assert.equal(errors[0].code, 'ABORTED');
+  });
+
+  it('rejects a message whose payload is not a profile with INVALID_INPUT', async () => {
+    const sb = getSb();
+    await load(sb, v);
+    const outcome = firstOf(['out', 'caught']);
+    helper.getNode('push').receive({ payload: 'hello' });
+    const { id, msg } = await outcome;
+    assert.equal(id, 'caught');
+    assert.equal(msg.error.code, 'INVALID_INPUT');
+    assert.equal(msg.payload, 'hello');
+  });
+
+  it('reports a logic that throws as LOGIC_ERROR carrying the message', async () => {
+    const sb = getSb();
+    await load(sb, v, { logic: { logics: [{ name: 'boom', type: 'js', code: 'throw new Error("bad logic")' }] } });
+    const { id, msg } = await run({ profile_key: KEYS.full, topic: 't' });
+    assert.equal(id, 'caught');
+    assert.equal(msg.error.code, 'LOGIC_ERROR');
+    assert.match(msg.error.message, /boom: bad logic/);
+    assert.equal(msg.topic, 't');
+  });
+}

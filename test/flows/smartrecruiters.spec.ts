@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { smartrecruiters } from '../../src/vendors/smartrecruiters';
+import { helper } from '../helpers/red';
+import { KEYS, useSandbox } from '../helpers/sandbox';
+import { load, pushNodeScenarios, run, type VendorUnderTest } from './push-common';
+
+const SR: VendorUnderTest = {
+  id: 'smartrecruiters',
+  pushType: 'hrflow-smartrecruiters',
+  account: (sb) => ({ id: 'acc', type: 'hrflow-smartrecruiters-config', name: 'sandbox', base_url: sb.urls.smartrecruiters }),
+  accountCredentials: (sb) => ({ x_smart_token: sb.credentials.smartToken }),
+  badCredentials: () => ({ x_smart_token: 'wrong-token-that-is-secret' }),
+  pushProps: () => ({ job_id: 'job-42', upload_cv: true }),
+  requestsPerPush: 2,
+  checkStored(sb, msg) {
+    const state = (sb.state as any).smartrecruiters;
+    const stored = state.candidates[0];
+    assert.equal(stored.id, msg.candidate_id);
+    assert.equal(msg.payload.id, msg.candidate_id);
+    assert.equal(stored.jobId ?? stored.job_id ?? stored.body?.primaryAssignment?.job?.id ?? 'job-42', 'job-42');
+    assert.equal((stored.body ?? stored.input ?? stored).firstName, 'Camille');
+    assert.equal(state.attachments.length, 1, 'the CV was uploaded');
+    const cv = state.attachments[0];
+    assert.equal(cv.candidateId, msg.candidate_id);
+    assert.equal(cv.type ?? cv.attachmentType, 'RESUME');
+    assert.equal(cv.contentType, 'application/pdf');
+    assert.deepEqual(msg.steps.map((s: any) => [s.step, s.status]), [['create', 'done'], ['upload_cv', 'done']]);
+  },
+};
+
+describe('flow: HrFlow profile → logic → SmartRecruiters', function () {
+  this.timeout(10_000);
+  const ctx = useSandbox();
+  pushNodeScenarios(() => ctx.sb, SR);
+
+  it('lets msg.job_id win over the panel', async () => {
+    await load(ctx.sb, SR);
+    const { id, msg } = await run({ profile_key: KEYS.full, job_id: 'job-from-msg' });
+    assert.equal(id, 'out', JSON.stringify(msg.error ?? {}));
+    const stored = (ctx.sb.state as any).smartrecruiters.candidates[0];
+    assert.match(JSON.stringify(stored), /job-from-msg/);
+  });
+
+  it('reports an unknown job as NOT_FOUND', async () => {
+    await load(ctx.sb, SR, { push: { job_id: 'missing-job' } });
+    const { id, msg } = await run({ profile_key: KEYS.full });
+    assert.equal(id, 'caught');
+    assert.equal(msg.error.code, 'NOT_FOUND');
+    assert.equal(msg.statusCode, 404);
+  });
+
+  it('requires a job id', async () => {
+    await load(ctx.sb, SR, { push: { job_id: '' } });
+    const { id, msg } = await run({ profile_key: KEYS.full });
+    assert.equal(id, 'caught');
+    assert.equal(msg.error.code, 'INVALID_CONFIG');
+    assert.match(msg.error.message, /job id/);
+  });
+
+  it('skips the CV upload when it is turned off, or when the profile has no attachment', async () => {
+    await load(ctx.sb, SR, { push: { upload_cv: false } });
+    let { msg } = await run({ profile_key: KEYS.full });
+    assert.deepEqual(msg.steps[1], { step: 'upload_cv', status: 'skipped', detail: 'CV upload turned off' });
+    await helper.unload();
+    ctx.sb.reset();
+    await load(ctx.sb, SR);
+    ({ msg } = await run({ profile_key: KEYS.minimal }));
+    assert.equal(msg.steps[1].status, 'skipped');
+    assert.equal((ctx.sb.state as any).smartrecruiters.attachments.length, 0);
+  });
+
+  it('reports a CV upload failure after creation as PARTIAL_PUSH with the created candidate id', async () => {
+    await load(ctx.sb, SR);
+    ctx.sb.setFault('files', { mode: 'status', status: 404 });
+    const { id, msg } = await run({ profile_key: KEYS.full });
+    assert.equal(id, 'caught');
+    assert.equal(msg.error.code, 'PARTIAL_PUSH');
+    const created = (ctx.sb.state as any).smartrecruiters.candidates;
+    assert.equal(created.length, 1);
+    assert.equal(msg.candidate_id, created[0].id);
+    assert.match(msg.error.message, /download_cv/);
+  });
+
+  it('pushes a payload formatted by a JS format that adjusts the default mapping', async () => {
+    await load(ctx.sb, SR, {
+      logic: {
+        format_type: 'js',
+        format_vendor: 'smartrecruiters',
+        format: 'defaults.tags = ["hrflow", profile.source.name]; return defaults;',
+      },
+    });
+    const { id, msg } = await run({ profile_key: KEYS.full });
+    assert.equal(id, 'out', JSON.stringify(msg.error ?? {}));
+    const body = JSON.stringify((ctx.sb.state as any).smartrecruiters.candidates[0]);
+    assert.match(body, /"tags":\["hrflow","Careers Site \(synthetic\)"\]/);
+    assert.equal((ctx.sb.state as any).smartrecruiters.attachments.length, 1, 'the CV still comes from msg.profile');
+  });
+
+  it('pushes a payload built by a JSONata format that replaces the mapping, after a JSONata logic', async () => {
+    await load(ctx.sb, SR, {
+      logic: {
+        logics: [{ name: 'french only', type: 'jsonata', code: 'text_language = "fr"' }],
+        format_type: 'jsonata',
+        format_vendor: 'smartrecruiters',
+        format: '{"firstName": info.first_name, "lastName": $uppercase(info.last_name), "email": info.email}',
+      },
+    });
+    const { id, msg } = await run({ profile_key: KEYS.full });
+    assert.equal(id, 'out', JSON.stringify(msg.error ?? {}));
+    assert.match(JSON.stringify((ctx.sb.state as any).smartrecruiters.candidates[0]), /DURAND-EXEMPLE/);
+    const filtered = await run({ profile_key: KEYS.minimal });
+    assert.equal(filtered.id, 'filtered');
+    assert.equal(filtered.msg.filtered.name, 'french only');
+  });
+
+  it('validates a user-formatted payload before sending it', async () => {
+    await load(ctx.sb, SR, {
+      logic: { format_type: 'js', format_vendor: 'smartrecruiters', format: 'return { firstName: "A" };' },
+    });
+    const { id, msg } = await run({ profile_key: KEYS.full });
+    assert.equal(id, 'caught');
+    assert.equal(msg.error.code, 'INVALID_PROFILE');
+    assert.match(msg.error.message, /lastName is required; email is required/);
+    assert.equal((ctx.sb.state as any).smartrecruiters.requests, 0);
+  });
+
+  it('refuses a payload formatted for another vendor', async () => {
+    await load(ctx.sb, SR, { logic: { format_type: 'js', format_vendor: 'recruitee', format: 'return defaults;' } });
+    const { id, msg } = await run({ profile_key: KEYS.full });
+    assert.equal(id, 'caught');
+    assert.equal(msg.error.code, 'INVALID_INPUT');
+    assert.match(msg.error.message, /formatted for "recruitee"/);
+  });
+
+  it('exposes the same default mapping to plain Node.js code', () => {
+    assert.equal(typeof smartrecruiters.defaultPayload, 'function');
+  });
+});
