@@ -31,11 +31,13 @@ function cell(v: string | { text: string; href: string }): string {
   return `<td><a href="${esc(v.href)}">${esc(v.text)}</a></td>`;
 }
 
-function table(title: string, columns: string[], rows: Array<Array<string | { text: string; href: string }>>, total = rows.length): string {
+/** Rows are oldest first; by default the latest MAX_ROWS are shown, newest on top. */
+function table(title: string, columns: string[], rows: Array<Array<string | { text: string; href: string }>>, newestFirst = true): string {
+  const total = rows.length;
   if (!total) return `<p class="empty">${esc(title)}: none</p>`;
-  const shown = rows.slice(-MAX_ROWS).reverse();
+  const shown = newestFirst ? rows.slice(-MAX_ROWS).reverse() : rows.slice(0, MAX_ROWS);
   return (
-    `<h3>${esc(title)} <small>(${total}${total > shown.length ? `, latest ${shown.length} shown` : ''})</small></h3>` +
+    `<h3>${esc(title)} <small>(${total}${total > shown.length ? `, ${shown.length} shown` : ''})</small></h3>` +
     `<table><thead><tr>${columns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>` +
     shown.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('') +
     '</tbody></table>'
@@ -109,7 +111,7 @@ ${table(
   ['at', 'status', 'request', 'reason'],
   s.rejections.map((r) => [time(r.at), `${r.status}${r.fault ? ' (fault)' : ''}`, `${r.method} ${r.path}`, r.reason]),
 )}
-${extra?.table ? table(extra.table.title, extra.table.columns, extra.table.rows) : ''}
+${extra?.table ? table(extra.table.title, extra.table.columns, extra.table.rows, false) : ''}
 </section>`;
   });
   const c = m.credentials;

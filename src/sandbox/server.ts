@@ -143,7 +143,9 @@ export class RequestContext {
         });
         this.req.on('end', () => resolve(Buffer.concat(chunks)));
         this.req.on('error', reject);
-        this.req.on('aborted', () => reject(new Error('request aborted')));
+        this.req.on('close', () => {
+          if (!this.req.complete) reject(new Error('request aborted'));
+        });
       });
       // Avoid unhandled rejections when a handler never awaits the body.
       this.bodyPromise.catch(() => undefined);

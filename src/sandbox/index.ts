@@ -1,0 +1,167 @@
+/**
+ * Local emulator ("sandbox") of HrFlow.ai + the ATS vendors our nodes push into.
+ *
+ *   const sb = await createSandbox();
+ *   // HrFlow:           sb.urls.hrflow           (X-API-KEY / X-USER-EMAIL = sb.credentials.hrflowApiKey / hrflowUser)
+ *   // SmartRecruiters:  sb.urls.smartrecruiters  (X-SmartToken = sb.credentials.smartToken)
+ *   // Recruitee:        sb.urls.recruitee        (Bearer sb.credentials.recruiteeToken, company sb.credentials.recruiteeCompany)
+ *   ...
+ *   await sb.close();
+ *
+ * Adding a vendor: write `vendors/<vendor>.ts` returning a VendorModule (see server.ts), register it in
+ * VENDOR_FACTORIES below, and add its base URL to `urls`.
+ */
+
+import * as path from 'node:path';
+import { SandboxServer, type SandboxCore, type VendorModule } from './server';
+import { findSharedDir, getSpecRegistry, resolveSpecsDir } from './spec';
+import { ProfileStore, SANDBOX_SOURCE_KEY, type AddProfileOptions, type Profile } from './profiles';
+import { DEFAULT_CREDENTIALS, type ResolvedSandboxOptions, type SandboxCredentials, type SandboxOptions } from './types';
+import type { Fault } from './faults';
+import type { SandboxState, VendorId } from './state';
+import { createHrflow } from './vendors/hrflow';
+import { createFiles } from './vendors/files';
+import { createSmartRecruiters } from './vendors/smartrecruiters';
+import { createRecruitee } from './vendors/recruitee';
+
+export type { SandboxOptions, SandboxCredentials, RateLimitOptions, ResolvedSandboxOptions } from './types';
+export { DEFAULT_CREDENTIALS } from './types';
+export type { Fault, FaultMode } from './faults';
+export { FAULT_MODES } from './faults';
+export type { SandboxState, VendorState, VendorId, StoredCandidate, StoredAttachment, Rejection } from './state';
+export { validateAgainstSpec, getSpecRegistry, resolveSpecsDir, SpecRegistry, openApiToJsonSchema, type SpecValidationResult } from './spec';
+export { isPdf, isDocx, makePdf, makeDocx, makeZip, crc32, PDF_CONTENT_TYPE, DOCX_CONTENT_TYPE } from './documents';
+export { parseMultipart, getBoundary, type MultipartPart } from './multipart';
+export { SANDBOX_SOURCE_KEY, syntheticProfile, type Profile, type ProfileRef, type AddProfileOptions } from './profiles';
+export type { VendorModule, SandboxCore, RequestContext } from './server';
+
+export interface SandboxUrls {
+  /** `${url}/v1` — HrFlow base URL (like https://api.hrflow.ai/v1). */
+  hrflow: string;
+  /** `${url}/smartrecruiters` — like https://api.smartrecruiters.com. */
+  smartrecruiters: string;
+  /** `${url}/recruitee/c` — like https://api.recruitee.com/c (the company id follows). */
+  recruitee: string;
+  /** `${url}/files` — CV downloads. */
+  files: string;
+  [vendor: string]: string;
+}
+
+export interface Sandbox {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  port: number;
+  credentials: SandboxCredentials;
+  urls: SandboxUrls;
+  /** Live view of what each vendor received (same object for the sandbox's whole life). */
+  state: SandboxState;
+  /** Source key holding the fixtures and the generated profiles. */
+  sourceKey: string;
+  setFault(vendor: VendorId, fault: Fault | null): void;
+  /** Clears recorded traffic, counters, stored candidates, faults and rate-limit windows. Profiles are kept. */
+  reset(): void;
+  /** Adds (or replaces, same key) an HrFlow profile. A missing `key` gets a deterministic one. */
+  addProfile(sourceKey: string, profile: any, options?: AddProfileOptions): void;
+  profileKeys(): { source_key: string; key: string }[];
+  /** The profile as GET /v1/profile/indexing would return it (attachment URLs rewritten), or null. */
+  getProfile(sourceKey: string, key: string): Profile | null;
+  /** Resolves when background work (Recruitee CV downloads) started so far is done. */
+  settled(): Promise<void>;
+  /** Closes the server, destroys open (keep-alive) sockets, clears timers, aborts downloads. Idempotent. */
+  close(): Promise<void>;
+}
+
+type VendorFactory = (core: SandboxCore, profiles: ProfileStore) => VendorModule;
+
+/** Emulated vendors, in registration order. */
+export const VENDOR_FACTORIES: VendorFactory[] = [
+  (core, profiles) => createHrflow(core, profiles),
+  (core, profiles) => createFiles(core, profiles),
+  (core) => createSmartRecruiters(core),
+  (core) => createRecruitee(core),
+];
+
+/** Vendors whose spec must load at start (fail fast). */
+const REQUIRED_SPECS = ['hrflow', 'smartrecruiters', 'recruitee'];
+
+export function resolveOptions(options: SandboxOptions = {}): ResolvedSandboxOptions {
+  const specsDir = resolveSpecsDir(options.specsDir);
+  let fixturesDir = options.fixturesDir;
+  if (!fixturesDir) {
+    fixturesDir =
+      findSharedDir('fixtures/hrflow') ??
+      // Specs found but fixtures not: try next to the specs folder.
+      path.resolve(specsDir, '..', 'fixtures', 'hrflow');
+  }
+  const sr = options.rateLimits?.smartrecruiters;
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`sandbox: invalid port ${options.port}`);
+  const generated = options.generatedProfiles ?? 20;
+  if (!Number.isInteger(generated) || generated < 0) throw new RangeError('sandbox: generatedProfiles must be an integer >= 0');
+  return {
+    port,
+    host: '127.0.0.1',
+    specsDir,
+    fixturesDir: path.resolve(fixturesDir),
+    credentials: { ...DEFAULT_CREDENTIALS, ...stripUndefined(options.credentials ?? {}) },
+    rateLimits: {
+      ...options.rateLimits,
+      smartrecruiters: { perSecond: sr?.perSecond ?? 10, concurrent: sr?.concurrent ?? 8 },
+    },
+    generatedProfiles: generated,
+    quiet: options.quiet ?? true,
+    logger: options.logger ?? ((line: string) => console.log(line)),
+  };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Starts a sandbox on 127.0.0.1 (ephemeral port by default). */
+export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const opts = resolveOptions(options);
+  const specs = getSpecRegistry(opts.specsDir);
+  for (const v of REQUIRED_SPECS) specs.load(v);
+
+  const core = new SandboxServer(opts, specs);
+  const profiles = new ProfileStore(() => core.url);
+  try {
+    profiles.loadFixtures(opts.fixturesDir);
+  } catch (e) {
+    throw new Error(
+      `sandbox: cannot load HrFlow fixtures from ${opts.fixturesDir} (${(e as Error).message}); set HRFLOW_SHARED_DIR or pass fixturesDir`,
+    );
+  }
+  profiles.addGenerated(opts.generatedProfiles);
+  for (const f of VENDOR_FACTORIES) core.register(f(core, profiles));
+
+  await core.listen(opts.port);
+
+  const url = core.url;
+  const urls: SandboxUrls = {
+    hrflow: `${url}/v1`,
+    smartrecruiters: `${url}/smartrecruiters`,
+    recruitee: `${url}/recruitee/c`,
+    files: `${url}/files`,
+  };
+  for (const m of core.modules) if (!(m.id in urls)) urls[m.id] = m.baseUrl();
+
+  return {
+    url,
+    port: core.port,
+    credentials: { ...opts.credentials },
+    urls,
+    state: core.state,
+    sourceKey: SANDBOX_SOURCE_KEY,
+    setFault: (vendor, fault) => core.setFault(vendor, fault),
+    reset: () => core.reset(),
+    addProfile: (sourceKey, profile, o) => {
+      profiles.add(sourceKey, profile, o);
+    },
+    profileKeys: () => profiles.keys(),
+    getProfile: (sourceKey, key) => profiles.find(sourceKey, { key }),
+    settled: () => core.settled(),
+    close: () => core.close(),
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * HrFlow.ai API v1 emulator, mounted at `/v1`.
+ *
+ * - GET /v1/profile/indexing?source_key=…&key=… (or reference= / email=)
+ * - GET /v1/auth
+ * - GET /v1/storing/profiles?source_keys=["…"]&page=1&limit=30
+ * Every answer is the HrFlow envelope `{code, message, data?, meta?}` with the HTTP status repeated in `code`.
+ */
+
+import type { RequestContext, SandboxCore, VendorModule } from '../server';
+import type { ProfileStore } from '../profiles';
+
+export const HRFLOW_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+export function createHrflow(core: SandboxCore, profiles: ProfileStore): VendorModule {
+  const env = (code: number, message: string, extra: Record<string, unknown> = {}) => ({ code, message, ...extra });
+
+  function authorized(ctx: RequestContext): boolean {
+    const key = ctx.header('x-api-key');
+    const user = ctx.header('x-user-email');
+    if (!key || key !== core.credentials.hrflowApiKey) {
+      // Never echo the key, not even partly.
+      ctx.sendJson(401, env(401, 'Unauthorized. Invalid secret key: …(redacted)'), {
+        reason: key ? 'invalid X-API-KEY' : 'missing X-API-KEY',
+      });
+      return false;
+    }
+    if (!user || user.toLowerCase() !== core.credentials.hrflowUser.toLowerCase()) {
+      ctx.sendJson(401, env(401, 'Unauthorized. Invalid user email: …(redacted)'), {
+        reason: user ? 'invalid X-USER-EMAIL' : 'missing X-USER-EMAIL',
+      });
+      return false;
+    }
+    return true;
+  }
+
+  function getProfile(ctx: RequestContext): void {
+    const q = ctx.url.searchParams;
+    const sourceKey = q.get('source_key');
+    const key = q.get('key');
+    const reference = q.get('reference');
+    const email = q.get('email');
+    if (!sourceKey) return ctx.sendJson(400, env(400, 'Invalid parameters. source_key is required'));
+    if (!key && !reference && !email) {
+      return ctx.sendJson(400, env(400, 'Invalid parameters. One of key, reference or email is required'));
+    }
+    if (!profiles.hasSource(sourceKey)) return ctx.sendJson(400, env(400, 'Invalid parameters. Unable to find object: source'));
+    const profile = profiles.find(sourceKey, { key, reference, email });
+    if (!profile) return ctx.sendJson(400, env(400, 'Invalid parameters. Unable to find object: profile'));
+    ctx.sendJson(200, env(200, 'Profile successfully fetched', { data: profile }));
+  }
+
+  function listProfiles(ctx: RequestContext): void {
+    const q = ctx.url.searchParams;
+    const raw = q.get('source_keys');
+    let keys: unknown;
+    try {
+      keys = raw ? JSON.parse(raw) : null;
+    } catch {
+      keys = null;
+    }
+    if (!Array.isArray(keys) || !keys.length || !keys.every((k) => typeof k === 'string')) {
+      return ctx.sendJson(400, env(400, 'Invalid parameters. source_keys must be a JSON-encoded list of source keys'));
+    }
+    for (const k of keys as string[]) {
+      if (!profiles.hasSource(k)) return ctx.sendJson(400, env(400, 'Invalid parameters. Unable to find object: source'));
+    }
+    const page = Math.max(1, parseInt(q.get('page') ?? '1', 10) || 1);
+    const limit = Math.min(1000, Math.max(1, parseInt(q.get('limit') ?? '30', 10) || 30));
+    const order = q.get('order_by') === 'asc' ? 1 : -1;
+    const all = (keys as string[])
+      .flatMap((k) => profiles.list(k))
+      .sort((a, b) => order * String(a.created_at ?? '').localeCompare(String(b.created_at ?? '')));
+    const total = all.length;
+    const maxPage = Math.max(1, Math.ceil(total / limit));
+    const slice = all.slice((page - 1) * limit, page * limit);
+    const full = q.get('return_profile') === 'true';
+    const data = full
+      ? slice
+      : slice.map((p) => ({ key: p.key, reference: p.reference ?? null, created_at: p.created_at, updated_at: p.updated_at, info: p.info }));
+    ctx.sendJson(200, env(200, 'List of profiles', { meta: { page, maxPage, count: slice.length, total }, data }));
+  }
+
+  return {
+    id: 'hrflow',
+    title: 'HrFlow.ai',
+    prefix: '/v1',
+    baseUrl: () => `${core.url}/v1`,
+    jsonContentType: HRFLOW_CONTENT_TYPE,
+    errorBody: (status, message) => env(status, message),
+    handle(ctx) {
+      if (!authorized(ctx)) return;
+      const p = ctx.path.replace(/\/+$/, '') || '/';
+      const get = ctx.method === 'GET' || ctx.method === 'HEAD';
+      if (p === '/profile/indexing' && get) return getProfile(ctx);
+      if (p === '/auth' && get) return ctx.sendJson(200, env(200, 'API Key is valid'));
+      if (p === '/storing/profiles' && get) return listProfiles(ctx);
+      ctx.sendJson(404, env(404, `Not found: ${ctx.method} /v1${p} is not emulated`));
+    },
+    page() {
+      const refs = profiles.keys();
+      return {
+        lines: [
+          `${refs.length} profiles. Fetch one: GET ${core.url}/v1/profile/indexing?source_key=<source>&key=<key> with X-API-KEY / X-USER-EMAIL.`,
+        ],
+        table: {
+          title: 'Profiles',
+          columns: ['source_key', 'key', 'name', 'email', 'attachments'],
+          rows: refs.slice(0, 50).map((r) => {
+            const p = profiles.find(r.source_key, { key: r.key }) ?? {};
+            const atts = Array.isArray(p.attachments) ? p.attachments : [];
+            return [
+              r.source_key,
+              r.key,
+              String(p.info?.full_name ?? ''),
+              String(p.info?.email ?? '—'),
+              atts.length
+                ? { text: atts.map((a: any) => `${a.type}${a.extension ?? ''}`).join(', '), href: String(atts[0].public_url ?? '#') }
+                : 'none',
+            ];
+          }),
+        },
+      };
+    },
+  };
+}

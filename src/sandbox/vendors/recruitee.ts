@@ -1,0 +1,228 @@
+/**
+ * Recruitee ATS API emulator, mounted at `/recruitee/c` (clients use `${sandbox}/recruitee/c` as
+ * `recruitee_endpoint`, where they would use `https://api.recruitee.com/c`).
+ *
+ * - POST /recruitee/c/{company_id}/candidates: JSON validated against `CandidateCreateRequest` → 201 envelope
+ * - GET  /recruitee/c/{company_id}/candidates/{id}
+ * Auth: `Authorization: Bearer <token>`. `remote_cv_url` is downloaded (local URLs only) and recorded;
+ * a failed download is recorded, never fatal (Recruitee fetches CVs asynchronously).
+ */
+
+import { createHash } from 'node:crypto';
+import type { RequestContext, SandboxCore, VendorModule } from '../server';
+import { matchRoute } from '../server';
+import { errorPath } from '../spec';
+import { isDocx, isPdf, sniffContentType } from '../documents';
+import type { StoredAttachment, StoredCandidate } from '../state';
+
+export const RECRUITEE_CONTENT_TYPE = 'application/json; charset=utf-8';
+/** First candidate id handed out (then +1). */
+export const RECRUITEE_FIRST_ID = 1000;
+/** How long the create call waits for the CV download before answering anyway (it then completes in background). */
+export const CV_FETCH_GRACE_MS = 500;
+const CV_FETCH_TIMEOUT_MS = 10_000;
+const CV_MAX_BYTES = 20 * 1024 * 1024;
+
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+interface RecruiteeCandidate {
+  record: StoredCandidate;
+  candidate: Record<string, any>;
+}
+
+export function createRecruitee(core: SandboxCore): VendorModule {
+  const candidates = new Map<number, RecruiteeCandidate>();
+  let nextId = RECRUITEE_FIRST_ID;
+  let nextPlacementId = 5000;
+  const state = () => core.vendorState('recruitee');
+
+  function checkAuth(ctx: RequestContext): boolean {
+    const h = ctx.header('authorization') ?? '';
+    const m = /^Bearer\s+(.+)$/i.exec(h.trim());
+    if (m && m[1].trim() === core.credentials.recruiteeToken) return true;
+    ctx.sendJson(401, { error: 'Unauthorized' }, { reason: h ? 'invalid bearer token' : 'missing Authorization header' });
+    return false;
+  }
+
+  function checkCompany(ctx: RequestContext, company: string): boolean {
+    if (company === core.credentials.recruiteeCompany) return true;
+    ctx.sendJson(404, { error: 'Company not found' }, { reason: `unknown company ${company}` });
+    return false;
+  }
+
+  /** Downloads the CV and records it on the candidate + attachments. Never throws. */
+  async function fetchCv(record: StoredCandidate, id: number, url: string): Promise<void> {
+    const att: StoredAttachment = {
+      candidateId: id,
+      type: 'cv',
+      fileName: null,
+      contentType: null,
+      size: 0,
+      sha256: null,
+      isPdf: false,
+      isDocx: false,
+      receivedAt: new Date().toISOString(),
+      source: 'remote_cv_url',
+      url,
+    };
+    const ac = new AbortController();
+    const onClose = () => ac.abort();
+    core.signal.addEventListener('abort', onClose, { once: true });
+    const timer = setTimeout(() => ac.abort(), CV_FETCH_TIMEOUT_MS);
+    try {
+      const res = await fetch(url, { signal: ac.signal, redirect: 'follow' });
+      att.fetchStatus = res.status;
+      const data = Buffer.from(await res.arrayBuffer());
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      if (data.length > CV_MAX_BYTES) throw new Error('file too large');
+      if (!data.length) throw new Error('empty file');
+      const disp = res.headers.get('content-disposition') ?? '';
+      const fm = /filename="?([^";]+)"?/i.exec(disp);
+      att.fileName = fm ? fm[1] : decodeURIComponent(new URL(url).pathname.split('/').pop() || '') || null;
+      att.contentType = res.headers.get('content-type')?.split(';')[0].trim() || sniffContentType(data, att.fileName);
+      att.size = data.length;
+      att.sha256 = createHash('sha256').update(data).digest('hex');
+      att.isPdf = isPdf(data);
+      att.isDocx = isDocx(data);
+      att.fetch = 'ok';
+      record.cvFetch = 'ok';
+    } catch (e) {
+      att.fetch = 'failed';
+      att.error = ac.signal.aborted ? (core.closed ? 'sandbox closed' : 'timeout') : (e as Error).message || String(e);
+      const cause = (e as any)?.cause;
+      if (cause?.code) att.error += ` (${cause.code})`;
+      record.cvFetch = 'failed';
+    } finally {
+      clearTimeout(timer);
+      core.signal.removeEventListener('abort', onClose);
+    }
+    if (!core.closed) state().attachments.push(att);
+    const c = candidates.get(id);
+    if (c) c.candidate.cv_original_url = record.cvFetch === 'ok' ? url : null;
+  }
+
+  function localUrl(url: string): 'local' | 'external' | 'invalid' {
+    try {
+      const u = new URL(url);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'invalid';
+      return LOCAL_HOSTS.has(u.hostname) ? 'local' : 'external';
+    } catch {
+      return 'invalid';
+    }
+  }
+
+  async function create(ctx: RequestContext): Promise<void> {
+    const parsed = await ctx.json();
+    if (!parsed.ok) return ctx.sendJson(400, { error: 'Bad Request', message: `Invalid JSON: ${parsed.error}` });
+    const body = parsed.value;
+    const v = core.specs.validate('recruitee', 'CandidateCreateRequest', body ?? null);
+    if (!v.valid) {
+      const errors: string[] = [];
+      const fields: Record<string, string[]> = {};
+      for (const e of v.errors) {
+        const ptr = errorPath(e);
+        const field = ptr.split('/').filter(Boolean).join('.') || 'base';
+        const msg = e.message ?? 'is invalid';
+        errors.push(`${field} ${msg}`);
+        (fields[field] ??= []).push(msg);
+      }
+      return ctx.sendJson(422, { errors, error_fields: fields });
+    }
+    const c = body.candidate as Record<string, any>;
+    const offers: number[] = Array.isArray(body.offers) ? body.offers : [];
+    const id = nextId++;
+    const now = new Date().toISOString();
+    const candidate: Record<string, any> = {
+      id,
+      name: c.name,
+      emails: c.emails ?? [],
+      phones: c.phones ?? [],
+      social_links: c.social_links ?? [],
+      links: c.links ?? [],
+      sources: c.sources ?? [],
+      cover_letter: c.cover_letter ?? null,
+      photo_url: null,
+      cv_original_url: null,
+      created_at: now,
+      updated_at: now,
+      placements: offers.map((offerId) => ({ id: nextPlacementId++, offer_id: offerId, candidate_id: id, stage_id: null })),
+    };
+    const record: StoredCandidate = {
+      id,
+      body,
+      receivedAt: now,
+      path: ctx.url.pathname,
+      offerIds: offers,
+      response: { candidate },
+      cvFetch: 'none',
+    };
+    candidates.set(id, { record, candidate });
+    state().candidates.push(record);
+
+    const cvUrl = typeof c.remote_cv_url === 'string' ? c.remote_cv_url.trim() : '';
+    if (cvUrl) {
+      const kind = localUrl(cvUrl);
+      if (kind === 'external') record.cvFetch = 'skipped-external';
+      else if (kind === 'invalid') {
+        record.cvFetch = 'failed';
+        state().attachments.push({
+          candidateId: id,
+          type: 'cv',
+          fileName: null,
+          contentType: null,
+          size: 0,
+          sha256: null,
+          isPdf: false,
+          isDocx: false,
+          receivedAt: now,
+          source: 'remote_cv_url',
+          url: cvUrl,
+          fetch: 'failed',
+          error: 'invalid URL',
+        });
+      } else {
+        const job = core.track(fetchCv(record, id, cvUrl));
+        // Wait a little so the state is complete when the answer arrives in the usual (fast, local) case.
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([job, new Promise((r) => (timer = setTimeout(r, CV_FETCH_GRACE_MS)))]);
+        clearTimeout(timer);
+      }
+    }
+    if (core.closed) return ctx.destroy();
+    ctx.sendJson(201, { candidate });
+  }
+
+  return {
+    id: 'recruitee',
+    title: 'Recruitee',
+    prefix: '/recruitee/c',
+    baseUrl: () => `${core.url}/recruitee/c`,
+    jsonContentType: RECRUITEE_CONTENT_TYPE,
+    errorBody: (status, message) => ({ error: message }),
+    async handle(ctx) {
+      if (!checkAuth(ctx)) return;
+      let params: Record<string, string> | null;
+      if ((params = matchRoute('/:company/candidates', ctx.path))) {
+        if (!checkCompany(ctx, params.company)) return;
+        if (ctx.method === 'POST') return create(ctx);
+        return ctx.sendJson(405, { error: 'Method not allowed' }, { headers: { Allow: 'POST' } });
+      }
+      if ((params = matchRoute('/:company/candidates/:id', ctx.path))) {
+        if (!checkCompany(ctx, params.company)) return;
+        if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return ctx.sendJson(405, { error: 'Method not allowed' }, { headers: { Allow: 'GET' } });
+        const found = /^\d+$/.test(params.id) ? candidates.get(Number(params.id)) : undefined;
+        if (!found) return ctx.sendJson(404, { error: 'Not found' });
+        return ctx.sendJson(200, { candidate: found.candidate });
+      }
+      ctx.sendJson(404, { error: 'Not found' });
+    },
+    reset() {
+      candidates.clear();
+      nextId = RECRUITEE_FIRST_ID;
+      nextPlacementId = 5000;
+    },
+    page() {
+      return { lines: [`Company id "${core.credentials.recruiteeCompany}", Authorization: Bearer <token>. remote_cv_url is downloaded when it points at 127.0.0.1/localhost.`] };
+    },
+  };
+}

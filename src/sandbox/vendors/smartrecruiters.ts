@@ -1,0 +1,262 @@
+/**
+ * SmartRecruiters Customer API (candidates subset) emulator, mounted at `/smartrecruiters`
+ * (clients use `${sandbox}/smartrecruiters` where they would use `https://api.smartrecruiters.com`).
+ *
+ * - POST /jobs/{jobId}/candidates, POST /candidates: JSON validated against `CandidateInput` → 201 CandidateDetails
+ * - GET  /candidates/{id}
+ * - POST /candidates/{id}/jobs/{jobId}/attachments, POST /candidates/{id}/attachments (deprecated): multipart
+ * - GET|DELETE /candidates/{id}/attachments/{attachmentId} (the download/remove actions returned on upload)
+ * Auth: `X-SmartToken`. Rate limit per token (default 10 req/s sliding window, 8 concurrent) with the
+ * X-RateLimit-* headers on every answer; 429 `{message:"Too many requests"}` without Retry-After.
+ */
+
+import { createHash, randomUUID } from 'node:crypto';
+import type { RequestContext, SandboxCore, VendorModule } from '../server';
+import { matchRoute } from '../server';
+import { RateLimiter } from '../ratelimit';
+import { errorPath } from '../spec';
+import { contentTypeForName, extensionOf, isDocx, isPdf, sniffContentType } from '../documents';
+import { MultipartError, getBoundary, parseMultipart } from '../multipart';
+import type { StoredCandidate } from '../state';
+
+export const SR_CONTENT_TYPE = 'application/json;charset=UTF-8';
+
+/** File extensions SmartRecruiters accepts for attachments (INVALID_FILE otherwise). */
+export const SR_ALLOWED_EXTENSIONS = new Set([
+  'pdf', 'doc', 'docx', 'odt', 'rtf', 'txt', 'html', 'htm', 'jpg', 'jpeg', 'png', 'gif', 'xls', 'xlsx', 'ppt', 'pptx', 'odp', 'ods',
+]);
+
+/** Attachments per candidate before ATTACHMENT_LIMIT_EXCEEDED. */
+export const SR_ATTACHMENT_LIMIT = 50;
+
+const INPUT_FIELDS = ['tags', 'firstName', 'lastName', 'email', 'phoneNumber', 'location', 'web', 'education', 'experience', 'internal'] as const;
+
+interface SrCandidate {
+  record: StoredCandidate;
+  details: Record<string, any>;
+  jobIds: Set<string>;
+  files: Map<string, { name: string; contentType: string; data: Buffer; sha256: string; type: string }>;
+}
+
+export function createSmartRecruiters(core: SandboxCore): VendorModule & { limiter: RateLimiter } {
+  const limiter = new RateLimiter({ ...core.options.rateLimits.smartrecruiters });
+  const candidates = new Map<string, SrCandidate>();
+  const base = () => `${core.url}/smartrecruiters`;
+  const state = () => core.vendorState('smartrecruiters');
+
+  const err = (message: string, errors: Array<Record<string, string>> = []) => ({ message, errors });
+
+  function checkToken(ctx: RequestContext): boolean {
+    const token = ctx.header('x-smarttoken');
+    if (token && token === core.credentials.smartToken) return true;
+    ctx.sendJson(
+      401,
+      err('Invalid token', [{ code: 'PERMISSION_DENIED', message: token ? 'The provided X-SmartToken is not valid' : 'Missing X-SmartToken header' }]),
+      { reason: token ? 'invalid X-SmartToken' : 'missing X-SmartToken' },
+    );
+    return false;
+  }
+
+  async function create(ctx: RequestContext, jobId: string | null): Promise<void> {
+    const parsed = await ctx.json();
+    if (!parsed.ok) {
+      return ctx.sendJson(400, err('Malformed JSON', [{ code: 'INVALID_JSON', message: parsed.error }]));
+    }
+    const body = parsed.value;
+    const v = core.specs.validate('smartrecruiters', 'CandidateInput', body ?? null);
+    if (!v.valid) {
+      return ctx.sendJson(
+        400,
+        err(
+          'validation failure',
+          v.errors.map((e) => ({ dataPath: errorPath(e), message: e.message ?? 'is invalid' })),
+        ),
+      );
+    }
+    if (jobId !== null && jobId.startsWith('missing')) {
+      return ctx.sendJson(404, err('Job not found', [{ code: 'JOB_NOT_FOUND', message: `Job ${jobId} does not exist` }]));
+    }
+    const id = randomUUID();
+    const now = new Date().toISOString();
+    const details: Record<string, any> = { id, internal: false };
+    for (const f of INPUT_FIELDS) if (body[f] !== undefined) details[f] = body[f];
+    details.education ??= [];
+    details.experience ??= [];
+    details.tags ??= [];
+    details.createdOn = now;
+    details.updatedOn = now;
+    if (jobId !== null) details.primaryAssignment = { job: { id: jobId }, status: 'NEW', source: 'API' };
+    details.secondaryAssignments = [];
+    details.actions = {
+      properties: { url: `${base()}/candidates/${id}/properties`, method: 'GET' },
+      attachments: { url: `${base()}/candidates/${id}/attachments`, method: 'GET' },
+      consents: { url: `${base()}/candidates/${id}/consents`, method: 'GET' },
+    };
+
+    const email = String(body.email).toLowerCase();
+    const lastName = String(body.lastName).trim().toLowerCase();
+    const dup = [...candidates.values()].find(
+      (c) => String(c.details.email).toLowerCase() === email && String(c.details.lastName).trim().toLowerCase() === lastName,
+    );
+    const record: StoredCandidate = {
+      id,
+      body,
+      receivedAt: now,
+      path: ctx.url.pathname,
+      ...(jobId !== null ? { jobId } : {}),
+      response: details,
+      ...(dup ? { duplicateOf: dup.details.id } : {}),
+    };
+    candidates.set(id, { record, details, jobIds: new Set(jobId !== null ? [jobId] : []), files: new Map() });
+    state().candidates.push(record);
+    ctx.sendJson(201, details, { headers: { Location: `${base()}/candidates/${id}` } });
+  }
+
+  async function attach(ctx: RequestContext, id: string, jobId: string | null): Promise<void> {
+    const cand = candidates.get(id);
+    if (!cand) {
+      return ctx.sendJson(404, err('Candidate not found', [{ code: 'CANDIDATE_NOT_FOUND', message: `Candidate ${id} does not exist` }]));
+    }
+    if (jobId !== null && !cand.jobIds.has(jobId)) {
+      return ctx.sendJson(
+        404,
+        err('Job not found', [{ code: 'JOB_NOT_FOUND', message: `Candidate ${id} is not assigned to job ${jobId}` }]),
+      );
+    }
+    const boundary = getBoundary(ctx.header('content-type'));
+    if (!boundary) {
+      return ctx.sendJson(415, err('Unsupported Media Type', [{ code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Content type must be multipart/form-data' }]));
+    }
+    const raw = await ctx.body();
+    let parts;
+    try {
+      parts = parseMultipart(raw, boundary);
+    } catch (e) {
+      const m = e instanceof MultipartError ? e.message : String(e);
+      return ctx.sendJson(400, err('Malformed multipart body', [{ code: 'INVALID_REQUEST', message: m }]));
+    }
+    const typePart = parts.find((p) => p.name === 'attachmentType' && p.filename === null);
+    const filePart = parts.find((p) => p.name === 'file' && p.filename !== null);
+    const fields: Record<string, unknown> = {};
+    if (typePart) fields.attachmentType = typePart.data.toString('utf8').trim();
+    if (filePart) fields.file = `<binary ${filePart.data.length} bytes>`;
+    const schema = jobId !== null ? 'CandidatesAttachFileToJobCandidateRequest' : 'CandidatesAttachFilesRequest';
+    const v = core.specs.validate('smartrecruiters', schema, fields);
+    if (!v.valid) {
+      return ctx.sendJson(
+        400,
+        err('validation failure', v.errors.map((e) => ({ dataPath: errorPath(e), message: e.message ?? 'is invalid' }))),
+      );
+    }
+    const invalid = (message: string) => ctx.sendJson(400, err('Invalid file', [{ code: 'INVALID_FILE', message }]));
+    if (!filePart) return invalid('The "file" part is required');
+    const fileName = filePart.filename ?? '';
+    if (!fileName.trim()) return invalid('The file has no name');
+    if (!filePart.data.length) return invalid('The file is empty');
+    const ext = extensionOf(fileName);
+    if (!ext || !SR_ALLOWED_EXTENSIONS.has(ext)) return invalid(`File extension not allowed: "${fileName}"`);
+    const data = Buffer.from(filePart.data);
+    const pdf = isPdf(data);
+    const docx = isDocx(data);
+    if ((ext === 'pdf' && !pdf) || (ext === 'docx' && !docx)) return invalid(`Corrupted file or wrong file type: "${fileName}"`);
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    for (const f of cand.files.values()) {
+      if (f.name === fileName && f.sha256 === sha256) {
+        return ctx.sendJson(400, err('File already exists', [{ code: 'FILE_ALREADY_EXIST', message: `"${fileName}" is already attached` }]));
+      }
+    }
+    if (cand.files.size >= SR_ATTACHMENT_LIMIT) {
+      return ctx.sendJson(422, err('Attachment limit exceeded', [{ code: 'ATTACHMENT_LIMIT_EXCEEDED', message: 'No more files can be added' }]));
+    }
+    const attId = randomUUID();
+    const type = String(fields.attachmentType);
+    const declared = filePart.contentType && filePart.contentType !== 'application/octet-stream' ? filePart.contentType : null;
+    const contentType = declared ?? contentTypeForName(fileName) ?? sniffContentType(data, fileName);
+    cand.files.set(attId, { name: fileName, contentType, data, sha256, type });
+    state().attachments.push({
+      id: attId,
+      candidateId: id,
+      type,
+      fileName,
+      contentType,
+      size: data.length,
+      sha256,
+      isPdf: pdf,
+      isDocx: docx,
+      receivedAt: new Date().toISOString(),
+      source: 'upload',
+      ...(jobId !== null ? { jobId } : {}),
+    });
+    const url = `${base()}/candidates/${id}/attachments/${attId}`;
+    ctx.sendJson(201, {
+      id: attId,
+      name: fileName,
+      type,
+      contentType,
+      actions: { download: { url, method: 'GET' }, remove: { url, method: 'DELETE' } },
+    });
+  }
+
+  const mod: VendorModule & { limiter: RateLimiter } = {
+    id: 'smartrecruiters',
+    title: 'SmartRecruiters',
+    prefix: '/smartrecruiters',
+    baseUrl: base,
+    jsonContentType: SR_CONTENT_TYPE,
+    limiter,
+    errorBody(status, message) {
+      if (status === 429) return { message: 'Too many requests' };
+      const code = message.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_|_$/g, '') || 'ERROR';
+      return err(message, [{ code, message }]);
+    },
+    admit(ctx) {
+      const decision = limiter.acquire(ctx.header('x-smarttoken') ?? '');
+      ctx.extraHeaders = { ...ctx.extraHeaders, ...decision.headers };
+      if (!decision.ok) {
+        ctx.sendJson(429, { message: 'Too many requests' }, { reason: `rate limit exceeded (${decision.exceeded})` });
+        return true;
+      }
+      // 'close' fires once the answer is sent or the connection is gone (reset / lost-answer faults).
+      ctx.res.once('close', decision.release);
+      return false;
+    },
+    async handle(ctx) {
+      if (!checkToken(ctx)) return;
+      const p = ctx.path;
+      const m = ctx.method;
+      let params: Record<string, string> | null;
+      if (m === 'POST' && (params = matchRoute('/jobs/:jobId/candidates', p))) return create(ctx, params.jobId);
+      if (m === 'POST' && matchRoute('/candidates', p)) return create(ctx, null);
+      if (m === 'POST' && (params = matchRoute('/candidates/:id/jobs/:jobId/attachments', p))) return attach(ctx, params.id, params.jobId);
+      if (m === 'POST' && (params = matchRoute('/candidates/:id/attachments', p))) return attach(ctx, params.id, null);
+      if ((m === 'GET' || m === 'HEAD') && (params = matchRoute('/candidates/:id', p))) {
+        const c = candidates.get(params.id);
+        if (!c) return ctx.sendJson(404, err('Candidate not found', [{ code: 'CANDIDATE_NOT_FOUND', message: `Candidate ${params.id} does not exist` }]));
+        return ctx.sendJson(200, c.details);
+      }
+      if ((params = matchRoute('/candidates/:id/attachments/:attId', p))) {
+        const c = candidates.get(params.id);
+        const f = c?.files.get(params.attId);
+        if (!c || !f) return ctx.sendJson(404, err('Attachment not found', [{ code: 'ATTACHMENT_NOT_FOUND', message: 'No such attachment' }]));
+        if (m === 'GET' || m === 'HEAD') return ctx.send(200, f.data, f.contentType);
+        if (m === 'DELETE') {
+          c.files.delete(params.attId);
+          return ctx.send(204, '', 'text/plain');
+        }
+      }
+      if (m === 'POST' && (matchRoute('/candidates/cv', p) || matchRoute('/jobs/:jobId/candidates/cv', p))) {
+        return ctx.sendJson(501, err('Not emulated', [{ code: 'NOT_IMPLEMENTED', message: 'Resume parsing is not emulated by the sandbox' }]));
+      }
+      ctx.sendJson(404, err('Not found', [{ code: 'NOT_FOUND', message: `No route for ${m} ${p}` }]));
+    },
+    reset() {
+      candidates.clear();
+      limiter.reset();
+    },
+    page() {
+      const l = limiter.limits;
+      return { lines: [`Rate limit per token: ${l.perSecond} requests/s, ${l.concurrent} concurrent. Auth header X-SmartToken.`] };
+    },
+  };
+  return mod;
+}
