@@ -203,3 +203,48 @@ describe('Recruitee default mapping', () => {
     assert.equal(invalid(() => parseOfferIds([1.5])).code, 'INVALID_CONFIG');
   });
 });
+
+describe('default payloads against the vendors\' own API descriptions (../shared/vendor-specs)', () => {
+  // Imported lazily so a missing shared/ folder fails these tests only.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { validateAgainstSpec } = require('../../src/sandbox') as typeof import('../../src/sandbox');
+  const check = (vendor: string, schema: string, payload: unknown) => {
+    const result = validateAgainstSpec(vendor, schema, payload);
+    assert.ok(result.valid, `${vendor} ${schema}: ${JSON.stringify(result.errors)}`);
+  };
+
+  for (const name of ['full', 'minimal'] as const) {
+    it(`SmartRecruiters CandidateInput accepts the ${name} profile's payload`, () => {
+      check('smartrecruiters', 'CandidateInput', smartrecruiters.defaultPayload(profiles[name](), { job_id: 'j' }));
+    });
+  }
+
+  for (const name of ['full', 'minimal', 'edge'] as const) {
+    it(`Recruitee CandidateCreateRequest accepts the ${name} profile's payload`, () => {
+      check('recruitee', 'CandidateCreateRequest', recruitee.defaultPayload(profiles[name](), { offer_ids: [1, 2] }));
+    });
+  }
+
+  it('the spec refuses what the reference sends (so the check can fail)', () => {
+    assert.equal(validateAgainstSpec('smartrecruiters', 'CandidateInput', { firstName: 'a', lastName: 'b', email: 'a@b.co', location: { countryCode: 'FRA' } }).valid, false);
+    assert.equal(validateAgainstSpec('recruitee', 'CandidateCreateRequest', { candidate: { name: 'x', emails: [null] }, offers: null }).valid, false);
+  });
+
+  it('our own pre-send schema is at least as strict as the vendor spec on the fixtures', () => {
+    // A payload our validator accepts must be accepted by the spec (checked on mutated fixtures).
+    const p = smartrecruiters.defaultPayload(profiles.full(), { job_id: 'j' });
+    const mutations: Array<(x: any) => void> = [
+      (x) => delete x.email,
+      (x) => (x.location.countryCode = 'FRA'),
+      (x) => (x.experience[0].startDate = 'XXXX'),
+      (x) => (x.firstName = ''),
+      (x) => (x.education[0].institution = ''),
+    ];
+    for (const mutate of mutations) {
+      const copy = structuredClone(p);
+      mutate(copy);
+      assert.equal(validateAgainstSpec('smartrecruiters', 'CandidateInput', copy).valid, false);
+      assert.throws(() => smartrecruiters.validate(copy), (e: any) => e.code === 'INVALID_PROFILE');
+    }
+  });
+});
