@@ -1,0 +1,79 @@
+/**
+ * The demo flow deployed by `npm start`: inject → split → HrFlow profile → logic → every push node,
+ * with debug and catch nodes, all config nodes pointing at the local sandbox. Credentials are
+ * `${ENV}` references (filled from the environment of the Node-RED process), never values.
+ */
+'use strict';
+
+const SAMPLE_KEYS = [
+  '9a8b7c6d5e4f30211203a4b5c6d7e8f9a0b1c2d3', // full profile
+  '1111222233334444555566667777888899990000', // minimal profile
+  'abcdefabcdefabcdefabcdefabcdefabcdef0001', // edge profile (no email: filtered before SmartRecruiters)
+];
+
+/**
+ * @param {{hrflow: string, smartrecruiters: string, recruitee: string}} urls sandbox base URLs
+ * @param {{recruiteeCompany: string, sourceKey: string, sampleKeys?: string[]}} opts
+ */
+function demoFlow(urls, opts) {
+  const tab = 'demo-tab';
+  const at = (x, y) => ({ z: tab, x, y });
+  const keys = opts.sampleKeys || SAMPLE_KEYS;
+  const pushTargets = [
+    { id: 'demo-push-sr', type: 'hrflow-smartrecruiters', name: 'SmartRecruiters (sandbox)', account: 'demo-sr-account', job_id: 'demo-job-1', upload_cv: true },
+    { id: 'demo-push-rc', type: 'hrflow-recruitee', name: 'Recruitee (sandbox)', account: 'demo-rc-account', offer_ids: '101' },
+  ];
+  const flow = [
+    { id: tab, type: 'tab', label: 'HrFlow demo (sandbox)', disabled: false, info: 'Pushes sample HrFlow profiles to the local sandbox ATS emulators.' },
+    {
+      id: 'demo-comment', type: 'comment', name: 'Click the inject button: 3 sample profiles are read from the HrFlow sandbox and pushed to every emulated ATS',
+      info: 'Open the sandbox page to see what each ATS received. The config nodes point at the sandbox; ' +
+        'their credentials are ${ENV} references set by `npm start`. To use real accounts, open each config node, ' +
+        'set the real base URL and enter your keys.',
+      ...at(330, 40), wires: [],
+    },
+    {
+      id: 'demo-inject', type: 'inject', name: 'push 3 sample profiles', props: [{ p: 'payload' }],
+      repeat: '', crontab: '', once: false, onceDelay: 0.1, topic: '', payload: JSON.stringify(keys), payloadType: 'json',
+      ...at(150, 100), wires: [['demo-split']],
+    },
+    { id: 'demo-split', type: 'split', name: 'one message per key', splt: '\\n', spltType: 'str', arraySplt: 1, arraySpltType: 'len', stream: false, addname: '', ...at(370, 100), wires: [['demo-set-key']] },
+    {
+      id: 'demo-set-key', type: 'change', name: 'msg.profile_key', rules: [{ t: 'set', p: 'profile_key', pt: 'msg', to: 'payload', tot: 'msg' }],
+      ...at(570, 100), wires: [['demo-profile']],
+    },
+    { id: 'demo-profile', type: 'hrflow-profile', name: 'HrFlow profile', api: 'demo-hrflow-api', source_key: opts.sourceKey, profile_key: '', timeout: 30000, ...at(170, 200), wires: [['demo-logic']] },
+    {
+      id: 'demo-logic', type: 'hrflow-logic', name: 'keep profiles with an email',
+      logics: [{ name: 'has email', type: 'js', code: '// drop profiles without an email: the ATS needs one\nreturn profile.info && profile.info.email ? profile : null;' }],
+      format_type: 'none', format: '', format_vendor: '',
+      ...at(400, 200), wires: [pushTargets.map((p) => p.id), ['demo-debug-filtered']],
+    },
+    ...pushTargets.map((p, i) => ({ timeout: 30000, retries: 3, retry_delay: 1000, ...p, ...at(700, 180 + i * 60), wires: [['demo-debug-pushed']] })),
+    { id: 'demo-debug-pushed', type: 'debug', name: 'pushed', active: true, tosidebar: true, console: false, tostatus: false, complete: 'true', targetType: 'full', ...at(980, 200), wires: [] },
+    { id: 'demo-debug-filtered', type: 'debug', name: 'filtered', active: true, tosidebar: true, console: false, tostatus: false, complete: 'filtered', targetType: 'msg', ...at(680, 360), wires: [] },
+    { id: 'demo-catch', type: 'catch', name: 'errors', scope: null, uncaught: false, ...at(150, 420), wires: [['demo-debug-errors']] },
+    { id: 'demo-debug-errors', type: 'debug', name: 'errors', active: true, tosidebar: true, console: false, tostatus: false, complete: 'error', targetType: 'msg', ...at(350, 420), wires: [] },
+    { id: 'demo-hrflow-api', type: 'hrflow-api', name: 'HrFlow sandbox', base_url: urls.hrflow },
+    { id: 'demo-sr-account', type: 'hrflow-smartrecruiters-config', name: 'SmartRecruiters sandbox', base_url: urls.smartrecruiters },
+    { id: 'demo-rc-account', type: 'hrflow-recruitee-config', name: 'Recruitee sandbox', company_id: opts.recruiteeCompany, recruitee_endpoint: urls.recruitee },
+  ];
+  const credentials = {
+    'demo-hrflow-api': { api_secret: '${HRFLOW_SANDBOX_API_SECRET}', api_user: '${HRFLOW_SANDBOX_API_USER}' },
+    'demo-sr-account': { x_smart_token: '${HRFLOW_SANDBOX_SMART_TOKEN}' },
+    'demo-rc-account': { api_token: '${HRFLOW_SANDBOX_RECRUITEE_TOKEN}' },
+  };
+  return { flow, credentials };
+}
+
+/** Environment the Node-RED process needs so the demo credentials resolve. */
+function demoEnv(credentials) {
+  return {
+    HRFLOW_SANDBOX_API_SECRET: credentials.hrflowApiKey,
+    HRFLOW_SANDBOX_API_USER: credentials.hrflowUser,
+    HRFLOW_SANDBOX_SMART_TOKEN: credentials.smartToken,
+    HRFLOW_SANDBOX_RECRUITEE_TOKEN: credentials.recruiteeToken,
+  };
+}
+
+module.exports = { demoFlow, demoEnv, SAMPLE_KEYS };

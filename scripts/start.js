@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: the sandbox (local HrFlow + ATS emulators) and Node-RED (the project's dev
+ * dependency) with these nodes, the example flows and a deployed demo flow pointing at the sandbox.
+ *
+ *   npm start -- [--port 1880] [--sandbox-port 8790] [--reset-flows]
+ *
+ * Node-RED's user directory is .node-red-user/ (git-ignored). Ctrl-C stops both cleanly.
+ */
+'use strict';
+
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+
+const root = path.resolve(__dirname, '..');
+const { createSandbox } = require(path.join(root, 'dist', 'src', 'sandbox'));
+const { demoFlow, demoEnv } = require('./demo-flow');
+
+function parseArgs(argv) {
+  const args = { port: 1880, sandboxPort: 8790, resetFlows: false, userDir: path.join(root, '.node-red-user') };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--port') args.port = Number(argv[++i]);
+    else if (a === '--sandbox-port') args.sandboxPort = Number(argv[++i]);
+    else if (a === '--reset-flows') args.resetFlows = true;
+    else if (a === '--user-dir') args.userDir = path.resolve(argv[++i]);
+    else if (a === '-h' || a === '--help') {
+      console.log('npm start -- [--port 1880] [--sandbox-port 8790] [--reset-flows] [--user-dir DIR]');
+      process.exit(0);
+    } else {
+      console.error(`unknown option ${a}`);
+      process.exit(2);
+    }
+  }
+  return args;
+}
+
+/** Make the package visible to Node-RED as an installed module (so its examples are listed too). */
+function linkPackage(userDir) {
+  const scopeDir = path.join(userDir, 'node_modules', '@hrflow-connectors');
+  fs.mkdirSync(scopeDir, { recursive: true });
+  const link = path.join(scopeDir, 'node-red');
+  try {
+    if (fs.realpathSync(link) === root) return;
+    fs.rmSync(link, { recursive: true, force: true });
+  } catch {
+    /* no link yet */
+  }
+  fs.symlinkSync(root, link, 'dir');
+}
+
+function writeSettings(userDir, port) {
+  const settings = `// Written by scripts/start.js for the local demo. Edit freely; it is rewritten on each start.
+module.exports = {
+  uiHost: '127.0.0.1',
+  uiPort: ${Number(port)},
+  flowFile: 'flows.json',
+  flowFilePretty: true,
+  // The demo credentials are \${ENV} references, so there is nothing secret to encrypt here.
+  credentialSecret: false,
+  editorTheme: { projects: { enabled: false }, tours: false },
+  telemetry: { enabled: false, updateNotification: false },
+  diagnostics: { enabled: false, ui: false },
+  logging: { console: { level: 'info', metrics: false, audit: false } },
+  functionExternalModules: false,
+};
+`;
+  const file = path.join(userDir, 'settings.js');
+  fs.writeFileSync(file, settings);
+  return file;
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  fs.mkdirSync(args.userDir, { recursive: true });
+  const sandbox = await createSandbox({ port: args.sandboxPort, quiet: true });
+  linkPackage(args.userDir);
+  const settingsFile = writeSettings(args.userDir, args.port);
+
+  const flowsFile = path.join(args.userDir, 'flows.json');
+  const credsFile = path.join(args.userDir, 'flows_cred.json');
+  if (args.resetFlows || !fs.existsSync(flowsFile)) {
+    const { flow, credentials } = demoFlow(sandbox.urls, {
+      recruiteeCompany: sandbox.credentials.recruiteeCompany,
+      sourceKey: sandbox.sourceKey,
+    });
+    fs.writeFileSync(flowsFile, JSON.stringify(flow, null, 2));
+    fs.writeFileSync(credsFile, JSON.stringify(credentials, null, 2));
+  }
+
+  const redJs = require.resolve('node-red/red.js', { paths: [root] });
+  const child = spawn(process.execPath, [redJs, '--userDir', args.userDir, '--settings', settingsFile, '--port', String(args.port)], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, ...demoEnv(sandbox.credentials) },
+  });
+
+  console.log('');
+  console.log(`  Node-RED editor : http://127.0.0.1:${args.port}/  (demo flow "HrFlow demo (sandbox)"; examples under Import → Examples)`);
+  console.log(`  Sandbox page    : ${sandbox.url}/  (what each emulated ATS received)`);
+  console.log('  Stop with Ctrl-C.');
+  console.log('');
+
+  let stopping = false;
+  const stop = async (code) => {
+    if (stopping) return;
+    stopping = true;
+    if (child.exitCode === null) child.kill('SIGINT');
+    await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
+    await sandbox.close();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  child.on('exit', (code) => void stop(code ?? 0));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
