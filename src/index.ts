@@ -18,7 +18,8 @@ export { Redactor } from './core/redact';
 export { toAlpha2 } from './core/countries';
 export { HrflowClient, HRFLOW_DEFAULT_BASE_URL, type HrflowCredentials } from './hrflow/client';
 export type { HrflowProfile } from './hrflow/profile';
-export { vendors, smartrecruiters, recruitee } from './vendors';
+export { vendors, smartrecruiters, recruitee, broadbean, flatchr, taleez } from './vendors';
+export { broadbeanSignature } from './vendors/broadbean';
 export type { VendorModule, PushResult, PushContext, PushStep } from './vendors/types';
 
 export interface PushOptions extends Omit<HttpOptions, 'vendor' | 'redactor' | 'limiter'> {

@@ -40,7 +40,8 @@ export interface RetryInfo {
 export interface HttpRequest {
   method: HttpMethod;
   url: string;
-  headers?: Record<string, string>;
+  /** Headers, or a function computing them for each attempt (signatures that carry a timestamp). */
+  headers?: Record<string, string> | (() => Record<string, string>);
   /** JSON-serialisable body, a Buffer, or a FormData (multipart). */
   data?: unknown;
   /** Query parameters. */
@@ -202,7 +203,7 @@ export class HttpClient {
       let retryable: boolean;
       let waitMs: number | undefined;
       try {
-        const res = await this.attempt(req, redactor);
+        const res = await this.attempt(req);
         if (res.status >= 200 && res.status < 300) return res as HttpResponse<T>;
         const code = statusToCode(res.status);
         const vendorMessage = redactor.excerpt(vendorMessageOf(res.data));
@@ -241,7 +242,7 @@ export class HttpClient {
     }
   }
 
-  private async attempt(req: HttpRequest, redactor: Redactor): Promise<HttpResponse> {
+  private async attempt(req: HttpRequest): Promise<HttpResponse> {
     const release = this.limiter ? await this.acquire(req) : undefined;
     const timeoutMs = req.timeoutMs ?? this.timeoutMs;
     const timeout = new AbortController();
@@ -251,7 +252,7 @@ export class HttpClient {
       const config: AxiosRequestConfig = {
         method: req.method,
         url: req.url,
-        headers: { Accept: 'application/json', ...req.headers },
+        headers: { Accept: 'application/json', ...(typeof req.headers === 'function' ? req.headers() : req.headers) },
         params: req.params,
         data: req.data,
         responseType: 'arraybuffer',
@@ -278,7 +279,6 @@ export class HttpClient {
     } finally {
       clearTimeout(timer);
       release?.();
-      void redactor;
     }
   }
 
@@ -307,7 +307,7 @@ export class HttpClient {
   private mapTransportError(err: unknown, req: HttpRequest, redactor: Redactor, idempotent: boolean): ConnectorError {
     const e = err as AxiosError & { code?: string; cause?: { code?: string } };
     const rawCode = e?.code ?? e?.cause?.code;
-    if (this.signal?.aborted || rawCode === 'ERR_CANCELED' && this.signal?.aborted) {
+    if (this.signal?.aborted) {
       return new ConnectorError(ErrorCodes.ABORTED, `${this.vendor} request cancelled: the flow was stopped`, {
         vendor: this.vendor,
         step: req.step,

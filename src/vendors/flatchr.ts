@@ -1,0 +1,206 @@
+/**
+ * Flatchr.
+ *
+ * Request plan: POST {careers_url}/vacancy/candidate/json (or /vacancy/candidate/test in test
+ * mode, Flatchr's documented dry run) with `Authorization: Bearer <key>` and the `token` the API
+ * requires in the body. The CV goes as a link (`type: "link"`, the public URL of the profile's
+ * `resume` attachment, else `original`), or, with the "document" CV mode, downloaded and sent base64
+ * (`type: "document"`). Flatchr's answer has no candidate id; with `lookup_id` on, the node then
+ * finds it with POST {base_url}/company/{company}/search/applicants by email and vacancy.
+ *
+ * Fixes over the Python reference (reference-spec §10, F1–F5): `urls` as the documented object
+ * {facebook, linkedin, twitter, other} without empty values, no undocumented `source`, `type: "link"`
+ * only with a real URL, the careers host configurable, https everywhere, no "Undefined" names, the id
+ * lookup by email (not by last name alone).
+ */
+import { ConnectorError, ErrorCodes } from '../core/errors';
+import { downloadCv } from '../core/files';
+import { payloadValidator } from '../core/validate';
+import { compact, cvAttachment, text, urlOfType, urls, type HrflowProfile } from '../hrflow/profile';
+import { joinUrl, type PushResult, type PushStep, type VendorModule } from './types';
+
+export const FLATCHR_DEFAULT_CAREERS_URL = 'https://careers.flatchr.io';
+export const FLATCHR_DEFAULT_BASE_URL = 'https://api.flatchr.io';
+
+export interface FlatchrConfig {
+  /** The API key. */
+  auth: string;
+  company: string;
+  careers_url?: string;
+  base_url?: string;
+}
+
+export interface FlatchrParams {
+  /** The vacancy slug. */
+  vacancy: string;
+  /** Send to /vacancy/candidate/test (nothing is created). */
+  test_mode?: boolean;
+  /** "link" (default): the CV's public URL; "document": the file itself, base64. */
+  cv_mode?: 'link' | 'document';
+  /** After creating, look the applicant up by email to output its id. */
+  lookup_id?: boolean;
+}
+
+export interface FlatchrPayload {
+  vacancy?: string;
+  firstname?: string;
+  lastname?: string;
+  email?: string;
+  phone?: string;
+  type?: 'link' | 'document';
+  resume?: string | { data: string; fileName: string; contentType: string };
+  comment?: string;
+  urls?: { facebook?: string; linkedin?: string; twitter?: string; other?: string };
+  [key: string]: unknown;
+}
+
+/** CandidateCreate (the `token` is added at send time and never shown in a msg). */
+export const flatchrSchema = {
+  type: 'object',
+  required: ['vacancy', 'firstname', 'lastname', 'type', 'resume'],
+  properties: {
+    vacancy: { type: 'string', minLength: 1 },
+    firstname: { type: 'string', minLength: 1 },
+    lastname: { type: 'string', minLength: 1 },
+    email: { type: 'string', format: 'email' },
+    phone: { type: ['string', 'integer'] },
+    type: { type: 'string', enum: ['link', 'document'] },
+    resume: {
+      oneOf: [
+        { type: 'string', minLength: 1 },
+        {
+          type: 'object',
+          required: ['data', 'fileName', 'contentType'],
+          properties: { data: { type: 'string', minLength: 1 }, fileName: { type: 'string', minLength: 1 }, contentType: { type: 'string', minLength: 1 } },
+        },
+      ],
+    },
+    comment: { type: 'string' },
+    offerer_id: { type: 'integer' },
+    urls: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        facebook: { type: 'string', minLength: 1 },
+        linkedin: { type: 'string', minLength: 1 },
+        twitter: { type: 'string', minLength: 1 },
+        other: { type: 'string', minLength: 1 },
+      },
+    },
+  },
+} as const;
+
+function coverLetter(profile: HrflowProfile): string | undefined {
+  const meta = Array.isArray(profile.metadatas) ? profile.metadatas : [];
+  return text(meta.find((m) => m?.name === 'cover_letter')?.value);
+}
+
+export function flatchrPayload(profile: HrflowProfile, params: Partial<FlatchrParams> = {}): FlatchrPayload {
+  const info = profile.info ?? {};
+  const cv = cvAttachment(profile);
+  const others = urls(profile).filter((u) => !['facebook', 'linkedin', 'twitter'].includes(u.type));
+  return compact({
+    vacancy: text(params.vacancy),
+    firstname: text(info.first_name),
+    lastname: text(info.last_name),
+    email: text(info.email),
+    phone: text(info.phone),
+    // The "document" mode replaces this link by the file at send time.
+    type: cv ? ('link' as const) : undefined,
+    resume: text(cv?.public_url),
+    comment: coverLetter(profile),
+    urls: {
+      facebook: urlOfType(profile, 'facebook'),
+      linkedin: urlOfType(profile, 'linkedin'),
+      twitter: urlOfType(profile, 'twitter'),
+      other: others[0]?.url,
+    },
+  });
+}
+
+export const flatchr: VendorModule<FlatchrConfig, FlatchrParams, FlatchrPayload> = {
+  id: 'flatchr',
+  label: 'Flatchr',
+  secrets: (config) => [config.auth],
+  checkConfig(config, params) {
+    if (!text(config.auth)) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the Flatchr API key is missing in the account', { vendor: 'flatchr' });
+    if (!text(params.vacancy)) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'no Flatchr vacancy: set its slug in the node or msg.vacancy', { vendor: 'flatchr' });
+    if (params.lookup_id && !text(config.company)) {
+      throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the Flatchr company id is needed to look the applicant up', { vendor: 'flatchr' });
+    }
+  },
+  defaultPayload: (profile, params) => flatchrPayload(profile, params),
+  validate: payloadValidator('Flatchr', flatchrSchema as unknown as Record<string, unknown>, {
+    firstname: 'info.first_name',
+    lastname: 'info.last_name',
+    email: 'info.email',
+    resume: "a 'resume' or 'original' attachment (Flatchr requires a CV)",
+    type: "a 'resume' or 'original' attachment (Flatchr requires a CV)",
+  }),
+  async push(ctx, payload): Promise<PushResult> {
+    const careers = ctx.config.careers_url || FLATCHR_DEFAULT_CAREERS_URL;
+    const body: FlatchrPayload = { ...payload, vacancy: payload.vacancy ?? ctx.params.vacancy };
+    if (ctx.params.cv_mode === 'document' && body.type === 'link') {
+      const cv = ctx.profile ? await downloadCv(ctx.files, ctx.profile) : undefined;
+      if (cv) {
+        body.type = 'document';
+        body.resume = { data: cv.data.toString('base64'), fileName: cv.fileName, contentType: cv.contentType };
+      }
+    }
+    const route = ctx.params.test_mode ? 'test' : 'json';
+    const res = await ctx.http.request<{ response?: string }>({
+      method: 'POST',
+      url: joinUrl(careers, 'vacancy', 'candidate', route),
+      headers: { Authorization: `Bearer ${ctx.config.auth}`, 'Content-Type': 'application/json' },
+      data: { ...body, token: ctx.config.auth },
+      step: ctx.params.test_mode ? 'test' : 'create',
+    });
+    const steps: PushStep[] = [
+      { step: ctx.params.test_mode ? 'test' : 'create', status: 'done', statusCode: res.status, detail: typeof res.data?.response === 'string' ? res.data.response : undefined },
+    ];
+    let candidateId: string | undefined;
+    if (ctx.params.lookup_id && !ctx.params.test_mode) {
+      const found = await lookupApplicant(ctx, body);
+      candidateId = found.id;
+      steps.push(found.id ? { step: 'lookup_id', status: 'done', detail: `applicant ${found.id}` } : { step: 'lookup_id', status: 'skipped', detail: found.detail });
+    }
+    return { candidateId, response: res.data, statusCode: res.status, steps };
+  },
+};
+
+interface FlatchrApplicant {
+  applicant?: string | number;
+  id?: string | number;
+  email?: string;
+  vacancy?: string;
+  created_at?: string;
+}
+
+/** Find the applicant just created: same email (and vacancy), most recent first. */
+async function lookupApplicant(ctx: Parameters<typeof flatchr.push>[0], body: FlatchrPayload): Promise<{ id?: string; detail: string }> {
+  if (!body.email) return { detail: 'the profile has no email to search by' };
+  const base = ctx.config.base_url || FLATCHR_DEFAULT_BASE_URL;
+  try {
+    const res = await ctx.http.request<FlatchrApplicant[] | { items?: FlatchrApplicant[] }>({
+      method: 'POST',
+      url: joinUrl(base, 'company', encodeURIComponent(ctx.config.company), 'search', 'applicants'),
+      headers: { Authorization: `Bearer ${ctx.config.auth}`, 'Content-Type': 'application/json' },
+      data: { email: body.email, vacancy: body.vacancy },
+      // A search changes nothing: safe to repeat.
+      idempotent: true,
+      step: 'lookup_id',
+    });
+    const list = Array.isArray(res.data) ? res.data : Array.isArray(res.data?.items) ? res.data.items : [];
+    const email = body.email.toLowerCase();
+    const matches = list.filter((a) => !a.email || a.email.toLowerCase() === email);
+    matches.sort((a, b) => String(b.created_at ?? '').localeCompare(String(a.created_at ?? '')));
+    const found = matches[0];
+    const id = found?.applicant ?? found?.id;
+    return id === undefined || id === null ? { detail: 'no applicant found with this email yet' } : { id: String(id), detail: 'found' };
+  } catch (err) {
+    // The applicant was created: a failed lookup must not turn the push into an error.
+    const e = err instanceof ConnectorError ? err : undefined;
+    if (e?.code === ErrorCodes.ABORTED) throw err;
+    return { detail: `the lookup failed (${e?.code ?? 'error'}): ${e?.message ?? String(err)}` };
+  }
+}

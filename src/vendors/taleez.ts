@@ -1,0 +1,233 @@
+/**
+ * Taleez.
+ *
+ * Request plan (each step only after the previous one succeeded):
+ *   1. POST {base_url}/candidates with X-taleez-api-secret (JSON candidateToCreate) → {id}
+ *   2. the CV (the profile's `resume` attachment, else `original`) downloaded, then uploaded with
+ *      POST {base_url}/documents?candidateId={id}&cv=true as a multipart `file` with its real
+ *      content type (Taleez documents PDF only: another type is skipped and reported in msg.steps)
+ *   3. POST {base_url}/candidates/{id}/jobs {ids: [job_id]} when a job id is given
+ *   4. POST {base_url}/candidates/{id}/pools {ids: pool_ids} when pool ids are given
+ * A failure after step 1 is a PARTIAL_PUSH error naming the step and carrying the candidate id.
+ * Taleez allows 100 requests per minute: one limiter per account.
+ *
+ * Fixes over the Python reference (reference-spec §10): `socialLinks` (T8), `recruiterId` sent (T4),
+ * two-letter countries converted with the real table (T5), `lang` only FR/EN (T8), the CV's real
+ * content type (T6), no crash on a profile without CV (T6/E4), later-step failures reported (T7).
+ */
+import { toAlpha2 } from '../core/countries';
+import { ConnectorError, ErrorCodes, partialPush } from '../core/errors';
+import { downloadCv } from '../core/files';
+import { payloadValidator } from '../core/validate';
+import { compact, locationFields, num, text, urlOfType, type HrflowProfile } from '../hrflow/profile';
+import { joinUrl, type PushContext, type PushResult, type PushStep, type VendorModule } from './types';
+
+export const TALEEZ_DEFAULT_BASE_URL = 'https://api.taleez.com/0';
+
+export interface TaleezConfig {
+  x_taleez_api_secret: string;
+  base_url?: string;
+}
+
+export interface TaleezParams {
+  recruiter_id?: number;
+  job_id?: number;
+  pool_ids?: number[];
+}
+
+export interface TaleezCandidate {
+  firstName?: string;
+  lastName?: string;
+  mail?: string;
+  phone?: string;
+  initialReferrer?: string;
+  lang?: 'FR' | 'EN';
+  recruiterId?: number;
+  socialLinks?: Record<string, string>;
+  location?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+const SOCIAL_TYPES = ['linkedin', 'viadeo', 'twitter', 'github', 'behance', 'other', 'website', 'dribble'] as const;
+
+/** candidateToCreate of Taleez's own OpenAPI 0.4.0, plus the `location` the current API accepts. */
+export const taleezSchema = {
+  type: 'object',
+  required: ['firstName', 'lastName'],
+  additionalProperties: false,
+  properties: {
+    firstName: { type: 'string', minLength: 1 },
+    lastName: { type: 'string', minLength: 1 },
+    mail: { type: 'string', format: 'email' },
+    phone: { type: 'string' },
+    initialReferrer: { type: 'string' },
+    lang: { type: 'string', enum: ['FR', 'EN'] },
+    recruiterId: { type: 'integer' },
+    unitId: { type: 'integer' },
+    socialLinks: {
+      type: 'object',
+      additionalProperties: false,
+      properties: Object.fromEntries(SOCIAL_TYPES.map((t) => [t, { type: 'string' }])),
+    },
+    location: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        country: { type: 'string', pattern: '^[A-Z]{2}$' },
+        lat: { type: 'number' },
+        lng: { type: 'number' },
+        city: { type: 'string' },
+        postalCode: { type: 'string' },
+        street: { type: 'string' },
+        streetNumber: { type: 'string' },
+      },
+    },
+    properties: { type: 'array' },
+  },
+} as const;
+
+/** A positive integer id from a number or a numeric string; undefined when empty; INVALID_CONFIG otherwise. */
+export function parseId(value: unknown, what: string): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const n = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(String(value)) ? Number(String(value).trim()) : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) {
+    throw new ConnectorError(ErrorCodes.INVALID_CONFIG, `Taleez ${what} must be a whole number, got ${JSON.stringify(value)}`, { vendor: 'taleez' });
+  }
+  return n;
+}
+
+/** A list of ids from "1, 2", [1, "2"] or 3. */
+export function parseIds(value: unknown, what: string): number[] {
+  if (value === undefined || value === null || value === '') return [];
+  const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[\s,;]+/).filter(Boolean) : [value];
+  return [...new Set(list.map((v) => parseId(v, what) as number).filter((v) => v !== undefined))];
+}
+
+/** HrFlow's text_language as Taleez's lang: only FR and EN exist; anything else is left to Taleez's default. */
+function lang(value: unknown): 'FR' | 'EN' | undefined {
+  const l = text(value)?.slice(0, 2).toUpperCase();
+  return l === 'FR' || l === 'EN' ? l : undefined;
+}
+
+export function taleezPayload(profile: HrflowProfile, params: TaleezParams = {}): TaleezCandidate {
+  const info = profile.info ?? {};
+  const loc = info.location ?? undefined;
+  const fields = locationFields(loc);
+  const socialLinks: Record<string, string> = {};
+  for (const t of SOCIAL_TYPES) {
+    const u = urlOfType(profile, t) ?? (t === 'website' ? urlOfType(profile, 'from_resume') : undefined);
+    if (u) socialLinks[t] = u;
+  }
+  return compact<TaleezCandidate>({
+    firstName: text(info.first_name),
+    lastName: text(info.last_name),
+    mail: text(info.email),
+    phone: text(info.phone),
+    initialReferrer: text(profile.source?.name) ? `HrFlow: ${text(profile.source?.name)}` : 'HrFlow',
+    lang: lang(profile.text_language),
+    recruiterId: params.recruiter_id,
+    socialLinks,
+    location: {
+      country: toAlpha2(fields.country),
+      lat: num(loc?.lat),
+      lng: num(loc?.lng),
+      city: text(fields.city),
+      postalCode: text(fields.postcode),
+      street: text(fields.road),
+      streetNumber: text(fields.house_number),
+    },
+  });
+}
+
+export const taleez: VendorModule<TaleezConfig, TaleezParams, TaleezCandidate> = {
+  id: 'taleez',
+  label: 'Taleez',
+  // Documented: 100 requests per minute.
+  rateLimit: { perWindow: 100, windowMs: 60_000 },
+  secrets: (config) => [config.x_taleez_api_secret],
+  checkConfig(config, params) {
+    if (!text(config.x_taleez_api_secret)) {
+      throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the Taleez API secret is missing in the account', { vendor: 'taleez' });
+    }
+    if (params.recruiter_id === undefined) {
+      throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'no Taleez recruiter id: set it in the node or msg.recruiter_id', { vendor: 'taleez' });
+    }
+  },
+  defaultPayload: (profile, params) => taleezPayload(profile, params),
+  validate: payloadValidator('Taleez', taleezSchema as unknown as Record<string, unknown>, {
+    firstName: 'info.first_name',
+    lastName: 'info.last_name',
+    mail: 'info.email',
+    'location.country': 'info.location.fields.country',
+  }),
+  async push(ctx, payload): Promise<PushResult> {
+    const base = ctx.config.base_url || TALEEZ_DEFAULT_BASE_URL;
+    const auth = { 'X-taleez-api-secret': ctx.config.x_taleez_api_secret };
+    const body = { ...payload };
+    if (body.recruiterId === undefined && ctx.params.recruiter_id !== undefined) body.recruiterId = ctx.params.recruiter_id;
+    const created = await ctx.http.request<{ id?: string | number }>({
+      method: 'POST',
+      url: joinUrl(base, 'candidates'),
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      data: body,
+      step: 'create',
+    });
+    const id = created.data && typeof created.data === 'object' ? created.data.id : undefined;
+    if (id === undefined || id === null || id === '') {
+      throw new ConnectorError(ErrorCodes.VENDOR_UNAVAILABLE, 'Taleez accepted the candidate but its answer has no candidate id', {
+        vendor: 'taleez',
+        statusCode: created.status,
+        step: 'create',
+        outcomeUnknown: true,
+      });
+    }
+    const candidateId = String(id);
+    const steps: PushStep[] = [{ step: 'create', status: 'done', statusCode: created.status }];
+    try {
+      steps.push(await uploadCv(ctx, base, candidateId));
+      if (ctx.params.job_id !== undefined) steps.push(await assign(ctx, base, candidateId, 'jobs', [ctx.params.job_id]));
+      if (ctx.params.pool_ids?.length) steps.push(await assign(ctx, base, candidateId, 'pools', ctx.params.pool_ids));
+    } catch (err) {
+      throw partialPush(err, 'Taleez', candidateId);
+    }
+    return { candidateId, response: created.data, statusCode: created.status, steps };
+  },
+};
+
+async function uploadCv(ctx: PushContext<TaleezConfig, TaleezParams>, base: string, candidateId: string): Promise<PushStep> {
+  const cv = ctx.profile ? await downloadCv(ctx.files, ctx.profile) : undefined;
+  if (!cv) return { step: 'upload_cv', status: 'skipped', detail: 'the profile has no resume or original attachment' };
+  if (cv.contentType !== 'application/pdf') {
+    return { step: 'upload_cv', status: 'skipped', detail: `Taleez accepts PDF documents only; ${cv.fileName} (${cv.contentType}) was not sent` };
+  }
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(cv.data)], { type: cv.contentType }), cv.fileName);
+  const res = await ctx.http.request({
+    method: 'POST',
+    url: joinUrl(base, 'documents'),
+    params: { candidateId, cv: true },
+    headers: { 'X-taleez-api-secret': ctx.config.x_taleez_api_secret },
+    data: form,
+    step: 'upload_cv',
+  });
+  return { step: 'upload_cv', status: 'done', statusCode: res.status, detail: cv.fileName };
+}
+
+async function assign(
+  ctx: PushContext<TaleezConfig, TaleezParams>,
+  base: string,
+  candidateId: string,
+  kind: 'jobs' | 'pools',
+  ids: number[],
+): Promise<PushStep> {
+  const res = await ctx.http.request({
+    method: 'POST',
+    url: joinUrl(base, 'candidates', encodeURIComponent(candidateId), kind),
+    headers: { 'X-taleez-api-secret': ctx.config.x_taleez_api_secret, 'Content-Type': 'application/json' },
+    data: { ids },
+    // Adding to a job or pool twice does not duplicate anything: safe to repeat.
+    idempotent: true,
+    step: kind === 'jobs' ? 'add_to_job' : 'add_to_pools',
+  });
+  return { step: kind === 'jobs' ? 'add_to_job' : 'add_to_pools', status: 'done', statusCode: res.status, detail: ids.join(', ') };
+}
