@@ -22,6 +22,12 @@ export const allNodes = [
   'hrflow-smartrecruiters',
   'hrflow-recruitee-config',
   'hrflow-recruitee',
+  'hrflow-broadbean-config',
+  'hrflow-broadbean',
+  'hrflow-flatchr-config',
+  'hrflow-flatchr',
+  'hrflow-taleez-config',
+  'hrflow-taleez',
 ].map(nodeFile);
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
