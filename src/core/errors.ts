@@ -38,6 +38,11 @@ export const ErrorCodes = {
   ABORTED: 'ABORTED',
   /** The candidate was created but a later step (CV upload, job assignment...) failed. */
   PARTIAL_PUSH: 'PARTIAL_PUSH',
+  /**
+   * A create request was sent but its answer never came (timeout, connection lost), and the vendor
+   * offers no lookup (or it found nothing): the candidate may or may not exist. Never re-sent blindly.
+   */
+  OUTCOME_UNKNOWN: 'OUTCOME_UNKNOWN',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

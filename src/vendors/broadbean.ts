@@ -15,6 +15,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { toAlpha2 } from '../core/countries';
+import { createOnce } from '../core/create';
 import { ConnectorError, ErrorCodes } from '../core/errors';
 import { downloadCv } from '../core/files';
 import { payloadValidator } from '../core/validate';
@@ -193,18 +194,21 @@ export const broadbean: VendorModule<BroadbeanConfig, BroadbeanParams, Broadbean
       candidate,
       context,
     };
-    const res = await ctx.http.request<{ success?: number | string; transaction_id?: string; error?: unknown }>({
+    // Candidate Hub offers no lookup: a lost answer is reported as OUTCOME_UNKNOWN, never re-sent.
+    const created = await createOnce<{ success?: number | string; transaction_id?: string; error?: unknown }>(ctx.http, {
       method: 'POST',
       url: joinUrl(base, 'candidate'),
       headers: () => ({ ...broadbeanHeaders(ctx.config), 'Content-Type': 'application/json' }),
       data: body,
       step: 'create',
     });
-    const answer = res.data;
+    const res = created.response as { status: number; data: unknown };
+    const answer = res.data as { success?: number | string; transaction_id?: string; error?: unknown } | undefined;
     if (!answer || typeof answer !== 'object') {
       throw new ConnectorError(
-        ErrorCodes.VENDOR_UNAVAILABLE,
-        'Broadbean answered with something that is not JSON: the candidate may or may not have been received',
+        ErrorCodes.OUTCOME_UNKNOWN,
+        'Broadbean answered with something that is not JSON: the candidate may or may not have been received. ' +
+          'It was not sent again, to avoid a duplicate: check Candidate Hub before pushing this profile again.',
         { vendor: 'broadbean', statusCode: res.status, step: 'create', outcomeUnknown: true, vendorMessage: ctx.http.redact.excerpt(answer) },
       );
     }

@@ -13,11 +13,12 @@
  * only with a real URL, the careers host configurable, https everywhere, no "Undefined" names, the id
  * lookup by email (not by last name alone).
  */
+import { createOnce } from '../core/create';
 import { ConnectorError, ErrorCodes } from '../core/errors';
 import { downloadCv } from '../core/files';
 import { payloadValidator } from '../core/validate';
 import { compact, cvAttachment, text, urlOfType, urls, type HrflowProfile } from '../hrflow/profile';
-import { joinUrl, type PushResult, type PushStep, type VendorModule } from './types';
+import { createStep, joinUrl, type PushResult, type PushStep, type VendorModule } from './types';
 
 export const FLATCHR_DEFAULT_CAREERS_URL = 'https://careers.flatchr.io';
 export const FLATCHR_DEFAULT_BASE_URL = 'https://api.flatchr.io';
@@ -148,15 +149,24 @@ export const flatchr: VendorModule<FlatchrConfig, FlatchrParams, FlatchrPayload>
       }
     }
     const route = ctx.params.test_mode ? 'test' : 'json';
-    const res = await ctx.http.request<{ response?: string }>({
-      method: 'POST',
-      url: joinUrl(careers, 'vacancy', 'candidate', route),
-      headers: { Authorization: `Bearer ${ctx.config.auth}`, 'Content-Type': 'application/json' },
-      data: { ...body, token: ctx.config.auth },
-      step: ctx.params.test_mode ? 'test' : 'create',
-    });
+    const step = ctx.params.test_mode ? 'test' : 'create';
+    // A lost answer is never re-sent: the applicant is looked up by email (when the company is known).
+    const canLookup = !ctx.params.test_mode && !!body.email && !!text(ctx.config.company);
+    const created = await createOnce<{ response?: string }>(
+      ctx.http,
+      {
+        method: 'POST',
+        url: joinUrl(careers, 'vacancy', 'candidate', route),
+        headers: { Authorization: `Bearer ${ctx.config.auth}`, 'Content-Type': 'application/json' },
+        data: { ...body, token: ctx.config.auth },
+        step,
+      },
+      { lookup: canLookup ? async () => (await lookupApplicant(ctx, body)).id : undefined },
+    );
+    if (created.recovered) return { candidateId: created.candidateId, response: { recovered: true }, steps: [createStep(created)] };
+    const res = created.response as { status: number; data: { response?: string } };
     const steps: PushStep[] = [
-      { step: ctx.params.test_mode ? 'test' : 'create', status: 'done', statusCode: res.status, detail: typeof res.data?.response === 'string' ? res.data.response : undefined },
+      { step, status: 'done', statusCode: res.status, detail: typeof res.data?.response === 'string' ? res.data.response : undefined },
     ];
     let candidateId: string | undefined;
     if (ctx.params.lookup_id && !ctx.params.test_mode) {

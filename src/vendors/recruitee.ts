@@ -9,10 +9,11 @@
  * pushed with its `original` CV, or without CV, instead of failing (R1); no `[null]` emails, phones
  * or links (R2); `sources` only when HrFlow gives a source name (E11); `offers` omitted when empty.
  */
+import { createOnce } from '../core/create';
 import { ConnectorError, ErrorCodes } from '../core/errors';
 import { payloadValidator } from '../core/validate';
 import { compact, cvAttachment, text, urls, type HrflowProfile } from '../hrflow/profile';
-import { joinUrl, type PushResult, type VendorModule } from './types';
+import { createStep, joinUrl, type PushResult, type VendorModule } from './types';
 
 export const RECRUITEE_ENDPOINTS = {
   production: 'https://api.recruitee.com/c',
@@ -129,28 +130,25 @@ export const recruitee: VendorModule<RecruiteeConfig, RecruiteeParams, Recruitee
     const body = { ...payload };
     // msg.offer_ids / the node's offers win over a formatted payload without offers.
     if (!body.offers && ctx.params.offer_ids?.length) body.offers = ctx.params.offer_ids;
-    const res = await ctx.http.request<{ candidate?: { id?: number } }>({
-      method: 'POST',
-      url: joinUrl(base, encodeURIComponent(String(ctx.config.company_id).trim()), 'candidates'),
-      headers: { Authorization: `Bearer ${ctx.config.api_token}`, 'Content-Type': 'application/json' },
-      data: body,
-      step: 'create',
-    });
-    const candidateId = res.data && typeof res.data === 'object' ? res.data.candidate?.id : undefined;
-    if (candidateId === undefined) {
-      throw new ConnectorError(ErrorCodes.VENDOR_UNAVAILABLE, 'Recruitee accepted the candidate but its answer has no candidate id', {
-        vendor: 'recruitee',
-        statusCode: res.status,
+    // Recruitee's API offers no lookup by email: a lost answer is reported as OUTCOME_UNKNOWN.
+    const created = await createOnce<{ candidate?: { id?: number } }>(
+      ctx.http,
+      {
+        method: 'POST',
+        url: joinUrl(base, encodeURIComponent(String(ctx.config.company_id).trim()), 'candidates'),
+        headers: { Authorization: `Bearer ${ctx.config.api_token}`, 'Content-Type': 'application/json' },
+        data: body,
         step: 'create',
-        outcomeUnknown: true,
-      });
-    }
+      },
+      { readId: (d) => d.candidate?.id },
+    );
+    const candidateId = Number(created.candidateId);
     return {
       candidateId,
-      response: res.data,
-      statusCode: res.status,
+      response: created.response?.data,
+      statusCode: created.response?.status,
       steps: [
-        { step: 'create', status: 'done', statusCode: res.status },
+        createStep(created),
         body.candidate.remote_cv_url
           ? { step: 'cv', status: 'done', detail: 'sent as remote_cv_url' }
           : { step: 'cv', status: 'skipped', detail: 'the profile has no resume or original attachment' },

@@ -13,6 +13,7 @@
  */
 import { toAlpha2 } from '../core/countries';
 import { ConnectorError, ErrorCodes, partialPush } from '../core/errors';
+import { createOnce } from '../core/create';
 import { downloadCv } from '../core/files';
 import { payloadValidator } from '../core/validate';
 import {
@@ -25,7 +26,7 @@ import {
   type HrflowDatedItem,
   type HrflowProfile,
 } from '../hrflow/profile';
-import { joinUrl, type PushResult, type PushStep, type VendorModule } from './types';
+import { createStep, joinUrl, type PushResult, type PushStep, type VendorModule } from './types';
 
 export const SMARTRECRUITERS_DEFAULT_BASE_URL = 'https://api.smartrecruiters.com';
 
@@ -214,29 +215,36 @@ export const smartrecruiters: VendorModule<SmartRecruitersConfig, SmartRecruiter
     const base = ctx.config.base_url || SMARTRECRUITERS_DEFAULT_BASE_URL;
     const jobId = String(ctx.params.job_id).trim();
     const headers = { 'X-SmartToken': ctx.config.x_smart_token, 'Content-Type': 'application/json' };
-    const created = await ctx.http.request<{ id?: string }>({
-      method: 'POST',
-      url: joinUrl(base, 'jobs', encodeURIComponent(jobId), 'candidates'),
-      headers,
-      data: payload,
-      step: 'create',
-    });
-    const candidateId = created.data && typeof created.data === 'object' ? created.data.id : undefined;
-    if (!candidateId) {
-      throw new ConnectorError(ErrorCodes.VENDOR_UNAVAILABLE, 'SmartRecruiters accepted the candidate but its answer has no candidate id', {
-        vendor: 'smartrecruiters',
-        statusCode: created.status,
-        step: 'create',
-        outcomeUnknown: true,
-      });
-    }
-    const steps: PushStep[] = [{ step: 'create', status: 'done', statusCode: created.status }];
+    const created = await createOnce<{ id?: string }>(
+      ctx.http,
+      { method: 'POST', url: joinUrl(base, 'jobs', encodeURIComponent(jobId), 'candidates'), headers, data: payload, step: 'create' },
+      { readId: (d) => d.id, lookup: payload.email ? () => findCandidate(ctx, base, payload) : undefined },
+    );
+    const candidateId = created.candidateId as string;
+    const steps: PushStep[] = [createStep(created)];
     if (ctx.params.upload_cv !== false) {
       steps.push(await uploadCv(ctx, base, jobId, candidateId));
     } else steps.push({ step: 'upload_cv', status: 'skipped', detail: 'CV upload turned off' });
-    return { candidateId, response: created.data, statusCode: created.status, steps };
+    return { candidateId, response: created.response?.data ?? { id: candidateId, recovered: true }, statusCode: created.response?.status, steps };
   },
 };
+
+/** After a lost answer: the candidate with this email and last name (unique together at SmartRecruiters). */
+async function findCandidate(ctx: Parameters<typeof smartrecruiters.push>[0], base: string, payload: SmartRecruitersCandidate): Promise<string | undefined> {
+  const res = await ctx.http.request<{ content?: Array<{ id?: string; email?: string; lastName?: string; createdOn?: string }> }>({
+    method: 'GET',
+    url: joinUrl(base, 'candidates'),
+    params: { q: payload.email },
+    headers: { 'X-SmartToken': ctx.config.x_smart_token },
+    step: 'lookup',
+  });
+  const email = String(payload.email).toLowerCase();
+  const matches = (res.data?.content ?? []).filter(
+    (c) => c.email?.toLowerCase() === email && (!payload.lastName || !c.lastName || c.lastName === payload.lastName),
+  );
+  matches.sort((a, b) => String(b.createdOn ?? '').localeCompare(String(a.createdOn ?? '')));
+  return matches[0]?.id;
+}
 
 async function uploadCv(
   ctx: Parameters<typeof smartrecruiters.push>[0],

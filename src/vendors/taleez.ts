@@ -16,11 +16,12 @@
  * content type (T6), no crash on a profile without CV (T6/E4), later-step failures reported (T7).
  */
 import { toAlpha2 } from '../core/countries';
+import { createOnce } from '../core/create';
 import { ConnectorError, ErrorCodes, partialPush } from '../core/errors';
 import { downloadCv } from '../core/files';
 import { payloadValidator } from '../core/validate';
 import { compact, locationFields, num, text, urlOfType, type HrflowProfile } from '../hrflow/profile';
-import { joinUrl, type PushContext, type PushResult, type PushStep, type VendorModule } from './types';
+import { createStep, joinUrl, type PushContext, type PushResult, type PushStep, type VendorModule } from './types';
 
 export const TALEEZ_DEFAULT_BASE_URL = 'https://api.taleez.com/0';
 
@@ -165,24 +166,13 @@ export const taleez: VendorModule<TaleezConfig, TaleezParams, TaleezCandidate> =
     const auth = { 'X-taleez-api-secret': ctx.config.x_taleez_api_secret };
     const body = { ...payload };
     if (body.recruiterId === undefined && ctx.params.recruiter_id !== undefined) body.recruiterId = ctx.params.recruiter_id;
-    const created = await ctx.http.request<{ id?: string | number }>({
-      method: 'POST',
-      url: joinUrl(base, 'candidates'),
-      headers: { ...auth, 'Content-Type': 'application/json' },
-      data: body,
-      step: 'create',
-    });
-    const id = created.data && typeof created.data === 'object' ? created.data.id : undefined;
-    if (id === undefined || id === null || id === '') {
-      throw new ConnectorError(ErrorCodes.VENDOR_UNAVAILABLE, 'Taleez accepted the candidate but its answer has no candidate id', {
-        vendor: 'taleez',
-        statusCode: created.status,
-        step: 'create',
-        outcomeUnknown: true,
-      });
-    }
-    const candidateId = String(id);
-    const steps: PushStep[] = [{ step: 'create', status: 'done', statusCode: created.status }];
+    const created = await createOnce<{ id?: string | number }>(
+      ctx.http,
+      { method: 'POST', url: joinUrl(base, 'candidates'), headers: { ...auth, 'Content-Type': 'application/json' }, data: body, step: 'create' },
+      { readId: (d) => d.id, lookup: body.mail ? () => findByMail(ctx, base, body.mail as string) : undefined },
+    );
+    const candidateId = created.candidateId as string;
+    const steps: PushStep[] = [createStep(created)];
     try {
       steps.push(await uploadCv(ctx, base, candidateId));
       if (ctx.params.job_id !== undefined) steps.push(await assign(ctx, base, candidateId, 'jobs', [ctx.params.job_id]));
@@ -190,9 +180,22 @@ export const taleez: VendorModule<TaleezConfig, TaleezParams, TaleezCandidate> =
     } catch (err) {
       throw partialPush(err, 'Taleez', candidateId);
     }
-    return { candidateId, response: created.data, statusCode: created.status, steps };
+    return { candidateId, response: created.response?.data ?? { id: candidateId, recovered: true }, statusCode: created.response?.status, steps };
   },
 };
+
+/** After a lost answer: Taleez's mail is unique per company, so a candidate with it is the one just created. */
+async function findByMail(ctx: PushContext<TaleezConfig, TaleezParams>, base: string, mail: string): Promise<string | undefined> {
+  const res = await ctx.http.request<{ list?: Array<{ id?: number | string; mail?: string }> }>({
+    method: 'GET',
+    url: joinUrl(base, 'candidates'),
+    params: { mail },
+    headers: { 'X-taleez-api-secret': ctx.config.x_taleez_api_secret },
+    step: 'lookup',
+  });
+  const found = (res.data?.list ?? []).find((c) => c.mail?.toLowerCase() === mail.toLowerCase());
+  return found?.id === undefined || found.id === null ? undefined : String(found.id);
+}
 
 async function uploadCv(ctx: PushContext<TaleezConfig, TaleezParams>, base: string, candidateId: string): Promise<PushStep> {
   const cv = ctx.profile ? await downloadCv(ctx.files, ctx.profile) : undefined;

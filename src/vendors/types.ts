@@ -30,7 +30,8 @@ export interface PushResult {
   candidateId?: string | number;
   /** The vendor's answer to the create request. */
   response: unknown;
-  statusCode: number;
+  /** HTTP status of the create answer (absent when the candidate was recovered by a lookup). */
+  statusCode?: number;
   steps: PushStep[];
 }
 
@@ -49,6 +50,13 @@ export interface VendorModule<Config, Params, Payload = Record<string, unknown>>
   validate: PayloadValidator;
   /** Send the payload (and the CV); throws ConnectorError. */
   push(ctx: PushContext<Config, Params>, payload: Payload): Promise<PushResult>;
+}
+
+/** The msg.steps entry of a create, saying when the candidate was recovered after a lost answer. */
+export function createStep(outcome: { response?: { status: number }; recovered: boolean }): PushStep {
+  return outcome.recovered
+    ? { step: 'create', status: 'done', detail: 'the answer was lost; the candidate was found by email instead of being sent twice' }
+    : { step: 'create', status: 'done', statusCode: outcome.response?.status };
 }
 
 /** Join a base URL and a path without doubling or dropping slashes. */

@@ -22,6 +22,8 @@ export interface VendorUnderTest {
   pushProps(): Record<string, unknown>;
   /** Number of vendor requests a successful push of the full profile makes. */
   requestsPerPush: number;
+  /** Can the node find a candidate by email after a lost create answer? */
+  canLookup: boolean;
   /** Check what the vendor received for the full profile. */
   checkStored(sb: Sandbox, msg: any): void;
 }
@@ -164,14 +166,32 @@ export function pushNodeScenarios(getSb: () => Sandbox, v: VendorUnderTest): voi
     assert.equal(state().candidates.length, 0);
   });
 
-  it('reports a vendor that does not answer in time as TIMEOUT and does not re-send the create', async () => {
+  it('never re-sends a create that timed out: OUTCOME_UNKNOWN, caused by TIMEOUT', async () => {
     const sb = getSb();
     await load(sb, v, { push: { timeout: 200 } });
-    sb.setFault(v.id, { mode: 'slow', delayMs: 1500 });
+    sb.setFault(v.id, { mode: 'slow', delayMs: 1500, method: 'POST' });
     const { id, msg } = await run({ profile_key: KEYS.full });
     assert.equal(id, 'caught');
-    assert.equal(msg.error.code, 'TIMEOUT');
-    assert.equal(state().requests, 1);
+    assert.equal(msg.error.code, 'OUTCOME_UNKNOWN');
+    assert.equal(msg.error.cause.code, 'TIMEOUT');
+    assert.match(msg.error.message, /not sent again/);
+    assert.equal(state().faultsInjected, 1, 'the create was sent exactly once');
+  });
+
+  it('never duplicates a candidate whose create answer was lost', async () => {
+    const sb = getSb();
+    await load(sb, v);
+    sb.setFault(v.id, { mode: 'lost-answer', count: 1, method: 'POST' });
+    const { id, msg } = await run({ profile_key: KEYS.full });
+    assert.equal(state().candidates.length, 1, 'stored once, never re-sent');
+    if (v.canLookup) {
+      assert.equal(id, 'out', `expected the lookup to recover the candidate: ${JSON.stringify(msg.error ?? {})}`);
+      assert.equal(String(msg.candidate_id), String(state().candidates[0].id));
+      assert.match(msg.steps[0].detail, /found by email/);
+    } else {
+      assert.equal(id, 'caught');
+      assert.equal(msg.error.code, 'OUTCOME_UNKNOWN');
+    }
   });
 
   it('refuses a profile that cannot make a valid payload with INVALID_PROFILE, sending nothing', async () => {

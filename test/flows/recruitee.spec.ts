@@ -15,6 +15,7 @@ const RC: VendorUnderTest = {
   accountCredentials: (sb) => ({ api_token: sb.credentials.recruiteeToken }),
   badCredentials: () => ({ api_token: 'wrong-recruitee-token-secret' }),
   pushProps: () => ({ offer_ids: '101, 202' }),
+  canLookup: false,
   requestsPerPush: 1,
   checkStored(sb, msg) {
     const state = (sb.state as any).recruitee;

@@ -11,6 +11,7 @@ const SR: VendorUnderTest = {
   accountCredentials: (sb) => ({ x_smart_token: sb.credentials.smartToken }),
   badCredentials: () => ({ x_smart_token: 'wrong-token-that-is-secret' }),
   pushProps: () => ({ job_id: 'job-42', upload_cv: true }),
+  canLookup: true,
   requestsPerPush: 2,
   checkStored(sb, msg) {
     const state = (sb.state as any).smartrecruiters;

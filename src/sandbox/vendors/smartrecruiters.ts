@@ -4,6 +4,7 @@
  *
  * - POST /jobs/{jobId}/candidates, POST /candidates: JSON validated against `CandidateInput` → 201 CandidateDetails
  * - GET  /candidates/{id}
+ * - GET  /candidates?q=… (search by email or name, as the real API does) → {totalFound, offset, limit, content}
  * - POST /candidates/{id}/jobs/{jobId}/attachments, POST /candidates/{id}/attachments (deprecated): multipart
  * - GET|DELETE /candidates/{id}/attachments/{attachmentId} (the download/remove actions returned on upload)
  * Auth: `X-SmartToken`. Rate limit per token (default 10 req/s sliding window, 8 concurrent) with the
@@ -227,6 +228,14 @@ export function createSmartRecruiters(core: SandboxCore): VendorModule & { limit
       let params: Record<string, string> | null;
       if (m === 'POST' && (params = matchRoute('/jobs/:jobId/candidates', p))) return create(ctx, params.jobId);
       if (m === 'POST' && matchRoute('/candidates', p)) return create(ctx, null);
+      if (m === 'GET' && matchRoute('/candidates', p)) {
+        const q = (ctx.url.searchParams.get('q') ?? '').trim().toLowerCase();
+        const content = [...candidates.values()]
+          .map((c) => c.details)
+          .filter((d) => !q || [d.email, d.firstName, d.lastName].some((v) => typeof v === 'string' && v.toLowerCase().includes(q)))
+          .map((d) => ({ id: d.id, firstName: d.firstName, lastName: d.lastName, email: d.email, createdOn: d.createdOn }));
+        return ctx.sendJson(200, { totalFound: content.length, offset: 0, limit: 100, content });
+      }
       if (m === 'POST' && (params = matchRoute('/candidates/:id/jobs/:jobId/attachments', p))) return attach(ctx, params.id, params.jobId);
       if (m === 'POST' && (params = matchRoute('/candidates/:id/attachments', p))) return attach(ctx, params.id, null);
       if ((m === 'GET' || m === 'HEAD') && (params = matchRoute('/candidates/:id', p))) {

@@ -1,0 +1,59 @@
+/**
+ * The create step shared by every vendor: send the create request once, and if its outcome is
+ * unknown (the request may have reached the vendor but no answer came back, or the answer cannot be
+ * read), never re-send it blindly: look the candidate up where the vendor allows it, else report
+ * OUTCOME_UNKNOWN.
+ */
+import { ConnectorError, ErrorCodes } from './errors';
+import type { HttpClient, HttpRequest, HttpResponse } from './http';
+
+export interface CreateOutcome<T> {
+  /** The candidate id, from the answer or from the lookup. Undefined only when `readId` is not given. */
+  candidateId?: string;
+  /** The create answer; undefined when the candidate was recovered by a lookup. */
+  response?: HttpResponse<T>;
+  /** True when the answer was lost and the lookup found the candidate. */
+  recovered: boolean;
+}
+
+export interface CreateOptions<T> {
+  /** Reads the candidate id from a 2xx answer; an answer without id counts as an unknown outcome. */
+  readId?: (data: T) => string | number | undefined | null;
+  /** Finds the candidate a lost request may have created (by email...); omitted when the vendor offers no way. */
+  lookup?: () => Promise<string | undefined>;
+}
+
+export async function createOnce<T>(http: HttpClient, request: HttpRequest, options: CreateOptions<T> = {}): Promise<CreateOutcome<T>> {
+  let cause: ConnectorError;
+  try {
+    const response = await http.request<T>({ ...request, idempotent: false });
+    if (!options.readId) return { response, recovered: false };
+    const id = response.data && typeof response.data === 'object' ? options.readId(response.data) : undefined;
+    if (id !== undefined && id !== null && id !== '') return { candidateId: String(id), response, recovered: false };
+    cause = new ConnectorError(
+      ErrorCodes.VENDOR_UNAVAILABLE,
+      `${http.vendor} answered ${response.status} without a candidate id (${http.redact.excerpt(response.data, 120) || 'empty answer'})`,
+      { vendor: http.vendor, step: request.step, statusCode: response.status },
+    );
+  } catch (err) {
+    if (!(err instanceof ConnectorError) || !err.outcomeUnknown) throw err;
+    cause = err;
+  }
+  let lookupNote = 'the vendor offers no way to look it up';
+  if (options.lookup) {
+    try {
+      const found = await options.lookup();
+      if (found !== undefined) return { candidateId: found, recovered: true };
+      lookupNote = 'a lookup found no such candidate yet';
+    } catch (lookupErr) {
+      if (lookupErr instanceof ConnectorError && lookupErr.code === ErrorCodes.ABORTED) throw lookupErr;
+      lookupNote = `the lookup failed too (${lookupErr instanceof ConnectorError ? lookupErr.code : 'error'})`;
+    }
+  }
+  throw new ConnectorError(
+    ErrorCodes.OUTCOME_UNKNOWN,
+    `${http.vendor} may or may not have created the candidate: ${cause.message}; ${lookupNote}. ` +
+      'It was not sent again, to avoid a duplicate: check the ATS before pushing this profile again.',
+    { vendor: http.vendor, step: request.step ?? 'create', statusCode: cause.statusCode, cause, outcomeUnknown: true },
+  );
+}
