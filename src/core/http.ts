@@ -293,9 +293,20 @@ export class HttpClient {
     }
   }
 
-  /** SmartRecruiters-style headers: when the window is used up, hold every request until it rolls. */
+  /**
+   * SmartRecruiters-style headers: follow the announced limits, and when the window is used up,
+   * hold every request of the account until it rolls.
+   */
   private readRateHeaders(headers: Record<string, string>): void {
     if (!this.limiter) return;
+    const announced = headers['x-ratelimit-limit'];
+    const concurrent = headers['x-ratelimit-concurrent-limit'];
+    if (announced !== undefined || concurrent !== undefined) {
+      this.limiter.adopt({
+        perWindow: announced !== undefined && /^\d+$/.test(announced) ? Number(announced) : undefined,
+        concurrent: concurrent !== undefined && /^\d+$/.test(concurrent) ? Number(concurrent) : undefined,
+      });
+    }
     const remaining = headers['x-ratelimit-remaining'];
     if (remaining !== undefined && Number(remaining) <= 0) {
       const reset = headers['x-ratelimit-reset'];

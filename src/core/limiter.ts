@@ -20,9 +20,9 @@ interface Waiter {
 }
 
 export class RateLimiter {
-  private readonly perWindow: number;
+  private perWindow: number;
   private readonly windowMs: number;
-  private readonly concurrent: number;
+  private concurrent: number;
   private readonly starts: number[] = [];
   private inFlight = 0;
   private pausedUntil = 0;
@@ -59,6 +59,28 @@ export class RateLimiter {
     if (ms <= 0) return;
     this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
     this.schedule();
+  }
+
+  /**
+   * The server announced its limits (X-RateLimit-Limit / X-RateLimit-Concurrent-Limit): follow them.
+   * Values that are not positive integers are ignored.
+   */
+  adopt(limit: { perWindow?: number; concurrent?: number }): void {
+    let changed = false;
+    if (limit.perWindow !== undefined && Number.isInteger(limit.perWindow) && limit.perWindow > 0 && limit.perWindow !== this.perWindow) {
+      this.perWindow = limit.perWindow;
+      changed = true;
+    }
+    if (limit.concurrent !== undefined && Number.isInteger(limit.concurrent) && limit.concurrent > 0 && limit.concurrent !== this.concurrent) {
+      this.concurrent = limit.concurrent;
+      changed = true;
+    }
+    if (changed) this.drain();
+  }
+
+  /** Current limits (for status display and tests). */
+  get limits(): { perWindow: number; windowMs: number; concurrent: number } {
+    return { perWindow: this.perWindow, windowMs: this.windowMs, concurrent: this.concurrent };
   }
 
   /** Number of requests waiting for a slot (for status display). */

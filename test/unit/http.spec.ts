@@ -175,6 +175,19 @@ describe('HTTP core', () => {
   });
 });
 
+describe('RateLimiter adopts announced limits', () => {
+  it('follows X-RateLimit-Limit and X-RateLimit-Concurrent-Limit', async () => {
+    const server = await serve([json(200, {}, { 'X-RateLimit-Limit': '50', 'X-RateLimit-Remaining': '49', 'X-RateLimit-Concurrent-Limit': '4' })]);
+    try {
+      const limiter = new RateLimiter({ perWindow: 10, concurrent: 8 });
+      await new HttpClient({ vendor: 'v', limiter }).request({ method: 'GET', url: server.url });
+      assert.deepEqual(limiter.limits, { perWindow: 50, windowMs: 1000, concurrent: 4 });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('RateLimiter', () => {
   it('limits starts per window and concurrency', async () => {
     const limiter = new RateLimiter({ perWindow: 5, windowMs: 200, concurrent: 2 });
