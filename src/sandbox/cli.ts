@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Starts the sandbox from a shell:
- *   node dist/src/sandbox/cli.js [--port 8790] [--profiles 20] [--sr-rate 10] [--sr-concurrent 8] [--quiet]
+ *   node dist/src/sandbox/cli.js [--port 8790] [--profiles 20] [--sr-rate 10] [--sr-concurrent 8] [--taleez-rate 100] [--quiet]
  * Stops cleanly on SIGINT / SIGTERM.
  */
 
@@ -12,6 +12,7 @@ interface CliArgs {
   profiles?: number;
   srRate?: number;
   srConcurrent?: number;
+  taleezRate?: number;
   quiet: boolean;
   specsDir?: string;
   fixturesDir?: string;
@@ -22,6 +23,7 @@ const USAGE = `Usage: node dist/src/sandbox/cli.js [options]
   --profiles N        synthetic HrFlow profiles besides the 3 fixtures (default 20)
   --sr-rate N         SmartRecruiters requests per second per token (default 10)
   --sr-concurrent N   SmartRecruiters concurrent requests per token (default 8)
+  --taleez-rate N     Taleez requests per minute per secret (default 100; 0 = no limit)
   --specs DIR         vendor-specs folder (default: $HRFLOW_SHARED_DIR/vendor-specs or ../shared/vendor-specs)
   --fixtures DIR      HrFlow fixtures folder (default: $HRFLOW_SHARED_DIR/fixtures/hrflow or ../shared/fixtures/hrflow)
   --quiet             do not log requests
@@ -56,6 +58,9 @@ export function parseArgs(argv: string[]): CliArgs | 'help' {
         break;
       case '--sr-concurrent':
         args.srConcurrent = int();
+        break;
+      case '--taleez-rate':
+        args.taleezRate = int();
         break;
       case '--specs':
         args.specsDir = value();
@@ -92,6 +97,13 @@ export function describe(sb: Sandbox): string {
     `                   X-SmartToken: ${c.smartToken}`,
     `  Recruitee        endpoint  ${sb.urls.recruitee}   company_id ${c.recruiteeCompany}`,
     `                   Authorization: Bearer ${c.recruiteeToken}`,
+    `  Broadbean        base URL  ${sb.urls.broadbean}   (POST /candidate)`,
+    `                   secret ${c.broadbeanSecret}   X-CHUB-SOURCE / source_id ${c.broadbeanSourceId}   client_id ${c.broadbeanClientId}`,
+    `  Flatchr          careers   ${sb.urls.flatchr}   (POST /vacancy/candidate/json)`,
+    `                   API       ${sb.urls.flatchrApi}   company ${c.flatchrCompany}`,
+    `                   Authorization: Bearer ${c.flatchrApiKey}  (and/or body token)`,
+    `  Taleez           base URL  ${sb.urls.taleez}`,
+    `                   X-taleez-api-secret: ${c.taleezSecret}`,
     `  CV files         ${sb.urls.files}/<profile key>/<file>`,
     '',
     `  Admin: GET ${sb.url}/__admin/state · POST ${sb.url}/__admin/faults {"vendor":"smartrecruiters","mode":"status","status":503,"count":2} · POST ${sb.url}/__admin/reset`,
@@ -120,10 +132,12 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     specsDir: args.specsDir,
     fixturesDir: args.fixturesDir,
     generatedProfiles: args.profiles,
-    rateLimits:
-      args.srRate !== undefined || args.srConcurrent !== undefined
+    rateLimits: {
+      ...(args.srRate !== undefined || args.srConcurrent !== undefined
         ? { smartrecruiters: { perSecond: args.srRate ?? 10, concurrent: args.srConcurrent ?? 8 } }
-        : undefined,
+        : {}),
+      ...(args.taleezRate !== undefined ? { taleez: { perMinute: args.taleezRate } } : {}),
+    },
   });
   console.log(describe(sb));
   let stopping = false;

@@ -5,6 +5,9 @@
  *   // HrFlow:           sb.urls.hrflow           (X-API-KEY / X-USER-EMAIL = sb.credentials.hrflowApiKey / hrflowUser)
  *   // SmartRecruiters:  sb.urls.smartrecruiters  (X-SmartToken = sb.credentials.smartToken)
  *   // Recruitee:        sb.urls.recruitee        (Bearer sb.credentials.recruiteeToken, company sb.credentials.recruiteeCompany)
+ *   // Broadbean:        sb.urls.broadbean        (X-CHUB-* HMAC headers: broadbeanSecret / broadbeanSourceId, client broadbeanClientId)
+ *   // Flatchr:          sb.urls.flatchr (careers host) + sb.urls.flatchrApi (API host)  (Bearer / body token flatchrApiKey, company flatchrCompany)
+ *   // Taleez:           sb.urls.taleez           (X-taleez-api-secret = sb.credentials.taleezSecret)
  *   ...
  *   await sb.close();
  *
@@ -16,15 +19,34 @@ import * as path from 'node:path';
 import { SandboxServer, type SandboxCore, type VendorModule } from './server';
 import { findSharedDir, getSpecRegistry, resolveSpecsDir } from './spec';
 import { ProfileStore, SANDBOX_SOURCE_KEY, type AddProfileOptions, type Profile } from './profiles';
-import { DEFAULT_CREDENTIALS, type ResolvedSandboxOptions, type SandboxCredentials, type SandboxOptions } from './types';
+import {
+  DEFAULT_CREDENTIALS,
+  type ResolvedSandboxOptions,
+  type SandboxCredentials,
+  type SandboxOptions,
+  type WindowRateLimitOptions,
+} from './types';
 import type { Fault } from './faults';
 import type { SandboxState, VendorId } from './state';
 import { createHrflow } from './vendors/hrflow';
 import { createFiles } from './vendors/files';
 import { createSmartRecruiters } from './vendors/smartrecruiters';
 import { createRecruitee } from './vendors/recruitee';
+import { createBroadbean } from './vendors/broadbean';
+import { createFlatchr } from './vendors/flatchr';
+import { createTaleez } from './vendors/taleez';
 
-export type { SandboxOptions, SandboxCredentials, RateLimitOptions, ResolvedSandboxOptions } from './types';
+export type {
+  SandboxOptions,
+  SandboxCredentials,
+  RateLimitOptions,
+  WindowRateLimitOptions,
+  SandboxRateLimits,
+  ResolvedSandboxOptions,
+} from './types';
+export { broadbeanSignature, BROADBEAN_SIGNATURE_WINDOW_S } from './vendors/broadbean';
+export type { FlatchrState } from './vendors/flatchr';
+export { TALEEZ_UNKNOWN_ID_FROM } from './vendors/taleez';
 export { DEFAULT_CREDENTIALS } from './types';
 export type { Fault, FaultMode } from './faults';
 export { FAULT_MODES } from './faults';
@@ -42,6 +64,14 @@ export interface SandboxUrls {
   smartrecruiters: string;
   /** `${url}/recruitee/c` — like https://api.recruitee.com/c (the company id follows). */
   recruitee: string;
+  /** `${url}/broadbean` — like https://candidatehub.adcourier.com (POST /candidate). */
+  broadbean: string;
+  /** `${url}/flatchr/careers` — like https://careers.flatchr.io (POST /vacancy/candidate/json). */
+  flatchr: string;
+  /** `${url}/flatchr/api` — like https://api.flatchr.io (POST /company/{companyId}/search/applicants). */
+  flatchrApi: string;
+  /** `${url}/taleez/0` — like https://api.taleez.com/0. */
+  taleez: string;
   /** `${url}/files` — CV downloads. */
   files: string;
   [vendor: string]: string;
@@ -79,10 +109,13 @@ export const VENDOR_FACTORIES: VendorFactory[] = [
   (core, profiles) => createFiles(core, profiles),
   (core) => createSmartRecruiters(core),
   (core) => createRecruitee(core),
+  (core) => createBroadbean(core),
+  (core) => createFlatchr(core),
+  (core) => createTaleez(core),
 ];
 
 /** Vendors whose spec must load at start (fail fast). */
-const REQUIRED_SPECS = ['hrflow', 'smartrecruiters', 'recruitee'];
+const REQUIRED_SPECS = ['hrflow', 'smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez'];
 
 export function resolveOptions(options: SandboxOptions = {}): ResolvedSandboxOptions {
   const specsDir = resolveSpecsDir(options.specsDir);
@@ -94,6 +127,9 @@ export function resolveOptions(options: SandboxOptions = {}): ResolvedSandboxOpt
       path.resolve(specsDir, '..', 'fixtures', 'hrflow');
   }
   const sr = options.rateLimits?.smartrecruiters;
+  const taleez = checkWindow('taleez', options.rateLimits?.taleez) ?? { perMinute: 100 };
+  const flatchr = checkWindow('flatchr', options.rateLimits?.flatchr);
+  if (options.now !== undefined && typeof options.now !== 'function') throw new TypeError('sandbox: now must be a function');
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`sandbox: invalid port ${options.port}`);
   const generated = options.generatedProfiles ?? 20;
@@ -107,11 +143,25 @@ export function resolveOptions(options: SandboxOptions = {}): ResolvedSandboxOpt
     rateLimits: {
       ...options.rateLimits,
       smartrecruiters: { perSecond: sr?.perSecond ?? 10, concurrent: sr?.concurrent ?? 8 },
+      taleez,
+      ...(flatchr ? { flatchr } : {}),
     },
+    now: options.now ?? (() => Date.now()),
     generatedProfiles: generated,
     quiet: options.quiet ?? true,
     logger: options.logger ?? ((line: string) => console.log(line)),
   };
+}
+
+/** Checks a sliding-window limit option (`perMinute` / `perSecond`, integers >= 0; 0 = no limit). */
+function checkWindow(vendor: string, w: WindowRateLimitOptions | undefined): WindowRateLimitOptions | undefined {
+  if (w === undefined || w === null) return undefined;
+  if (typeof w !== 'object') throw new TypeError(`sandbox: rateLimits.${vendor} must be an object`);
+  for (const k of ['perMinute', 'perSecond'] as const) {
+    const n = w[k];
+    if (n !== undefined && (!Number.isInteger(n) || n < 0)) throw new RangeError(`sandbox: rateLimits.${vendor}.${k} must be an integer >= 0`);
+  }
+  return { ...(w.perMinute !== undefined ? { perMinute: w.perMinute } : {}), ...(w.perSecond !== undefined ? { perSecond: w.perSecond } : {}) };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
@@ -143,6 +193,10 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     hrflow: `${url}/v1`,
     smartrecruiters: `${url}/smartrecruiters`,
     recruitee: `${url}/recruitee/c`,
+    broadbean: `${url}/broadbean`,
+    flatchr: `${url}/flatchr/careers`,
+    flatchrApi: `${url}/flatchr/api`,
+    taleez: `${url}/taleez/0`,
     files: `${url}/files`,
   };
   for (const m of core.modules) if (!(m.id in urls)) urls[m.id] = m.baseUrl();

@@ -55,6 +55,13 @@ function candidateSummary(c: StoredCandidate): string {
   return `${name}${email ? ` <${email}>` : ''}`;
 }
 
+/** Taleez-style assignments made after creation (`jobIds` / `poolIds` extras). */
+function jobsAndPools(c: StoredCandidate): string {
+  const list = (v: unknown) => (Array.isArray(v) ? v.join(', ') : '');
+  const parts = [list(c.jobIds) && `jobs ${list(c.jobIds)}`, list(c.poolIds) && `pools ${list(c.poolIds)}`].filter(Boolean);
+  return parts.length ? parts.join('; ') : '—';
+}
+
 function time(iso: string): string {
   return iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '';
 }
@@ -85,8 +92,12 @@ ${
           time(c.receivedAt),
           String(c.id),
           candidateSummary(c),
-          c.jobId ?? (c.offerIds?.length ? c.offerIds.join(', ') : '—'),
-          [c.duplicateOf !== undefined ? `duplicate of ${c.duplicateOf}` : '', c.cvFetch && c.cvFetch !== 'none' ? `CV: ${c.cvFetch}` : '']
+          c.jobId ?? (c.offerIds?.length ? c.offerIds.join(', ') : jobsAndPools(c)),
+          [
+            c.duplicateOf !== undefined ? `duplicate of ${c.duplicateOf}` : '',
+            c.cvFetch && c.cvFetch !== 'none' ? `CV: ${c.cvFetch}` : '',
+            Array.isArray(c.warnings) && c.warnings.length ? `warnings: ${c.warnings.join(' | ')}` : '',
+          ]
             .filter(Boolean)
             .join('; '),
         ]),
@@ -130,7 +141,9 @@ th{background:#eef1f6}code{background:#eef1f6;padding:1px 4px;border-radius:3px;
 <h1>HrFlow connectors sandbox</h1>
 <p>Local emulator at <code>${esc(m.url)}</code> — refreshes every 2 s. Admin: <a href="/__admin/state">/__admin/state</a> (JSON), <code>POST /__admin/faults</code>, <code>POST /__admin/reset</code>.</p>
 <p class="note">Credentials: HrFlow <code>X-API-KEY: ${esc(c.hrflowApiKey)}</code> <code>X-USER-EMAIL: ${esc(c.hrflowUser)}</code> ·
-SmartRecruiters <code>X-SmartToken: ${esc(c.smartToken)}</code> · Recruitee <code>Bearer ${esc(c.recruiteeToken)}</code>, company <code>${esc(c.recruiteeCompany)}</code></p>
+SmartRecruiters <code>X-SmartToken: ${esc(c.smartToken)}</code> · Recruitee <code>Bearer ${esc(c.recruiteeToken)}</code>, company <code>${esc(c.recruiteeCompany)}</code> ·
+Broadbean secret <code>${esc(c.broadbeanSecret)}</code>, source <code>${esc(c.broadbeanSourceId)}</code>, client <code>${esc(c.broadbeanClientId)}</code> ·
+Flatchr <code>Bearer ${esc(c.flatchrApiKey)}</code>, company <code>${esc(c.flatchrCompany)}</code> · Taleez <code>X-taleez-api-secret: ${esc(c.taleezSecret)}</code></p>
 ${sections.join('\n')}
 </body></html>`;
 }

@@ -7,6 +7,28 @@ export interface RateLimitOptions {
   concurrent: number;
 }
 
+/**
+ * Sliding-window limit per credential (Taleez: per secret, Flatchr create route: per API key).
+ * Set one of the two; `0` (or leaving both unset) means no limit.
+ */
+export interface WindowRateLimitOptions {
+  /** Requests accepted per sliding 60-second window. */
+  perMinute?: number;
+  /** Requests accepted per sliding 1-second window. */
+  perSecond?: number;
+}
+
+/** Rate limits per emulated vendor. */
+export interface SandboxRateLimits {
+  /** Default 10 req/s sliding window and 8 concurrent, per X-SmartToken. */
+  smartrecruiters?: RateLimitOptions;
+  /** Default 100 requests/minute per `X-taleez-api-secret` (sliding window), 429 above. */
+  taleez?: WindowRateLimitOptions;
+  /** Flatchr careers create routes (`/vacancy/candidate/json|test`), per API key. Default: no limit (none documented). */
+  flatchr?: WindowRateLimitOptions;
+  [vendor: string]: RateLimitOptions | WindowRateLimitOptions | undefined;
+}
+
 export interface SandboxCredentials {
   /** HrFlow `X-API-KEY`. Default `ask_sandbox_0000000000000000000000000000`. */
   hrflowApiKey: string;
@@ -18,6 +40,18 @@ export interface SandboxCredentials {
   recruiteeToken: string;
   /** Recruitee company id (`/c/{company_id}`). Default `sandbox`. */
   recruiteeCompany: string;
+  /** Broadbean Candidate Hub HMAC secret (key of `X-CHUB-SIGNATURE`). Default `sandbox-broadbean-secret`. */
+  broadbeanSecret: string;
+  /** Broadbean `X-CHUB-SOURCE` / `transaction.source_id`. Default `sandbox-source`. */
+  broadbeanSourceId: string;
+  /** Broadbean `transaction.client_id`. Default `sandbox-client`. */
+  broadbeanClientId: string;
+  /** Flatchr API key (`Authorization: Bearer …` and/or body `token`). Default `sandbox-flatchr-key`. */
+  flatchrApiKey: string;
+  /** Flatchr company id (`/company/{companyId}/…` on the API host). Default `sandbox-company`. */
+  flatchrCompany: string;
+  /** Taleez `X-taleez-api-secret`. Default `sandbox-taleez-secret`. */
+  taleezSecret: string;
 }
 
 export const DEFAULT_CREDENTIALS: Readonly<SandboxCredentials> = Object.freeze({
@@ -26,6 +60,12 @@ export const DEFAULT_CREDENTIALS: Readonly<SandboxCredentials> = Object.freeze({
   smartToken: 'sandbox-smart-token',
   recruiteeToken: 'sandbox-recruitee-token',
   recruiteeCompany: 'sandbox',
+  broadbeanSecret: 'sandbox-broadbean-secret',
+  broadbeanSourceId: 'sandbox-source',
+  broadbeanClientId: 'sandbox-client',
+  flatchrApiKey: 'sandbox-flatchr-key',
+  flatchrCompany: 'sandbox-company',
+  taleezSecret: 'sandbox-taleez-secret',
 });
 
 export interface SandboxOptions {
@@ -38,7 +78,12 @@ export interface SandboxOptions {
   /** Folder holding `profile_*.json`. Default `$HRFLOW_SHARED_DIR/fixtures/hrflow`, else `<repo>/../shared/fixtures/hrflow`. */
   fixturesDir?: string;
   credentials?: Partial<SandboxCredentials>;
-  rateLimits?: { smartrecruiters?: RateLimitOptions; [vendor: string]: RateLimitOptions | undefined };
+  rateLimits?: SandboxRateLimits;
+  /**
+   * Wall clock in milliseconds since the epoch (default `Date.now`). Used where a vendor checks time
+   * (Broadbean's ±5-minute signature window), so tests can pin it (e.g. to the doc's test vector).
+   */
+  now?: () => number;
   /** Synthetic HrFlow profiles added to the three fixtures. Default 20. */
   generatedProfiles?: number;
   /** No request log. Default true for createSandbox(); the CLI logs unless --quiet. */
@@ -53,7 +98,8 @@ export interface ResolvedSandboxOptions {
   specsDir: string;
   fixturesDir: string;
   credentials: SandboxCredentials;
-  rateLimits: { smartrecruiters: RateLimitOptions; [vendor: string]: RateLimitOptions | undefined };
+  rateLimits: SandboxRateLimits & { smartrecruiters: RateLimitOptions; taleez: WindowRateLimitOptions };
+  now: () => number;
   generatedProfiles: number;
   quiet: boolean;
   logger: (line: string) => void;

@@ -95,6 +95,8 @@ describe('sandbox', function () {
           smartToken: 'sandbox-smart-token',
           recruiteeToken: 'sandbox-recruitee-token',
           recruiteeCompany: 'sandbox',
+          broadbeanSecret: 'sandbox-broadbean-secret', broadbeanSourceId: 'sandbox-source', broadbeanClientId: 'sandbox-client',
+          flatchrApiKey: 'sandbox-flatchr-key', flatchrCompany: 'sandbox-company', taleezSecret: 'sandbox-taleez-secret',
         },
       );
       assert.equal(sb.profileKeys().length, 23);
