@@ -24,6 +24,8 @@ export interface VendorUnderTest {
   requestsPerPush: number;
   /** Can the node find a candidate by email after a lost create answer? */
   canLookup: boolean;
+  /** Path fragment of the create route, when other POSTs (lookups) share the vendor. */
+  createRoute?: string;
   /** Check what the vendor received for the full profile. */
   checkStored(sb: Sandbox, msg: any): void;
 }
@@ -169,7 +171,7 @@ export function pushNodeScenarios(getSb: () => Sandbox, v: VendorUnderTest): voi
   it('never re-sends a create that timed out: OUTCOME_UNKNOWN, caused by TIMEOUT', async () => {
     const sb = getSb();
     await load(sb, v, { push: { timeout: 200 } });
-    sb.setFault(v.id, { mode: 'slow', delayMs: 1500, method: 'POST' });
+    sb.setFault(v.id, { mode: 'slow', delayMs: 1500, method: 'POST', match: v.createRoute });
     const { id, msg } = await run({ profile_key: KEYS.full });
     assert.equal(id, 'caught');
     assert.equal(msg.error.code, 'OUTCOME_UNKNOWN');
@@ -181,7 +183,7 @@ export function pushNodeScenarios(getSb: () => Sandbox, v: VendorUnderTest): voi
   it('never duplicates a candidate whose create answer was lost', async () => {
     const sb = getSb();
     await load(sb, v);
-    sb.setFault(v.id, { mode: 'lost-answer', count: 1, method: 'POST' });
+    sb.setFault(v.id, { mode: 'lost-answer', count: 1, method: 'POST', match: v.createRoute });
     const { id, msg } = await run({ profile_key: KEYS.full });
     assert.equal(state().candidates.length, 1, 'stored once, never re-sent');
     if (v.canLookup) {

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { helper } from '../helpers/red';
+import { KEYS, useSandbox } from '../helpers/sandbox';
+import { load, pushNodeScenarios, run, type VendorUnderTest } from './push-common';
+
+const TZ: VendorUnderTest = {
+  id: 'taleez',
+  pushType: 'hrflow-taleez',
+  account: (sb) => ({ id: 'acc', type: 'hrflow-taleez-config', name: 'sandbox', base_url: sb.urls.taleez }),
+  accountCredentials: (sb) => ({ x_taleez_api_secret: sb.credentials.taleezSecret }),
+  badCredentials: () => ({ x_taleez_api_secret: 'wrong-taleez-secret-value' }),
+  pushProps: () => ({ recruiter_id: '15886', job_id: '101', pool_ids: '201, 202' }),
+  canLookup: true,
+  requestsPerPush: 4,
+  checkStored(sb, msg) {
+    const state = (sb.state as any).taleez;
+    const stored = state.candidates[0];
+    assert.equal(String(stored.id), msg.candidate_id);
+    assert.equal(stored.body.recruiterId, 15886);
+    assert.equal(stored.body.location.country, 'FR');
+    assert.ok(stored.body.socialLinks.linkedin);
+    assert.deepEqual(stored.jobIds, [101]);
+    assert.deepEqual(stored.poolIds, [201, 202]);
+    assert.equal(state.attachments.length, 1);
+    assert.equal(state.attachments[0].isPdf, true);
+    assert.equal(state.attachments[0].contentTypeMatches, true, 'the real content type was declared');
+    assert.deepEqual(msg.steps.map((s: any) => [s.step, s.status]), [
+      ['create', 'done'], ['upload_cv', 'done'], ['add_to_job', 'done'], ['add_to_pools', 'done'],
+    ]);
+  },
+};
+
+describe('flow: HrFlow profile → logic → Taleez', function () {
+  this.timeout(10_000);
+  const ctx = useSandbox();
+  pushNodeScenarios(() => ctx.sb, TZ);
+
+  it('reports a failed later step as PARTIAL_PUSH naming the step, with the created candidate id', async () => {
+    await load(ctx.sb, TZ, { push: { job_id: '900001' } });
+    const { id, msg } = await run({ profile_key: KEYS.full });
+    assert.equal(id, 'caught');
+    assert.equal(msg.error.code, 'PARTIAL_PUSH');
+    assert.equal(msg.error_details.step, 'add_to_job');
+    const created = (ctx.sb.state as any).taleez.candidates;
+    assert.equal(created.length, 1);
+    assert.equal(msg.candidate_id, String(created[0].id));
+    assert.match(msg.error.message, /add_to_job/);
+  });
+
+  it('reports a failed CV upload as PARTIAL_PUSH (step upload_cv)', async () => {
+    await load(ctx.sb, TZ);
+    ctx.sb.setFault('taleez', { mode: 'status', status: 400, match: '/documents', body: { error: 'bad document' } });
+    const { id, msg } = await run({ profile_key: KEYS.full });
+    assert.equal(id, 'caught');
+    assert.equal(msg.error.code, 'PARTIAL_PUSH');
+    assert.equal(msg.error_details.step, 'upload_cv');
+    assert.ok(msg.candidate_id);
+  });
+
+  it('skips a non-PDF CV (Taleez accepts PDF only) and says so in msg.steps', async () => {
+    await load(ctx.sb, TZ, { push: { pool_ids: '' } });
+    const { id, msg } = await run({ profile_key: KEYS.edge });
+    assert.equal(id, 'out', JSON.stringify(msg.error ?? {}));
+    assert.equal(msg.steps[1].status, 'skipped');
+    assert.match(msg.steps[1].detail, /PDF/);
+    assert.equal((ctx.sb.state as any).taleez.attachments.length, 0);
+  });
+
+  it('refuses the same mail twice (Taleez mails are unique) without a duplicate', async () => {
+    await load(ctx.sb, TZ);
+    const first = await run({ profile_key: KEYS.full });
+    assert.equal(first.id, 'out');
+    const second = await run({ profile_key: KEYS.full });
+    assert.equal(second.id, 'caught');
+    assert.equal(second.msg.error.code, 'VENDOR_REJECTED');
+    assert.equal((ctx.sb.state as any).taleez.candidates.length, 1);
+  });
+
+  it('lets msg.recruiter_id, msg.job_id and msg.pool_ids win, and requires a recruiter id', async () => {
+    await load(ctx.sb, TZ, { push: { recruiter_id: '' } });
+    let { id, msg } = await run({ profile_key: KEYS.full });
+    assert.equal(msg.error.code, 'INVALID_CONFIG');
+    ({ id, msg } = await run({ profile_key: KEYS.full, recruiter_id: 7, job_id: 102, pool_ids: [203] }));
+    assert.equal(id, 'out', JSON.stringify(msg.error ?? {}));
+    const stored = (ctx.sb.state as any).taleez.candidates[0];
+    assert.equal(stored.body.recruiterId, 7);
+    assert.deepEqual(stored.jobIds, [102]);
+    assert.deepEqual(stored.poolIds, [203]);
+  });
+
+  it('shares one rate limiter between every node of the same account', async () => {
+    await load(ctx.sb, TZ);
+    const acc = helper.getNode('acc');
+    assert.ok(acc.limiter, 'the Taleez account owns a limiter');
+    assert.deepEqual(acc.limiter.limits, { perWindow: 100, windowMs: 60_000, concurrent: Number.MAX_SAFE_INTEGER });
+  });
+});
