@@ -12,28 +12,46 @@ const SAMPLE_KEYS = [
 ];
 
 /**
- * @param {{hrflow: string, smartrecruiters: string, recruitee: string}} urls sandbox base URLs
- * @param {{recruiteeCompany: string, sourceKey: string, sampleKeys?: string[]}} opts
+ * Sample profiles every emulated ATS accepts (an email and a CV), then the edge profile, which has no
+ * email and so leaves the logic node on its "filtered" output.
+ */
+function pickSampleKeys(sandbox, count = 3) {
+  const good = sandbox
+    .profileKeys()
+    .map((ref) => sandbox.getProfile(ref.source_key, ref.key))
+    .filter((p) => p && p.info && p.info.email && p.info.first_name && p.info.last_name && Array.isArray(p.attachments) &&
+      p.attachments.some((a) => a.type === 'resume' && /\.pdf$/i.test(a.public_url || '')))
+    .map((p) => p.key);
+  return [...good.slice(0, count), SAMPLE_KEYS[2]];
+}
+
+/**
+ * @param {Record<string, string>} urls sandbox base URLs
+ * @param {{recruiteeCompany: string, sourceKey: string, broadbeanSourceId: string, broadbeanClientId: string, flatchrCompany: string, sampleKeys?: string[]}} opts
  */
 function demoFlow(urls, opts) {
   const tab = 'demo-tab';
   const at = (x, y) => ({ z: tab, x, y });
   const keys = opts.sampleKeys || SAMPLE_KEYS;
+  const label = `push ${keys.length} sample profiles`;
   const pushTargets = [
     { id: 'demo-push-sr', type: 'hrflow-smartrecruiters', name: 'SmartRecruiters (sandbox)', account: 'demo-sr-account', job_id: 'demo-job-1', upload_cv: true },
     { id: 'demo-push-rc', type: 'hrflow-recruitee', name: 'Recruitee (sandbox)', account: 'demo-rc-account', offer_ids: '101' },
+    { id: 'demo-push-bb', type: 'hrflow-broadbean', name: 'Broadbean (sandbox)', account: 'demo-bb-account', job_id: 'DEMO-JOB-1', shortlist_id: '', aplitrak_email_address: '' },
+    { id: 'demo-push-fl', type: 'hrflow-flatchr', name: 'Flatchr (sandbox)', account: 'demo-fl-account', vacancy: 'demo-developer-h-f', test_mode: false, cv_mode: 'link', lookup_id: true },
+    { id: 'demo-push-tz', type: 'hrflow-taleez', name: 'Taleez (sandbox)', account: 'demo-tz-account', recruiter_id: '1', job_id: '101', pool_ids: '201' },
   ];
   const flow = [
     { id: tab, type: 'tab', label: 'HrFlow demo (sandbox)', disabled: false, info: 'Pushes sample HrFlow profiles to the local sandbox ATS emulators.' },
     {
-      id: 'demo-comment', type: 'comment', name: 'Click the inject button: 3 sample profiles are read from the HrFlow sandbox and pushed to every emulated ATS',
+      id: 'demo-comment', type: 'comment', name: 'Click the inject button: sample profiles are read from the HrFlow sandbox and pushed to every emulated ATS',
       info: 'Open the sandbox page to see what each ATS received. The config nodes point at the sandbox; ' +
         'their credentials are ${ENV} references set by `npm start`. To use real accounts, open each config node, ' +
         'set the real base URL and enter your keys.',
       ...at(330, 40), wires: [],
     },
     {
-      id: 'demo-inject', type: 'inject', name: 'push 3 sample profiles', props: [{ p: 'payload' }],
+      id: 'demo-inject', type: 'inject', name: label, props: [{ p: 'payload' }],
       repeat: '', crontab: '', once: false, onceDelay: 0.1, topic: '', payload: JSON.stringify(keys), payloadType: 'json',
       ...at(150, 100), wires: [['demo-split']],
     },
@@ -49,19 +67,25 @@ function demoFlow(urls, opts) {
       format_type: 'none', format: '', format_vendor: '',
       ...at(400, 200), wires: [pushTargets.map((p) => p.id), ['demo-debug-filtered']],
     },
-    ...pushTargets.map((p, i) => ({ timeout: 30000, retries: 3, retry_delay: 1000, ...p, ...at(700, 180 + i * 60), wires: [['demo-debug-pushed']] })),
-    { id: 'demo-debug-pushed', type: 'debug', name: 'pushed', active: true, tosidebar: true, console: false, tostatus: false, complete: 'true', targetType: 'full', ...at(980, 200), wires: [] },
-    { id: 'demo-debug-filtered', type: 'debug', name: 'filtered', active: true, tosidebar: true, console: false, tostatus: false, complete: 'filtered', targetType: 'msg', ...at(680, 360), wires: [] },
-    { id: 'demo-catch', type: 'catch', name: 'errors', scope: null, uncaught: false, ...at(150, 420), wires: [['demo-debug-errors']] },
-    { id: 'demo-debug-errors', type: 'debug', name: 'errors', active: true, tosidebar: true, console: false, tostatus: false, complete: 'error', targetType: 'msg', ...at(350, 420), wires: [] },
+    ...pushTargets.map((p, i) => ({ timeout: 30000, retries: 3, retry_delay: 1000, ...p, ...at(700, 160 + i * 50), wires: [['demo-debug-pushed']] })),
+    { id: 'demo-debug-pushed', type: 'debug', name: 'pushed', active: true, tosidebar: true, console: false, tostatus: false, complete: 'true', targetType: 'full', ...at(980, 260), wires: [] },
+    { id: 'demo-debug-filtered', type: 'debug', name: 'filtered', active: true, tosidebar: true, console: false, tostatus: false, complete: 'filtered', targetType: 'msg', ...at(680, 440), wires: [] },
+    { id: 'demo-catch', type: 'catch', name: 'errors', scope: null, uncaught: false, ...at(150, 500), wires: [['demo-debug-errors']] },
+    { id: 'demo-debug-errors', type: 'debug', name: 'errors', active: true, tosidebar: true, console: false, tostatus: false, complete: 'error', targetType: 'msg', ...at(350, 500), wires: [] },
     { id: 'demo-hrflow-api', type: 'hrflow-api', name: 'HrFlow sandbox', base_url: urls.hrflow },
     { id: 'demo-sr-account', type: 'hrflow-smartrecruiters-config', name: 'SmartRecruiters sandbox', base_url: urls.smartrecruiters },
     { id: 'demo-rc-account', type: 'hrflow-recruitee-config', name: 'Recruitee sandbox', company_id: opts.recruiteeCompany, recruitee_endpoint: urls.recruitee },
+    { id: 'demo-bb-account', type: 'hrflow-broadbean-config', name: 'Broadbean sandbox', source_id: opts.broadbeanSourceId, client_id: opts.broadbeanClientId, base_url: urls.broadbean },
+    { id: 'demo-fl-account', type: 'hrflow-flatchr-config', name: 'Flatchr sandbox', company: opts.flatchrCompany, careers_url: urls.flatchr, base_url: urls.flatchrApi },
+    { id: 'demo-tz-account', type: 'hrflow-taleez-config', name: 'Taleez sandbox', base_url: urls.taleez },
   ];
   const credentials = {
     'demo-hrflow-api': { api_secret: '${HRFLOW_SANDBOX_API_SECRET}', api_user: '${HRFLOW_SANDBOX_API_USER}' },
     'demo-sr-account': { x_smart_token: '${HRFLOW_SANDBOX_SMART_TOKEN}' },
     'demo-rc-account': { api_token: '${HRFLOW_SANDBOX_RECRUITEE_TOKEN}' },
+    'demo-bb-account': { secret_key: '${HRFLOW_SANDBOX_BROADBEAN_SECRET}' },
+    'demo-fl-account': { auth: '${HRFLOW_SANDBOX_FLATCHR_KEY}' },
+    'demo-tz-account': { x_taleez_api_secret: '${HRFLOW_SANDBOX_TALEEZ_SECRET}' },
   };
   return { flow, credentials };
 }
@@ -73,7 +97,22 @@ function demoEnv(credentials) {
     HRFLOW_SANDBOX_API_USER: credentials.hrflowUser,
     HRFLOW_SANDBOX_SMART_TOKEN: credentials.smartToken,
     HRFLOW_SANDBOX_RECRUITEE_TOKEN: credentials.recruiteeToken,
+    HRFLOW_SANDBOX_BROADBEAN_SECRET: credentials.broadbeanSecret,
+    HRFLOW_SANDBOX_FLATCHR_KEY: credentials.flatchrApiKey,
+    HRFLOW_SANDBOX_TALEEZ_SECRET: credentials.taleezSecret,
   };
 }
 
-module.exports = { demoFlow, demoEnv, SAMPLE_KEYS };
+/** The options demoFlow needs, from a running sandbox. */
+function demoOptions(sandbox) {
+  return {
+    recruiteeCompany: sandbox.credentials.recruiteeCompany,
+    broadbeanSourceId: sandbox.credentials.broadbeanSourceId,
+    broadbeanClientId: sandbox.credentials.broadbeanClientId,
+    flatchrCompany: sandbox.credentials.flatchrCompany,
+    sourceKey: sandbox.sourceKey,
+    sampleKeys: pickSampleKeys(sandbox),
+  };
+}
+
+module.exports = { demoFlow, demoEnv, demoOptions, pickSampleKeys, SAMPLE_KEYS };

@@ -15,7 +15,7 @@ const { spawn } = require('node:child_process');
 
 const root = path.resolve(__dirname, '..');
 const { createSandbox } = require(path.join(root, 'dist', 'src', 'sandbox'));
-const { demoFlow, demoEnv } = require('./demo-flow');
+const { demoFlow, demoEnv, demoOptions } = require('./demo-flow');
 
 function parseArgs(argv) {
   const args = { port: 1880, sandboxPort: 8790, resetFlows: false, userDir: path.join(root, '.node-red-user') };
@@ -81,10 +81,7 @@ async function main() {
   const flowsFile = path.join(args.userDir, 'flows.json');
   const credsFile = path.join(args.userDir, 'flows_cred.json');
   if (args.resetFlows || !fs.existsSync(flowsFile)) {
-    const { flow, credentials } = demoFlow(sandbox.urls, {
-      recruiteeCompany: sandbox.credentials.recruiteeCompany,
-      sourceKey: sandbox.sourceKey,
-    });
+    const { flow, credentials } = demoFlow(sandbox.urls, demoOptions(sandbox));
     fs.writeFileSync(flowsFile, JSON.stringify(flow, null, 2));
     fs.writeFileSync(credsFile, JSON.stringify(credentials, null, 2));
   }

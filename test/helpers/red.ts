@@ -104,3 +104,9 @@ export function assertNoSecrets(value: unknown, secrets: string[], where: string
 export function activeFlows(): unknown {
   return helper._redNodes.getFlows();
 }
+
+/** A core node module of the Node-RED under test (e.g. "common/20-inject.js"). */
+export function coreNode(relPath: string): unknown {
+  const redMain = process.env.NODE_RED_PATH ? require.resolve(process.env.NODE_RED_PATH) : require.resolve('node-red');
+  return require(require.resolve(`@node-red/nodes/core/${relPath}`, { paths: [path.dirname(redMain)] }));
+}
