@@ -15,10 +15,11 @@
  */
 
 import { createHash, randomBytes } from 'node:crypto';
+import { fetchRemoteCv, urlKind } from '../remote-cv';
 import type { RequestContext, SandboxCore, VendorModule } from '../server';
 import { matchRoute } from '../server';
 import { errorPath } from '../spec';
-import { DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE, extensionOf, isDocx, isPdf, sniffContentType } from '../documents';
+import { DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE, extensionOf, isDocx, isPdf } from '../documents';
 import type { StoredAttachment, StoredCandidate, VendorState } from '../state';
 import { decodeBase64Strict } from './broadbean';
 import { WindowLimiter } from './taleez';
@@ -26,9 +27,6 @@ import { WindowLimiter } from './taleez';
 export const FLATCHR_CONTENT_TYPE = 'application/json; charset=utf-8';
 /** How long the create call waits for a `link` resume download before answering anyway. */
 export const FLATCHR_CV_FETCH_GRACE_MS = 500;
-const CV_FETCH_TIMEOUT_MS = 10_000;
-const CV_MAX_BYTES = 20 * 1024 * 1024;
-const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 /** `state.flatchr` with the dry-run counter. */
 export type FlatchrState = VendorState & {
@@ -104,50 +102,10 @@ export function createFlatchr(core: SandboxCore): VendorModule & { limiter: Wind
     return true;
   }
 
-  function localUrl(url: string): 'local' | 'external' | 'invalid' {
-    try {
-      const u = new URL(url);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'invalid';
-      return LOCAL_HOSTS.has(u.hostname) ? 'local' : 'external';
-    } catch {
-      return 'invalid';
-    }
-  }
 
   /** Downloads a `link` resume and records it. Never throws. */
-  async function fetchResume(record: StoredCandidate, att: StoredAttachment, url: string): Promise<void> {
-    const ac = new AbortController();
-    const onClose = () => ac.abort();
-    core.signal.addEventListener('abort', onClose, { once: true });
-    const timer = setTimeout(() => ac.abort(), CV_FETCH_TIMEOUT_MS);
-    try {
-      const res = await fetch(url, { signal: ac.signal, redirect: 'follow' });
-      att.fetchStatus = res.status;
-      const data = Buffer.from(await res.arrayBuffer());
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      if (data.length > CV_MAX_BYTES) throw new Error('file too large');
-      if (!data.length) throw new Error('empty file');
-      const disp = res.headers.get('content-disposition') ?? '';
-      const fm = /filename="?([^";]+)"?/i.exec(disp);
-      att.fileName = fm ? fm[1] : decodeURIComponent(new URL(url).pathname.split('/').pop() || '') || null;
-      att.contentType = res.headers.get('content-type')?.split(';')[0].trim() || sniffContentType(data, att.fileName);
-      att.size = data.length;
-      att.sha256 = createHash('sha256').update(data).digest('hex');
-      att.isPdf = isPdf(data);
-      att.isDocx = isDocx(data);
-      att.fetch = 'ok';
-      record.cvFetch = 'ok';
-    } catch (e) {
-      att.fetch = 'failed';
-      att.error = ac.signal.aborted ? (core.closed ? 'sandbox closed' : 'timeout') : (e as Error).message || String(e);
-      const cause = (e as any)?.cause;
-      if (cause?.code) att.error += ` (${cause.code})`;
-      record.cvFetch = 'failed';
-    } finally {
-      clearTimeout(timer);
-      core.signal.removeEventListener('abort', onClose);
-    }
-    if (!core.closed) state().attachments.push(att);
+  function fetchResume(record: StoredCandidate, att: StoredAttachment, url: string): Promise<void> {
+    return fetchRemoteCv(core, state, record, att, url);
   }
 
   type Checked = { body: Record<string, any>; document: { data: Buffer; pdf: boolean; docx: boolean } | null; warnings: string[] };
@@ -179,7 +137,7 @@ export function createFlatchr(core: SandboxCore): VendorModule & { limiter: Wind
         fail(ctx, 400, 'resume must be a URL when type is "link"');
         return null;
       }
-      if (localUrl(body.resume.trim()) === 'invalid') {
+      if (urlKind(body.resume.trim()) === 'invalid') {
         fail(ctx, 400, `resume "${body.resume}" is not an http(s) URL`);
         return null;
       }
@@ -280,7 +238,7 @@ export function createFlatchr(core: SandboxCore): VendorModule & { limiter: Wind
       });
     } else {
       const url = String(body.resume).trim();
-      if (localUrl(url) === 'external') record.cvFetch = 'skipped-external';
+      if (urlKind(url) === 'external') record.cvFetch = 'skipped-external';
       else {
         const att: StoredAttachment = {
           candidateId: applicantId,

@@ -8,11 +8,11 @@
  * a failed download is recorded, never fatal (Recruitee fetches CVs asynchronously).
  */
 
-import { createHash } from 'node:crypto';
+import { fetchRemoteCv, urlKind } from '../remote-cv';
 import type { RequestContext, SandboxCore, VendorModule } from '../server';
 import { matchRoute } from '../server';
 import { errorPath } from '../spec';
-import { isDocx, isPdf, sniffContentType } from '../documents';
+
 import type { StoredAttachment, StoredCandidate } from '../state';
 
 export const RECRUITEE_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -20,10 +20,7 @@ export const RECRUITEE_CONTENT_TYPE = 'application/json; charset=utf-8';
 export const RECRUITEE_FIRST_ID = 1000;
 /** How long the create call waits for the CV download before answering anyway (it then completes in background). */
 export const CV_FETCH_GRACE_MS = 500;
-const CV_FETCH_TIMEOUT_MS = 10_000;
-const CV_MAX_BYTES = 20 * 1024 * 1024;
 
-const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 interface RecruiteeCandidate {
   record: StoredCandidate;
@@ -65,51 +62,11 @@ export function createRecruitee(core: SandboxCore): VendorModule {
       source: 'remote_cv_url',
       url,
     };
-    const ac = new AbortController();
-    const onClose = () => ac.abort();
-    core.signal.addEventListener('abort', onClose, { once: true });
-    const timer = setTimeout(() => ac.abort(), CV_FETCH_TIMEOUT_MS);
-    try {
-      const res = await fetch(url, { signal: ac.signal, redirect: 'follow' });
-      att.fetchStatus = res.status;
-      const data = Buffer.from(await res.arrayBuffer());
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      if (data.length > CV_MAX_BYTES) throw new Error('file too large');
-      if (!data.length) throw new Error('empty file');
-      const disp = res.headers.get('content-disposition') ?? '';
-      const fm = /filename="?([^";]+)"?/i.exec(disp);
-      att.fileName = fm ? fm[1] : decodeURIComponent(new URL(url).pathname.split('/').pop() || '') || null;
-      att.contentType = res.headers.get('content-type')?.split(';')[0].trim() || sniffContentType(data, att.fileName);
-      att.size = data.length;
-      att.sha256 = createHash('sha256').update(data).digest('hex');
-      att.isPdf = isPdf(data);
-      att.isDocx = isDocx(data);
-      att.fetch = 'ok';
-      record.cvFetch = 'ok';
-    } catch (e) {
-      att.fetch = 'failed';
-      att.error = ac.signal.aborted ? (core.closed ? 'sandbox closed' : 'timeout') : (e as Error).message || String(e);
-      const cause = (e as any)?.cause;
-      if (cause?.code) att.error += ` (${cause.code})`;
-      record.cvFetch = 'failed';
-    } finally {
-      clearTimeout(timer);
-      core.signal.removeEventListener('abort', onClose);
-    }
-    if (!core.closed) state().attachments.push(att);
+    await fetchRemoteCv(core, state, record, att, url);
     const c = candidates.get(id);
     if (c) c.candidate.cv_original_url = record.cvFetch === 'ok' ? url : null;
   }
 
-  function localUrl(url: string): 'local' | 'external' | 'invalid' {
-    try {
-      const u = new URL(url);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'invalid';
-      return LOCAL_HOSTS.has(u.hostname) ? 'local' : 'external';
-    } catch {
-      return 'invalid';
-    }
-  }
 
   async function create(ctx: RequestContext): Promise<void> {
     const parsed = await ctx.json();
@@ -161,7 +118,7 @@ export function createRecruitee(core: SandboxCore): VendorModule {
 
     const cvUrl = typeof c.remote_cv_url === 'string' ? c.remote_cv_url.trim() : '';
     if (cvUrl) {
-      const kind = localUrl(cvUrl);
+      const kind = urlKind(cvUrl);
       if (kind === 'external') record.cvFetch = 'skipped-external';
       else if (kind === 'invalid') {
         record.cvFetch = 'failed';
