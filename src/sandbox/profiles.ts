@@ -195,10 +195,6 @@ function asciiSlug(s: string): string {
     .replace(/[^a-z0-9]+/g, '');
 }
 
-function isoDay(base: number, days: number): string {
-  return new Date(base + days * 86400000).toISOString().slice(0, 10);
-}
-
 function location(c: (typeof CITIES)[number], street: string | null, nullFields: boolean) {
   const text = street ? `${street}, ${c.postcode} ${c.city}` : c.city;
   return {

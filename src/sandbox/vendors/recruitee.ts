@@ -155,7 +155,7 @@ export function createRecruitee(core: SandboxCore): VendorModule {
     prefix: '/recruitee/c',
     baseUrl: () => `${core.url}/recruitee/c`,
     jsonContentType: RECRUITEE_CONTENT_TYPE,
-    errorBody: (status, message) => ({ error: message }),
+    errorBody: (_status, message) => ({ error: message }),
     async handle(ctx) {
       if (!checkAuth(ctx)) return;
       let params: Record<string, string> | null;
