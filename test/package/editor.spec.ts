@@ -500,7 +500,11 @@ describe('editor behaviour details', function () {
   });
 
   it('base URLs must be http(s) URLs', function () {
-    for (const [type, prop] of [['hrflow-api', 'base_url'], ['hrflow-smartrecruiters-config', 'base_url'], ['hrflow-recruitee-config', 'recruitee_endpoint']]) {
+    for (const [type, prop] of [
+      ['hrflow-api', 'base_url'], ['hrflow-smartrecruiters-config', 'base_url'], ['hrflow-recruitee-config', 'recruitee_endpoint'],
+      ['hrflow-broadbean-config', 'base_url'], ['hrflow-flatchr-config', 'careers_url'], ['hrflow-flatchr-config', 'base_url'],
+      ['hrflow-taleez-config', 'base_url'],
+    ]) {
       for (const ok of ['https://api.example.com', 'http://127.0.0.1:3000/v1', 'https://api.s.recruitee.com/c']) {
         assert.equal(valid(type, prop, ok), true, `${type}.${prop} accepts ${ok}`);
       }
@@ -521,7 +525,18 @@ describe('editor behaviour details', function () {
     assert.deepEqual(plain(def('hrflow-logic').defaults.logics.value), []);
     const sr = def('hrflow-smartrecruiters').defaults;
     assert.equal(sr.upload_cv.value, true);
-    for (const type of ['hrflow-smartrecruiters', 'hrflow-recruitee']) {
+    assert.equal(def('hrflow-broadbean-config').defaults.base_url.value, 'https://candidatehub.adcourier.com');
+    assert.equal(def('hrflow-broadbean-config').defaults.source_id.required, true);
+    assert.equal(def('hrflow-broadbean-config').defaults.client_id.required, true);
+    assert.equal(def('hrflow-flatchr-config').defaults.careers_url.value, 'https://careers.flatchr.io');
+    assert.equal(def('hrflow-flatchr-config').defaults.base_url.value, 'https://api.flatchr.io');
+    assert.notEqual(def('hrflow-flatchr-config').defaults.company.required, true, 'company is only needed for the lookup');
+    assert.equal(def('hrflow-taleez-config').defaults.base_url.value, 'https://api.taleez.com/0');
+    const fl = def('hrflow-flatchr').defaults;
+    assert.equal(fl.test_mode.value, false);
+    assert.equal(fl.cv_mode.value, 'link');
+    assert.equal(fl.lookup_id.value, false);
+    for (const type of ['hrflow-smartrecruiters', 'hrflow-recruitee', 'hrflow-broadbean', 'hrflow-flatchr', 'hrflow-taleez']) {
       const d = def(type).defaults;
       assert.equal(d.timeout.value, 30000);
       assert.equal(d.retries.value, 3);
@@ -534,6 +549,7 @@ describe('editor behaviour details', function () {
       ['hrflow-profile', 'timeout'],
       ['hrflow-smartrecruiters', 'timeout'], ['hrflow-smartrecruiters', 'retries'], ['hrflow-smartrecruiters', 'retry_delay'],
       ['hrflow-recruitee', 'timeout'], ['hrflow-recruitee', 'retries'], ['hrflow-recruitee', 'retry_delay'],
+      ...['hrflow-broadbean', 'hrflow-flatchr', 'hrflow-taleez'].flatMap((t) => ['timeout', 'retries', 'retry_delay'].map((p): [string, string] => [t, p])),
     ];
     for (const [type, prop] of props) {
       for (const ok of [0, '0', 30000, '1000', ' 5 ']) assert.equal(valid(type, prop, ok), true, `${type}.${prop} accepts ${JSON.stringify(ok)}`);
@@ -547,6 +563,9 @@ describe('editor behaviour details', function () {
       ['hrflow-profile', 'timeout'], ['hrflow-profile', 'source_key'],
       ['hrflow-smartrecruiters', 'timeout'], ['hrflow-smartrecruiters', 'retries'], ['hrflow-smartrecruiters', 'retry_delay'],
       ['hrflow-recruitee', 'offer_ids'], ['hrflow-recruitee', 'retry_delay'],
+      ['hrflow-broadbean', 'aplitrak_email_address'], ['hrflow-broadbean', 'retries'],
+      ['hrflow-flatchr', 'cv_mode'], ['hrflow-flatchr', 'lookup_id'], ['hrflow-flatchr', 'timeout'],
+      ['hrflow-taleez', 'recruiter_id'], ['hrflow-taleez', 'job_id'], ['hrflow-taleez', 'pool_ids'], ['hrflow-taleez', 'retry_delay'],
     ]) {
       assert.equal(valid(type, prop, undefined), true, `${type}.${prop} missing`);
     }
@@ -558,6 +577,40 @@ describe('editor behaviour details', function () {
     const tmpl = editorFiles.find((f) => f.type === 'hrflow-smartrecruiters')?.templates.get('hrflow-smartrecruiters') ?? '';
     assert.match(tagWithId(tmpl, 'node-input-job_id') ?? '', /placeholder/, 'job_id input has a placeholder');
     assert.equal(tagWithId(tmpl, 'node-input-upload_cv')?.match(/type="checkbox"/)?.[0], 'type="checkbox"');
+  });
+
+  it('Broadbean, Flatchr and Taleez: msg-overridable ids are optional in the editor', function () {
+    for (const [type, prop] of [['hrflow-broadbean', 'job_id'], ['hrflow-flatchr', 'vacancy'], ['hrflow-taleez', 'recruiter_id']]) {
+      assert.notEqual(def(type).defaults[prop].required, true, `${type}.${prop} is not required`);
+      assert.equal(valid(type, prop, ''), true, `${type}.${prop} may be empty`);
+      const tmpl = editorFiles.find((f) => f.type === type)?.templates.get(type) ?? '';
+      assert.match(tagWithId(tmpl, `node-input-${prop}`) ?? '', /placeholder/, `${type}.${prop} input has a placeholder`);
+    }
+    const placeholders = catalogue('hrflow-broadbean')?.['hrflow-broadbean'] as Record<string, Record<string, string>>;
+    assert.match(placeholders.placeholder.job_id, /msg\.job_id/);
+    for (const ok of ['', 'jobs.1234@example.aplitrak.com']) assert.equal(valid('hrflow-broadbean', 'aplitrak_email_address', ok), true, `accepts "${ok}"`);
+    assert.equal(valid('hrflow-broadbean', 'aplitrak_email_address', 'not an email'), false);
+  });
+
+  it('Taleez ids: whole numbers > 0; pool ids separated by commas', function () {
+    for (const prop of ['recruiter_id', 'job_id']) {
+      for (const ok of ['', '1', ' 1234 ', 42]) assert.equal(valid('hrflow-taleez', prop, ok), true, `${prop} accepts ${JSON.stringify(ok)}`);
+      for (const bad of ['abc', '0', '-1', '1.5', '12a', '1, 2']) assert.equal(valid('hrflow-taleez', prop, bad), false, `${prop} refuses ${JSON.stringify(bad)}`);
+    }
+    for (const ok of ['', '12', '12, 34', ' 1,2 , 3 ']) assert.equal(valid('hrflow-taleez', 'pool_ids', ok), true, `pool_ids accepts "${ok}"`);
+    for (const bad of ['abc', '1,,2', '1;2', '0', '-1', ',']) assert.equal(valid('hrflow-taleez', 'pool_ids', bad), false, `pool_ids refuses "${bad}"`);
+  });
+
+  it('Flatchr: CV mode select (link / document), test mode and lookup checkboxes', function () {
+    const tmpl = editorFiles.find((f) => f.type === 'hrflow-flatchr')?.templates.get('hrflow-flatchr') ?? '';
+    assert.ok(tagWithId(tmpl, 'node-input-cv_mode')?.startsWith('<select'), 'cv_mode is a select');
+    const opts = /<select\b[^>]*id="node-input-cv_mode"[^>]*>([\s\S]*?)<\/select>/.exec(tmpl)?.[1] ?? '';
+    assert.deepEqual([...opts.matchAll(/value="([^"]*)"/g)].map((m) => m[1]), ['link', 'document']);
+    for (const v of ['link', 'document']) assert.equal(valid('hrflow-flatchr', 'cv_mode', v), true);
+    assert.equal(valid('hrflow-flatchr', 'cv_mode', 'base64'), false);
+    for (const id of ['node-input-test_mode', 'node-input-lookup_id']) assert.match(tagWithId(tmpl, id) ?? '', /type="checkbox"/, `${id} is a checkbox`);
+    assert.equal(valid('hrflow-flatchr', 'lookup_id', true), true, 'the lookup is valid when the account cannot be checked');
+    assert.equal(valid('hrflow-flatchr', 'lookup_id', false), true);
   });
 
   it('Recruitee offer_ids: empty or whole numbers separated by commas', function () {
@@ -622,6 +675,23 @@ describe('editor behaviour details', function () {
     assert.match(rc, /candidate_id/);
     assert.match(rc, /remote_cv_url/);
     assert.match(rc, /original/);
+    const bb = help('hrflow-broadbean');
+    assert.match(bb, /candidate\.documents/);
+    assert.match(bb, /success: 1/);
+    assert.match(bb, /transaction id/);
+    assert.match(bb, /original/);
+    assert.match(help('hrflow-broadbean-config'), /5 minutes/);
+    const fl = help('hrflow-flatchr');
+    assert.match(fl, /no candidate id/);
+    assert.match(fl, /Flatchr requires a\s+first name, a last name and a CV/);
+    assert.match(fl, /\/vacancy\/candidate\/test/);
+    assert.match(help('hrflow-flatchr-config'), /365 days/);
+    const tz = help('hrflow-taleez');
+    assert.match(tz, /PDF/);
+    assert.match(tz, /msg\.steps/);
+    assert.match(tz, /PARTIAL_PUSH/);
+    assert.match(tz, /<code>FR<\/code> or <code>EN<\/code>/);
+    assert.match(help('hrflow-taleez-config'), /100 requests per minute/);
     const profile = help('hrflow-profile');
     assert.match(profile, /HRFLOW_NOT_FOUND/);
     assert.match(profile, /AUTH_FAILED/);
@@ -679,10 +749,16 @@ describe('examples', function () {
   type FlowNode = Record<string, unknown> & { id: string; type: string };
   const load = (f: string) => JSON.parse(fs.readFileSync(f, 'utf8')) as FlowNode[];
 
-  it('the two documented examples exist', function () {
+  it('the documented examples exist', function () {
     const names = files.map((f) => path.basename(f));
     assert.ok(names.includes('Read, filter and push to SmartRecruiters.json'), names.join(', '));
     assert.ok(names.includes('Read and push to Recruitee.json'), names.join(', '));
+    for (const vendor of ['Broadbean', 'Flatchr', 'Taleez']) assert.ok(names.includes(`Read and push to ${vendor}.json`), names.join(', '));
+  });
+
+  it('node ids are unique across all examples (importing two examples must not clash)', function () {
+    const ids = files.flatMap((f) => load(f).map((n) => n.id));
+    assert.deepEqual(ids.filter((id, i) => ids.indexOf(id) !== i), []);
   });
 
   it('N02: every non-config node type appears in an example', function () {
