@@ -29,8 +29,8 @@ export = function (RED: NodeAPI): void {
       const profile = await client.getProfile(source_key, profile_key);
       msg.payload = profile;
       msg.hrflow = { source_key, profile_key };
-      const name = typeof profile.info?.full_name === 'string' ? profile.info.full_name : profile_key;
-      node.status(Status.ok(name.length > 20 ? `${name.slice(0, 19)}…` : name));
+      // No personal data in the status: the key only.
+      node.status(Status.ok(`read ${profile_key.length > 10 ? `${profile_key.slice(0, 9)}…` : profile_key}`));
       send(msg);
     });
 

@@ -19,6 +19,8 @@ export interface CreateOutcome<T> {
 export interface CreateOptions<T> {
   /** Reads the candidate id from a 2xx answer; an answer without id counts as an unknown outcome. */
   readId?: (data: T) => string | number | undefined | null;
+  /** For vendors whose answer has no id: is this 2xx answer really the vendor's? (else: unknown outcome) */
+  isAnswer?: (data: unknown) => boolean;
   /** Finds the candidate a lost request may have created (by email...); omitted when the vendor offers no way. */
   lookup?: () => Promise<string | undefined>;
 }
@@ -27,12 +29,13 @@ export async function createOnce<T>(http: HttpClient, request: HttpRequest, opti
   let cause: ConnectorError;
   try {
     const response = await http.request<T>({ ...request, idempotent: false });
-    if (!options.readId) return { response, recovered: false };
-    const id = response.data && typeof response.data === 'object' ? options.readId(response.data) : undefined;
+    if (!options.readId && (!options.isAnswer || options.isAnswer(response.data))) return { response, recovered: false };
+    const readId = options.readId ?? (() => undefined);
+    const id = response.data && typeof response.data === 'object' ? readId(response.data) : undefined;
     if (id !== undefined && id !== null && id !== '') return { candidateId: String(id), response, recovered: false };
     cause = new ConnectorError(
       ErrorCodes.VENDOR_UNAVAILABLE,
-      `${http.vendor} answered ${response.status} without a candidate id (${http.redact.excerpt(response.data, 120) || 'empty answer'})`,
+      `${http.vendor} answered ${response.status} with ${options.readId ? 'no candidate id' : 'an answer that is not its own'} (${http.redact.excerpt(response.data, 120) || 'empty answer'})`,
       { vendor: http.vendor, step: request.step, statusCode: response.status },
     );
   } catch (err) {

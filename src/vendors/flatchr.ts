@@ -161,7 +161,11 @@ export const flatchr: VendorModule<FlatchrConfig, FlatchrParams, FlatchrPayload>
         data: { ...body, token: ctx.config.auth },
         step,
       },
-      { lookup: canLookup ? async () => (await lookupApplicant(ctx, body)).id : undefined },
+      {
+        // Flatchr answers JSON ({"response": "applicant created"}); anything else did not come from it.
+        isAnswer: (d) => !!d && typeof d === 'object',
+        lookup: canLookup ? async () => (await lookupApplicant(ctx, body)).id : undefined,
+      },
     );
     if (created.recovered) return { candidateId: created.candidateId, response: { recovered: true }, steps: [createStep(created)] };
     const res = created.response as { status: number; data: { response?: string } };

@@ -196,6 +196,39 @@ export function pushNodeScenarios(getSb: () => Sandbox, v: VendorUnderTest): voi
     }
   });
 
+  it('a connection reset on the create is never re-sent: OUTCOME_UNKNOWN, no candidate', async () => {
+    const sb = getSb();
+    await load(sb, v);
+    sb.setFault(v.id, { mode: 'reset', count: 1, method: 'POST', match: v.createRoute });
+    const { id, msg } = await run({ profile_key: KEYS.full });
+    assert.equal(id, 'caught');
+    assert.equal(msg.error.code, 'OUTCOME_UNKNOWN');
+    assert.equal(msg.error.cause.code, 'NETWORK_ERROR');
+    assert.equal(state().candidates.length, 0);
+    assert.equal(state().faultsInjected, 1, 'sent once');
+  });
+
+  it('an answer that is not the vendor\'s (HTML) is never taken for a success: OUTCOME_UNKNOWN', async () => {
+    const sb = getSb();
+    await load(sb, v);
+    sb.setFault(v.id, { mode: 'non-json', count: 1, method: 'POST', match: v.createRoute });
+    const { id, msg } = await run({ profile_key: KEYS.full });
+    assert.equal(id, 'caught', `expected an error, got ${JSON.stringify(msg.payload)}`);
+    assert.equal(msg.error.code, 'OUTCOME_UNKNOWN');
+    assert.equal(state().candidates.length, 0);
+  });
+
+  it('waits the Retry-After of a 429 and then succeeds with one candidate', async () => {
+    const sb = getSb();
+    await load(sb, v, { push: { retry_delay: 1 } });
+    sb.setFault(v.id, { mode: 'status', status: 429, retryAfter: 1, count: 1 });
+    const started = Date.now();
+    const { id, msg } = await run({ profile_key: KEYS.full }, 6000);
+    assert.equal(id, 'out', JSON.stringify(msg.error ?? {}));
+    assert.ok(Date.now() - started >= 950, 'Retry-After: 1 was honoured');
+    assert.equal(state().candidates.length, 1);
+  });
+
   it('refuses a profile that cannot make a valid payload with INVALID_PROFILE, sending nothing', async () => {
     const sb = getSb();
     await load(sb, v, {
