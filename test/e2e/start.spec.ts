@@ -1,0 +1,124 @@
+/**
+ * The README's run command, as a user runs it: scripts/start.js starts the sandbox and the real
+ * Node-RED CLI with this package linked in and the demo flow deployed. Clicking the demo's inject
+ * (through the editor's admin API) must push to all five emulated ATS; Ctrl-C must stop both.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { repoRoot } from '../helpers/fixtures';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms: number): Promise<T> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
+}
+
+describe('npm start (scripts/start.js): Node-RED + sandbox + demo flow', function () {
+  this.timeout(60_000);
+  let child: ChildProcess | undefined;
+  let output = '';
+  let userDir = '';
+  let editor = '';
+  let sandbox = '';
+
+  before(async () => {
+    const [port, sandboxPort] = [await freePort(), await freePort()];
+    editor = `http://127.0.0.1:${port}`;
+    sandbox = `http://127.0.0.1:${sandboxPort}`;
+    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hrflow-nr-'));
+    child = spawn(process.execPath, [path.join(repoRoot, 'scripts', 'start.js'), '--port', String(port), '--sandbox-port', String(sandboxPort), '--user-dir', userDir], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (d) => (output += d));
+    child.stderr?.on('data', (d) => (output += d));
+    await waitFor('Node-RED to start its flows', async () => (/Started flows/.test(output) ? true : undefined), 45_000);
+  });
+
+  after(async () => {
+    if (child && child.exitCode === null) {
+      child.kill('SIGKILL');
+      await new Promise((r) => child?.once('exit', r));
+    }
+    fs.rmSync(userDir, { recursive: true, force: true });
+  });
+
+  it('prints the two addresses', () => {
+    assert.match(output, new RegExp(`Node-RED editor : ${editor}/`));
+    assert.match(output, new RegExp(`Sandbox page    : ${sandbox}/`));
+  });
+
+  it('loads every node type of the package and lists its examples', async () => {
+    const nodes = (await (await fetch(`${editor}/nodes`, { headers: { Accept: 'application/json' } })).json()) as Array<{ module: string; types: string[]; enabled: boolean }>;
+    const ours = nodes.filter((n) => n.module === '@hrflow-connectors/node-red');
+    const types = ours.flatMap((n) => n.types).sort();
+    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+    assert.deepEqual(types, Object.keys(pkg['node-red'].nodes).sort());
+    assert.ok(ours.every((n) => n.enabled));
+    const examples = (await (await fetch(`${editor}/library/examples/flows/@hrflow-connectors/node-red`)).json()) as Array<{ fn?: string }>;
+    const names = examples.map((e) => e.fn).sort();
+    const shipped = fs.readdirSync(path.join(repoRoot, 'examples')).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
+    assert.deepEqual(names, shipped, 'Import → Examples lists every shipped example');
+  });
+
+  it('serves a flow with no credential values in it', async () => {
+    const text = await (await fetch(`${editor}/flows`)).text();
+    assert.match(text, /HrFlow demo \(sandbox\)/);
+    for (const secret of ['sandbox-smart-token', 'sandbox-recruitee-token', 'sandbox-broadbean-secret', 'sandbox-flatchr-key', 'sandbox-taleez-secret', 'ask_sandbox_']) {
+      assert.ok(!text.includes(secret), `${secret} leaked into the flows`);
+    }
+    const creds = fs.readFileSync(path.join(userDir, 'flows_cred.json'), 'utf8');
+    assert.ok(!/sandbox-(smart|recruitee|broadbean|flatchr|taleez)/.test(creds), 'credentials are ${ENV} references');
+  });
+
+  it('pushes the sample profiles to all five emulated ATS when the inject is clicked', async () => {
+    const res = await fetch(`${editor}/inject/demo-inject`, { method: 'POST' });
+    assert.equal(res.status, 200);
+    const state = await waitFor(
+      'candidates in every emulated ATS',
+      async () => {
+        const s = (await (await fetch(`${sandbox}/__admin/state`)).json()) as Record<string, any>;
+        const vendors = s.vendors ?? s;
+        const counts = ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez'].map((v) => vendors[v]?.candidates?.length ?? 0);
+        return counts.every((c) => c >= 3) ? vendors : undefined;
+      },
+      20_000,
+    );
+    for (const v of ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez']) assert.equal(state[v].candidates.length, 3, v);
+    const page = await (await fetch(`${sandbox}/`)).text();
+    assert.match(page, /SmartRecruiters/);
+  });
+
+  it('stops cleanly on Ctrl-C', async () => {
+    const exited = new Promise<number | null>((r) => child?.once('exit', (code) => r(code)));
+    child?.kill('SIGINT');
+    const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running'), 15_000))]);
+    assert.equal(code, 0, output.slice(-2000));
+    await assert.rejects(fetch(`${editor}/`), 'the editor port is closed');
+    await assert.rejects(fetch(`${sandbox}/`), 'the sandbox port is closed');
+  });
+});
