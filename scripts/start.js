@@ -86,7 +86,10 @@ async function main() {
     fs.writeFileSync(credsFile, JSON.stringify(credentials, null, 2));
   }
 
-  const redJs = require.resolve('node-red/red.js', { paths: [root] });
+  // NODE_RED_PATH selects another Node-RED install (CI runs this on Node-RED 5 too).
+  const redJs = process.env.NODE_RED_PATH
+    ? path.join(process.env.NODE_RED_PATH, 'red.js')
+    : require.resolve('node-red/red.js', { paths: [root] });
   const child = spawn(process.execPath, [redJs, '--userDir', args.userDir, '--settings', settingsFile, '--port', String(args.port)], {
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit'],
