@@ -30,15 +30,19 @@ export = function (RED: NodeAPI): void {
     const compile = (label: string, type: string | undefined, code: string, params: string[], code_: ErrorCode): Evaluate => {
       try {
         if (type === 'jsonata') {
-          const expr = RED.util.prepareJSONataExpression(code, node);
-          return (input, msg, bindings) =>
-            new Promise((resolve, reject) => {
-              for (const [k, v] of Object.entries(bindings)) expr.assign(k, v);
-              expr.assign('msg', msg);
-              RED.util.evaluateJSONataExpression(expr, input as never, (err: unknown, value: unknown) =>
-                err ? reject(new ConnectorError(code_, `${label}: ${(err as Error).message ?? err}`, { cause: err })) : resolve(value),
-              );
-            });
+          // Prepared by Node-RED (so $flowContext, $globalContext and $env work), evaluated with
+          // per-call bindings: nothing shared between concurrent messages, and no "legacy mode"
+          // (Node-RED's helper wraps the input as {msg} when the text mentions msg).
+          const expr = RED.util.prepareJSONataExpression(code, node) as unknown as {
+            evaluate(input: unknown, bindings?: Record<string, unknown>): Promise<unknown>;
+          };
+          return async (input, msg, bindings) => {
+            try {
+              return await expr.evaluate(input, { ...bindings, msg });
+            } catch (err) {
+              throw new ConnectorError(code_, `${label}: ${(err as Error)?.message ?? err}`, { cause: err });
+            }
+          };
         }
         const fn = new UserFunction(label, code, params, { log, env });
         return async (input, msg, bindings) => {

@@ -114,6 +114,15 @@ describe('flow: HrFlow profile → logic → SmartRecruiters', function () {
     assert.equal(filtered.msg.filtered.name, 'french only');
   });
 
+  it('JSONata logics see the profile as input and the message as $msg, per message', async () => {
+    await load(ctx.sb, SR, {
+      logic: { logics: [{ name: 'topic gate', type: 'jsonata', code: '$msg.topic = "go" and info.email != null' }] },
+    });
+    const [a, b] = [await run({ profile_key: KEYS.full, topic: 'go' }), await run({ profile_key: KEYS.full, topic: 'stop' })];
+    assert.equal(a.id, 'out', JSON.stringify(a.msg.error ?? {}));
+    assert.equal(b.id, 'filtered');
+  });
+
   it('validates a user-formatted payload before sending it', async () => {
     await load(ctx.sb, SR, {
       logic: { format_type: 'js', format_vendor: 'smartrecruiters', format: 'return { firstName: "A" };' },
