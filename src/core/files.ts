@@ -35,6 +35,7 @@ export async function downloadCv(files: HttpClient, profile: HrflowProfile): Pro
     headers: { Accept: '*/*' },
     responseType: 'buffer',
     step: 'download_cv',
+    followRedirects: true,
   });
   const data = res.data;
   if (!Buffer.isBuffer(data) || data.length === 0) {

@@ -3,10 +3,21 @@
  * timeouts, retries with exponential backoff and jitter, Retry-After and X-RateLimit-* handling,
  * a shared client-side rate limiter, cancellation, secret redaction and error codes.
  */
-import axios, { AxiosError, type AxiosRequestConfig } from 'axios';
+import { setMaxListeners } from 'node:events';
+import type { AxiosError, AxiosRequestConfig, AxiosStatic } from 'axios';
 import { ConnectorError, ErrorCodes, type ErrorCode } from './errors';
 import type { RateLimiter } from './limiter';
 import { Redactor } from './redact';
+
+/**
+ * axios is loaded on the first request, not when Node-RED loads the package: it (with its
+ * dependencies) is most of the package's start-up time and memory, paid only by flows that send.
+ */
+let axiosStatic: AxiosStatic | undefined;
+function getAxios(): AxiosStatic {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (axiosStatic ??= require('axios') as AxiosStatic);
+}
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -59,6 +70,11 @@ export interface HttpRequest {
   secrets?: string[];
   /** Per-request timeout override. */
   timeoutMs?: number;
+  /**
+   * Follow up to 5 redirects (file downloads: storage links often redirect). API calls do not:
+   * a vendor API that redirects is answered as an error, and the request skips the redirect layer.
+   */
+  followRedirects?: boolean;
 }
 
 export interface HttpResponse<T = unknown> {
@@ -184,6 +200,8 @@ export class HttpClient {
     this.limiter = options.limiter;
     this.redactor = options.redactor ?? new Redactor();
     this.signal = options.signal;
+    // One stop signal is shared by every request in flight of a node: many listeners are expected.
+    if (this.signal) setMaxListeners(0, this.signal);
     this.onRetry = options.onRetry;
   }
 
@@ -245,9 +263,17 @@ export class HttpClient {
   private async attempt(req: HttpRequest): Promise<HttpResponse> {
     const release = this.limiter ? await this.acquire(req) : undefined;
     const timeoutMs = req.timeoutMs ?? this.timeoutMs;
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new Error('timeout')), timeoutMs);
-    const signal = this.signal ? AbortSignal.any([this.signal, timeout.signal]) : timeout.signal;
+    // One controller per attempt, aborted by the timeout or by the client's stop signal.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new Error('timeout'));
+    }, timeoutMs);
+    const stop = this.signal;
+    const onStop = () => controller.abort(stop?.reason);
+    if (stop?.aborted) onStop();
+    else stop?.addEventListener('abort', onStop, { once: true });
     try {
       const config: AxiosRequestConfig = {
         method: req.method,
@@ -257,27 +283,29 @@ export class HttpClient {
         data: req.data,
         responseType: 'arraybuffer',
         validateStatus: () => true,
-        signal,
-        maxRedirects: 5,
+        signal: controller.signal,
+        maxRedirects: req.followRedirects ? 5 : 0,
         maxBodyLength: Infinity,
         maxContentLength: Infinity,
         transitional: { clarifyTimeoutError: true },
       };
-      const res = await axios.request<ArrayBuffer>(config);
+      const res = await getAxios().request<ArrayBuffer | Buffer>(config);
       const headers = flattenHeaders(res.headers);
       this.readRateHeaders(headers);
-      const buf = Buffer.from(res.data ?? new ArrayBuffer(0));
+      const raw = res.data;
+      const buf = Buffer.isBuffer(raw) ? raw : Buffer.from(raw ?? new ArrayBuffer(0));
       const data = req.responseType === 'buffer' && res.status >= 200 && res.status < 300
         ? buf
         : decodeBody(buf, headers['content-type']);
       return { status: res.status, headers, data };
     } catch (err) {
-      if (timeout.signal.aborted && !this.signal?.aborted) {
+      if (timedOut && !stop?.aborted) {
         throw Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'HRFLOW_TIMEOUT' });
       }
       throw err;
     } finally {
       clearTimeout(timer);
+      stop?.removeEventListener('abort', onStop);
       release?.();
     }
   }
@@ -310,8 +338,8 @@ export class HttpClient {
     const remaining = headers['x-ratelimit-remaining'];
     if (remaining !== undefined && Number(remaining) <= 0) {
       const reset = headers['x-ratelimit-reset'];
-      const resetMs = reset !== undefined && /^\d+$/.test(reset) ? Number(reset) * 1000 : 1000;
-      this.limiter.pauseFor(Math.min(resetMs, 60_000));
+      if (reset !== undefined && /^\d+$/.test(reset)) this.limiter.pauseFor(Math.min(Number(reset) * 1000, 60_000));
+      else this.limiter.serverExhausted();
     }
   }
 

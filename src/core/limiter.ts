@@ -8,6 +8,12 @@ export interface RateLimit {
   /** Maximum number of request starts per window (default window: 1 s). */
   perWindow: number;
   windowMs?: number;
+  /**
+   * How long past the window a start still counts (default 2.5 % of the window). The server counts
+   * a request when it arrives, a little after we start it, and a later request can arrive faster:
+   * without this margin the first request of a window can reach the server a few ms early (429).
+   */
+  marginMs?: number;
   /** Maximum requests in flight at once. */
   concurrent?: number;
 }
@@ -22,6 +28,8 @@ interface Waiter {
 export class RateLimiter {
   private perWindow: number;
   private readonly windowMs: number;
+  /** windowMs + the margin: how long a start holds its slot. */
+  private readonly holdMs: number;
   private concurrent: number;
   private readonly starts: number[] = [];
   private inFlight = 0;
@@ -32,6 +40,7 @@ export class RateLimiter {
   constructor(limit: RateLimit) {
     this.perWindow = Math.max(1, limit.perWindow);
     this.windowMs = limit.windowMs ?? 1000;
+    this.holdMs = this.windowMs + Math.max(0, limit.marginMs ?? Math.ceil(this.windowMs * 0.025));
     this.concurrent = Math.max(1, limit.concurrent ?? Number.MAX_SAFE_INTEGER);
   }
 
@@ -59,6 +68,18 @@ export class RateLimiter {
     if (ms <= 0) return;
     this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
     this.schedule();
+  }
+
+  /**
+   * The server said the window is used up (X-RateLimit-Remaining: 0) without saying when it rolls.
+   * When our own window is full too, our limiter already holds the next start until it rolls: no
+   * extra pause. Otherwise someone else is using the same credential: hold everything for a window.
+   */
+  serverExhausted(): void {
+    const now = Date.now();
+    while (this.starts.length && now - this.starts[0] >= this.holdMs) this.starts.shift();
+    if (this.starts.length >= this.perWindow) return;
+    this.pauseFor(this.windowMs);
   }
 
   /**
@@ -100,7 +121,7 @@ export class RateLimiter {
 
   private drain(): void {
     const now = Date.now();
-    while (this.starts.length && now - this.starts[0] >= this.windowMs) this.starts.shift();
+    while (this.starts.length && now - this.starts[0] >= this.holdMs) this.starts.shift();
     while (this.queue.length) {
       if (now < this.pausedUntil) break;
       if (this.inFlight >= this.concurrent) break;
@@ -125,7 +146,7 @@ export class RateLimiter {
     const now = Date.now();
     let wait = 0;
     if (now < this.pausedUntil) wait = this.pausedUntil - now;
-    else if (this.starts.length >= this.perWindow) wait = this.windowMs - (now - this.starts[0]);
+    else if (this.starts.length >= this.perWindow) wait = this.holdMs - (now - this.starts[0]);
     else if (this.inFlight >= this.concurrent) return; // a release will drain
     this.timer = setTimeout(() => {
       this.timer = undefined;

@@ -2,12 +2,26 @@
  * Payload validation before anything is sent: each vendor module gives a JSON schema of what its
  * API accepts, and a payload that does not fit fails with INVALID_PROFILE naming the fields.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type AjvType from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ConnectorError, ErrorCodes } from './errors';
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-addFormats(ajv, ['email', 'date-time', 'date', 'uri']);
+/**
+ * ajv is loaded, and each schema compiled, on the first validation: Node-RED starts as fast with
+ * this package installed, and a flow pays only for the vendors it pushes to.
+ */
+let ajv: AjvType | undefined;
+function getAjv(): AjvType {
+  if (!ajv) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Ajv = (require('ajv') as typeof import('ajv')).default;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const addFormats = (require('ajv-formats') as typeof import('ajv-formats')).default;
+    ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats(ajv, ['email', 'date-time', 'date', 'uri']);
+  }
+  return ajv;
+}
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -40,8 +54,9 @@ export function describeErrors(errors: ErrorObject[]): { fields: string[]; text:
  * tells the user what to fix in HrFlow ("firstName is required (from info.first_name)").
  */
 export function payloadValidator(vendor: string, schema: JsonSchema, hints: Record<string, string> = {}): PayloadValidator {
-  const validate: ValidateFunction = ajv.compile(schema);
+  let validate: ValidateFunction | undefined;
   const fn = ((payload: unknown) => {
+    validate ??= getAjv().compile(schema);
     if (validate(payload)) return;
     const { fields, text } = describeErrors(validate.errors ?? []);
     const hinted = fields.filter((f) => hints[f]).map((f) => `${f} comes from ${hints[f]}`);

@@ -173,6 +173,19 @@ describe('HTTP core', () => {
     await client.request({ method: 'GET', url: server.url });
     assert.ok(Date.now() - started >= 900, 'the second request should wait for the window to roll');
   });
+
+  it('adds no pause to its own full window when X-RateLimit-Remaining reaches 0 (the window rolls from the first start)', async () => {
+    const slow: Handler = (req, res) => setTimeout(() => json(200, {}, { 'X-RateLimit-Limit': '1', 'X-RateLimit-Remaining': '0' })(req, res, 0), 300);
+    server = await serve([slow, json(200, {})]);
+    const limiter = new RateLimiter({ perWindow: 1, windowMs: 1000 });
+    const client = new HttpClient({ vendor: 'v', limiter });
+    const first = Date.now();
+    await client.request({ method: 'GET', url: server.url });
+    await client.request({ method: 'GET', url: server.url });
+    const elapsed = Date.now() - first;
+    // Next start at first start + 1 000 ms; pausing a window from the answer would make it 1 300 ms.
+    assert.ok(elapsed >= 990 && elapsed < 1250, `second request done ${elapsed} ms after the first started`);
+  });
 });
 
 describe('RateLimiter adopts announced limits', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { UserFunction, UserCodeError } from '../../src/logic/sandbox';
+import { mayLoop, UserFunction, UserCodeError } from '../../src/logic/sandbox';
 
 describe('user code sandbox', () => {
   it('runs a function body with named parameters, sync or async', async () => {
@@ -19,6 +19,40 @@ describe('user code sandbox', () => {
   it('stops an endless loop with the timeout', async () => {
     const f = new UserFunction('loop', 'while (true) {}', ['profile'], { timeoutMs: 50 });
     await assert.rejects(f.call({}), /timed out/);
+  });
+
+  it('arms the watchdog for code that may run for ever, and only for it', async () => {
+    const straight = [
+      'return profile.info && profile.info.email ? profile : null;',
+      '// keep profiles with an email\nreturn profile.info.email ? profile : null; /* the ATS needs one */',
+      'profile.tags = (profile.tags || []).concat({ name: "seen", value: true }); return profile;',
+    ];
+    for (const code of straight) {
+      assert.equal(mayLoop(code), false, code);
+      assert.equal(new UserFunction('s', code, ['profile']).guarded, false, code);
+    }
+    const looping = [
+      'while (true) {}',
+      'for (;;) {}',
+      'do {} while (profile)',
+      'return profile.skills.some((s) => s.name === "x")',
+      'function f() { return f(); } return f();',
+      'return eval("1")',
+      'return [].constructor.constructor("while(true){}")()',
+      'return /^(a+)+$/.test(profile.summary)',
+      'return profile.summary.match("(a+)+$")',
+      'class A {} return profile;',
+      'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); return profile;',
+    ];
+    for (const code of looping) {
+      assert.equal(mayLoop(code), true, code);
+      assert.equal(new UserFunction('l', code, ['profile']).guarded, true, code);
+    }
+    // A timeout of 0 turns the watchdog off.
+    assert.equal(new UserFunction('l', 'for (;;) break;', ['profile'], { timeoutMs: 0 }).guarded, false);
+    // The guarded path still stops a runaway regular expression.
+    const redos = new UserFunction('redos', 'return /^(a+)+$/.test(profile.summary);', ['profile'], { timeoutMs: 50 });
+    await assert.rejects(redos.call({ summary: `${'a'.repeat(40)}!` }), /timed out/);
   });
 
   it('has no access to require or process', async () => {

@@ -42,6 +42,8 @@ interface SrCandidate {
 export function createSmartRecruiters(core: SandboxCore): VendorModule & { limiter: RateLimiter } {
   const limiter = new RateLimiter({ ...core.options.rateLimits.smartrecruiters });
   const candidates = new Map<string, SrCandidate>();
+  /** First candidate id per "email\0lastname": a later create for the same person is flagged as a duplicate. */
+  const byPerson = new Map<string, string>();
   const base = () => `${core.url}/smartrecruiters`;
   const state = () => core.vendorState('smartrecruiters');
 
@@ -96,9 +98,10 @@ export function createSmartRecruiters(core: SandboxCore): VendorModule & { limit
 
     const email = String(body.email).toLowerCase();
     const lastName = String(body.lastName).trim().toLowerCase();
-    const dup = [...candidates.values()].find(
-      (c) => String(c.details.email).toLowerCase() === email && String(c.details.lastName).trim().toLowerCase() === lastName,
-    );
+    const personKey = `${email}\u0000${lastName}`;
+    const dupId = byPerson.get(personKey);
+    const dup = dupId !== undefined ? candidates.get(dupId) : undefined;
+    if (dupId === undefined) byPerson.set(personKey, id);
     const record: StoredCandidate = {
       id,
       body,
@@ -260,6 +263,7 @@ export function createSmartRecruiters(core: SandboxCore): VendorModule & { limit
     },
     reset() {
       candidates.clear();
+      byPerson.clear();
       limiter.reset();
     },
     page() {
