@@ -220,6 +220,7 @@ export class HttpClient {
       let failure: ConnectorError;
       let retryable: boolean;
       let waitMs: number | undefined;
+      let exactWait = false;
       try {
         const res = await this.attempt(req);
         if (res.status >= 200 && res.status < 300) return res as HttpResponse<T>;
@@ -232,7 +233,13 @@ export class HttpClient {
         );
         retryable = isRetryableStatus(res.status);
         const retryAfter = parseRetryAfter(res.headers['retry-after']);
-        if (res.status === 429) {
+        if (res.status === 429 && retryAfter === undefined && this.limiter && res.headers['x-ratelimit-limit'] !== undefined && this.limiter.windowFull()) {
+          // The server counts in windows it announces, and ours is full too: this request reached it a
+          // few ms before its window rolled. The retry waits for our next slot (the limiter holds it),
+          // a slot or more later: no need for the long backoff meant for an unknown overload.
+          waitMs = backoffDelay(attempt, this.limiter.slotMs, this.maxDelayMs);
+          exactWait = true;
+        } else if (res.status === 429) {
           const pause = retryAfter ?? backoffDelay(attempt, this.retryDelayMs, this.maxDelayMs);
           this.limiter?.pauseFor(pause);
           waitMs = pause;
@@ -247,7 +254,9 @@ export class HttpClient {
           : false;
       }
       if (!retryable || attempt >= this.retries) throw failure;
-      const delay = Math.min(this.maxDelayMs, Math.max(waitMs ?? 0, backoffDelay(attempt, this.retryDelayMs, this.maxDelayMs)));
+      const delay = exactWait && waitMs !== undefined
+        ? waitMs
+        : Math.min(this.maxDelayMs, Math.max(waitMs ?? 0, backoffDelay(attempt, this.retryDelayMs, this.maxDelayMs)));
       this.onRetry?.({ attempt: attempt + 1, retries: this.retries, delayMs: delay, reason: failure.code, step: req.step });
       try {
         await sleep(delay, this.signal);
@@ -261,6 +270,8 @@ export class HttpClient {
   }
 
   private async attempt(req: HttpRequest): Promise<HttpResponse> {
+    // Load axios before taking a rate slot: the slot's time must be the time the request leaves.
+    const client = getAxios();
     const release = this.limiter ? await this.acquire(req) : undefined;
     const timeoutMs = req.timeoutMs ?? this.timeoutMs;
     // One controller per attempt, aborted by the timeout or by the client's stop signal.
@@ -289,7 +300,7 @@ export class HttpClient {
         maxContentLength: Infinity,
         transitional: { clarifyTimeoutError: true },
       };
-      const res = await getAxios().request<ArrayBuffer | Buffer>(config);
+      const res = await client.request<ArrayBuffer | Buffer>(config);
       const headers = flattenHeaders(res.headers);
       this.readRateHeaders(headers);
       const raw = res.data;

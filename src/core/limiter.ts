@@ -76,10 +76,20 @@ export class RateLimiter {
    * extra pause. Otherwise someone else is using the same credential: hold everything for a window.
    */
   serverExhausted(): void {
+    if (this.windowFull()) return;
+    this.pauseFor(this.windowMs);
+  }
+
+  /** Is our own window used up (the next start waits for it to roll)? */
+  windowFull(): boolean {
     const now = Date.now();
     while (this.starts.length && now - this.starts[0] >= this.holdMs) this.starts.shift();
-    if (this.starts.length >= this.perWindow) return;
-    this.pauseFor(this.windowMs);
+    return this.starts.length >= this.perWindow;
+  }
+
+  /** The time one start is worth in the window (50 per second: 21 ms with the margin). */
+  get slotMs(): number {
+    return Math.ceil(this.holdMs / this.perWindow);
   }
 
   /**

@@ -257,7 +257,7 @@ async function uploadCv(
     if (!cv) return { step: 'upload_cv', status: 'skipped', detail: 'the profile has no resume or original attachment' };
     const form = new FormData();
     form.append('attachmentType', 'RESUME');
-    form.append('file', new Blob([new Uint8Array(cv.data)], { type: cv.contentType }), cv.fileName);
+    form.append('file', new Blob([cv.data as unknown as BlobPart], { type: cv.contentType }), cv.fileName);
     const res = await ctx.http.request({
       method: 'POST',
       url: joinUrl(base, 'candidates', encodeURIComponent(candidateId), 'jobs', encodeURIComponent(jobId), 'attachments'),

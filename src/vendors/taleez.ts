@@ -204,7 +204,7 @@ async function uploadCv(ctx: PushContext<TaleezConfig, TaleezParams>, base: stri
     return { step: 'upload_cv', status: 'skipped', detail: `Taleez accepts PDF documents only; ${cv.fileName} (${cv.contentType}) was not sent` };
   }
   const form = new FormData();
-  form.append('file', new Blob([new Uint8Array(cv.data)], { type: cv.contentType }), cv.fileName);
+  form.append('file', new Blob([cv.data as unknown as BlobPart], { type: cv.contentType }), cv.fileName);
   const res = await ctx.http.request({
     method: 'POST',
     url: joinUrl(base, 'documents'),

@@ -188,6 +188,26 @@ describe('HTTP core', () => {
   });
 });
 
+describe('HttpClient on a 429 that came a little early', () => {
+  it('retries at the next slot of its full window, not after the long backoff', async () => {
+    const limitHeaders = { 'X-RateLimit-Limit': '1', 'X-RateLimit-Remaining': '0' };
+    const server = await serve([json(200, {}, limitHeaders), json(429, { message: 'Too many requests' }, limitHeaders), json(200, {}, limitHeaders)]);
+    try {
+      const limiter = new RateLimiter({ perWindow: 1, windowMs: 200 });
+      const client = new HttpClient({ vendor: 'v', limiter, retryDelayMs: 5000 });
+      const t0 = Date.now();
+      await client.request({ method: 'GET', url: server.url });
+      await client.request({ method: 'GET', url: server.url });
+      const elapsed = Date.now() - t0;
+      assert.equal(server.hits(), 3);
+      // Old behaviour: a backoff of 2.5 to 5 s. Now: the next slots of the 200 ms window.
+      assert.ok(elapsed >= 400 && elapsed < 1500, `done in ${elapsed} ms`);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('RateLimiter adopts announced limits', () => {
   it('follows X-RateLimit-Limit and X-RateLimit-Concurrent-Limit', async () => {
     const server = await serve([json(200, {}, { 'X-RateLimit-Limit': '50', 'X-RateLimit-Remaining': '49', 'X-RateLimit-Concurrent-Limit': '4' })]);

@@ -1,0 +1,142 @@
+'use strict';
+/**
+ * `npm run bench`: runs each leg in its own Node.js process (so one leg's heap, JIT state and
+ * sockets cannot colour another's), then prints one table of medians and ratios, with the
+ * targets of issue #4 and whether this run met them. Raw results: bench/results/latest.json.
+ *
+ *   node bench/run.js [--legs throughput,saturation,footprint] [--quick] [--runs N] [--profiles N]
+ *
+ * --quick: smaller figures for a smoke run (not for BENCHMARKS.md).
+ * Exits 1 when a correctness row fails (a profile lost or duplicated, a 429 not handled, the payload
+ * check); a performance target missed is reported in the table, not as a failure.
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+const { parseArgs, machine, log } = require('./lib/common');
+
+const args = parseArgs(process.argv.slice(2), {});
+const legs = String(args.legs ?? (args.quick ? 'throughput,saturation,footprint' : 'throughput,throughput-inprocess,saturation,footprint')).split(',');
+
+/** Leg name → its script (throughput-inprocess is the throughput leg with the sandbox in-process). */
+const script = (leg) => (leg.startsWith('throughput') ? 'throughput' : leg);
+
+function legArgs(leg) {
+  const a = [];
+  const set = (k, v) => v !== undefined && a.push(`--${k}`, String(v));
+  if (leg === 'throughput-inprocess') set('sandbox', 'inprocess');
+  if (leg.startsWith('throughput')) {
+    set('profiles', args.profiles ?? (args.quick ? 1000 : 5000));
+    set('runs', args.runs ?? (args.quick ? 1 : 3));
+  }
+  if (leg === 'saturation') {
+    set('runs', args.runs ?? (args.quick ? 1 : 3));
+    if (args.quick) set('profiles', 200);
+  }
+  if (leg === 'footprint') {
+    set('runs', args.quick ? 3 : Math.max(15, args.runs ?? 15));
+    if (args.quick) set('batches', 3);
+  }
+  return a;
+}
+
+function runLeg(leg) {
+  const out = path.join(os.tmpdir(), `hrflow-bench-${leg}-${process.pid}.json`);
+  const argv = ['--expose-gc', path.join(__dirname, `${script(leg)}.js`), ...legArgs(leg), '--out', out];
+  log(`leg ${leg}: node ${argv.slice(1).map((x) => path.relative(process.cwd(), x) || x).join(' ')}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`bench leg ${leg} failed (exit ${code})`));
+      const result = JSON.parse(fs.readFileSync(out, 'utf8'));
+      fs.rmSync(out, { force: true });
+      resolve(result);
+    });
+  });
+}
+
+const f0 = (x) => (Number.isFinite(x) ? x.toFixed(0) : 'n/a');
+const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : 'n/a');
+const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
+const f3 = (x) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
+const met = (ok) => (ok ? 'met' : '**missed**');
+
+/** Rows that check correctness (nothing lost or duplicated): a miss there fails the command. */
+const broken = [];
+
+function table(results) {
+  const rows = [];
+  const must = (figure, ok) => {
+    if (!ok) broken.push(figure);
+    return met(ok);
+  };
+  const row = (figure, value, target = '', status = '') => rows.push(`| ${figure} | ${value} | ${target} | ${status} |`);
+  for (const leg of Object.keys(results).filter((l) => l.startsWith('throughput'))) {
+    const tp = results[leg];
+    const where = tp.params.sandbox === 'inprocess' ? 'sandbox in-process' : 'sandbox in its own process';
+    for (const mode of Object.keys(tp.summary)) {
+      const s = tp.summary[mode];
+      const label = `upload_cv ${mode}, ${where}`;
+      const cpu = (k) => (s[k] && Number.isFinite(s[k].cpuMsPerProfile) ? `, ${f2(s[k].cpuMsPerProfile)} ms CPU/profile` : '');
+      row(`throughput, ${label}: our flow`, `${f0(s.ours?.perSecond)} profiles/s${cpu('ours')}`);
+      row(`throughput, ${label}: hand-built peer (function + http request)`, `${f0(s.peer?.perSecond)} profiles/s${cpu('peer')}`);
+      row(`throughput, ${label}: raw axios, same requests (the limit)`, `${f0(s.raw?.perSecond)} profiles/s${cpu('raw')}`);
+      row(`throughput, ${label}: raw axios, the POSTs only`, `${f0(s.posts?.perSecond)} profiles/s${cpu('posts')}`);
+      const r = s.ratios;
+      row(`ratio ours / raw limit, ${label}`, f2(r.oursVsRaw), '≥ 0.80', met(r.oursVsRaw >= 0.8));
+      row(`ratio ours / hand-built peer, ${label}`, f2(r.oursVsPeer), '≥ 1.10 ("well ahead")', met(r.oursVsPeer >= 1.1));
+      row(`ratio ours / POSTs only, ${label}`, f2(r.oursVsPosts), '(reference)');
+      const lost = (s.ours?.lost ?? 0) + (s.ours?.extra ?? 0) + (s.ours?.errors ?? 0) + (s.ours?.duplicates ?? 0);
+      row(`our flow, ${label}: lost + duplicated + errors (all runs)`, String(lost), '0', must(`our flow, ${label}: lost/duplicated`, lost === 0));
+    }
+    row(`payload check (${where}): identical SmartRecruiters bodies, ours vs peer`, `${tp.payloadCheck.identical}/${tp.payloadCheck.of}`, 'all', must('payload check', tp.payloadCheck.identical === tp.payloadCheck.of));
+  }
+  const sat = results.saturation;
+  if (sat) {
+    const s = sat.summary;
+    row(`saturation: ${sat.params.profiles} profiles at ${sat.params.rate} req/s, wall time`, `${f2(s.seconds)} s (ideal ${sat.params.idealSeconds} s)`);
+    row('saturation: wall time / ideal', f3(s.ratio), '≤ 1.05', met(s.ratio <= 1.05));
+    row('saturation: 429 answers seen / retries (median per run)', `${f0(s.rateLimited)} / ${f0(s.retries)}`, 'every 429 retried', must('saturation: 429 not handled', s.errors === 0));
+    row('saturation: profiles lost / duplicated (all runs)', `${s.lost + s.extra + s.errors} / ${s.duplicates}`, '0 / 0', must('saturation: lost/duplicated', s.lost + s.extra + s.errors === 0 && s.duplicates === 0));
+  }
+  const fp = results.footprint;
+  if (fp) {
+    const st = fp.startup;
+    row('Node-RED start-up, without / with the package', `${f0(st.withoutPackage.startMs)} / ${f0(st.withPackage.startMs)} ms`);
+    const q = (r, f) => (r ? ` (IQR ${f(r[0])} … ${f(r[1])})` : '');
+    row('start-up added by the package (median of paired differences)', `${f0(st.added.startMs)} ms${q(st.added.startMsIqr, f0)}`, '< 150 ms', met(st.added.startMs < 150));
+    row('idle RSS, without / with the package', `${f1(st.withoutPackage.rssMB)} / ${f1(st.withPackage.rssMB)} MB`);
+    row('idle RSS added by the package (median of paired differences)', `${f1(st.added.rssMB)} MB${q(st.added.rssMBIqr, f1)}`, '< 10 MB', met(st.added.rssMB < 10));
+    if (fp.firstUse) row('one-time load on the first push (axios, ajv): time / RSS', `${f0(fp.firstUse.ms)} ms / ${f1(fp.firstUse.rssMB)} MB`, '(reference)');
+    const h = fp.heap;
+    row(`heap after 1 000 / after ${h.profiles.toLocaleString('en')} profiles (CV upload on)`, `${f2(h.after1k)} / ${f2(h.afterAll)} MB`);
+    row('heap growth from 1 000 to the end / slope', `${f2(h.growthMB)} MB / ${f0(h.slopeKBPer1000)} KB per 1 000 profiles`, 'no growth beyond noise (< 1 MB)', met(h.growthMB < 1));
+  }
+  return ['| figure | this run | target | status |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+async function main() {
+  const t0 = Date.now();
+  const results = {};
+  for (const leg of legs) results[leg] = await runLeg(leg);
+  const m = machine();
+  const text = table(results);
+  const header = `Node ${m.node}, Node-RED ${m.nodeRed}, ${m.cpus} × ${m.cpuModel}, ${Math.round(m.totalMemMB / 1024)} GiB; ${((Date.now() - t0) / 1000).toFixed(0)} s${args.quick ? ' (--quick: smoke figures)' : ''}`;
+  process.stdout.write(`\n${header}\n\n${text}\n\n`);
+  const dir = path.join(__dirname, 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify({ machine: m, when: new Date().toISOString(), args, results }, null, 2));
+  fs.writeFileSync(path.join(dir, 'latest.md'), `${header}\n\n${text}\n`);
+  log(`raw results: ${path.relative(process.cwd(), path.join(dir, 'latest.json'))}`);
+  if (broken.length) {
+    console.error(`bench: correctness check failed: ${broken.join('; ')}`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
