@@ -12,9 +12,10 @@
  *    loading them, measured in fresh processes.
  *
  * 3. Heap over time: our flow (hrflow-profile → hrflow-logic → hrflow-smartrecruiters, CV upload
- *    on) embedded in this process pushes 10 batches of 1 000 profiles to the in-process sandbox;
- *    after each batch the sandbox's stored candidates and files are cleared and a full GC runs, then
- *    heapUsed is read. Heap after 10 000 profiles vs after 1 000, and the growth per 1 000.
+ *    on) embedded in this process pushes 10 batches of 1 000 profiles to the sandbox, run in its
+ *    own process so that what it stores is not in the heap measured; after a 500-profile warm-up
+ *    and after each batch the sandbox's stored candidates and files are cleared, two full GCs run,
+ *    then heapUsed is read. Heap after 10 000 profiles vs after 1 000, and the growth per 1 000.
  *
  *   node --expose-gc bench/footprint.js [--runs 15] [--idle-ms 1500] [--batches 10] [--batch 1000] [--out FILE]
  */

@@ -2,6 +2,7 @@
  * Download of the profile's CV from its public URL, for vendors that take the file itself
  * (multipart upload or base64).
  */
+import { randomBytes } from 'node:crypto';
 import { ConnectorError, ErrorCodes } from './errors';
 import type { HttpClient } from './http';
 import {
@@ -55,4 +56,37 @@ export async function downloadCv(files: HttpClient, profile: HrflowProfile): Pro
   const byName = contentTypeFor(fileName, '');
   const contentType = byName || (headerType && headerType !== 'application/octet-stream' ? headerType : 'application/octet-stream');
   return { fileName, contentType, data, attachment };
+}
+
+/** One part of a multipart/form-data body: a text field, or a file when `fileName` is set. */
+export interface MultipartPart {
+  name: string;
+  value: string | Buffer;
+  fileName?: string;
+  contentType?: string;
+}
+
+const CRLF = Buffer.from('\r\n');
+
+/** Field names and file names in a part header: `"`, CR and LF escaped as the HTML form encoding does. */
+function headerValue(s: string): string {
+  return s.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+/**
+ * A multipart/form-data body as one Buffer (RFC 7578). The upload is then a single write of a known
+ * length: no stream of small chunks per part as FormData → axios produces, which cost CPU per upload.
+ */
+export function multipartBody(parts: MultipartPart[]): { data: Buffer; contentType: string } {
+  const boundary = `----hrflow-${randomBytes(16).toString('hex')}`;
+  const chunks: Buffer[] = [];
+  for (const part of parts) {
+    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${headerValue(part.name)}"`;
+    if (part.fileName !== undefined) {
+      head += `; filename="${headerValue(part.fileName)}"\r\nContent-Type: ${part.contentType || 'application/octet-stream'}`;
+    }
+    chunks.push(Buffer.from(`${head}\r\n\r\n`), typeof part.value === 'string' ? Buffer.from(part.value) : part.value, CRLF);
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { data: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
 }

@@ -14,7 +14,7 @@
 import { toAlpha2 } from '../core/countries';
 import { ConnectorError, ErrorCodes, partialPush } from '../core/errors';
 import { createOnce } from '../core/create';
-import { downloadCv } from '../core/files';
+import { downloadCv, multipartBody } from '../core/files';
 import { payloadValidator } from '../core/validate';
 import {
   compact,
@@ -255,14 +255,15 @@ async function uploadCv(
   try {
     const cv = ctx.profile ? await downloadCv(ctx.files, ctx.profile) : undefined;
     if (!cv) return { step: 'upload_cv', status: 'skipped', detail: 'the profile has no resume or original attachment' };
-    const form = new FormData();
-    form.append('attachmentType', 'RESUME');
-    form.append('file', new Blob([cv.data as unknown as BlobPart], { type: cv.contentType }), cv.fileName);
+    const form = multipartBody([
+      { name: 'attachmentType', value: 'RESUME' },
+      { name: 'file', value: cv.data, fileName: cv.fileName, contentType: cv.contentType },
+    ]);
     const res = await ctx.http.request({
       method: 'POST',
       url: joinUrl(base, 'candidates', encodeURIComponent(candidateId), 'jobs', encodeURIComponent(jobId), 'attachments'),
-      headers: { 'X-SmartToken': ctx.config.x_smart_token },
-      data: form,
+      headers: { 'X-SmartToken': ctx.config.x_smart_token, 'Content-Type': form.contentType },
+      data: form.data,
       step: 'upload_cv',
     });
     return { step: 'upload_cv', status: 'done', statusCode: res.status, detail: cv.fileName };

@@ -18,7 +18,7 @@
 import { toAlpha2 } from '../core/countries';
 import { createOnce } from '../core/create';
 import { ConnectorError, ErrorCodes, partialPush } from '../core/errors';
-import { downloadCv } from '../core/files';
+import { downloadCv, multipartBody } from '../core/files';
 import { payloadValidator } from '../core/validate';
 import { compact, locationFields, num, text, urlOfType, type HrflowProfile } from '../hrflow/profile';
 import { createStep, joinUrl, type PushContext, type PushResult, type PushStep, type VendorModule } from './types';
@@ -203,14 +203,13 @@ async function uploadCv(ctx: PushContext<TaleezConfig, TaleezParams>, base: stri
   if (cv.contentType !== 'application/pdf') {
     return { step: 'upload_cv', status: 'skipped', detail: `Taleez accepts PDF documents only; ${cv.fileName} (${cv.contentType}) was not sent` };
   }
-  const form = new FormData();
-  form.append('file', new Blob([cv.data as unknown as BlobPart], { type: cv.contentType }), cv.fileName);
+  const form = multipartBody([{ name: 'file', value: cv.data, fileName: cv.fileName, contentType: cv.contentType }]);
   const res = await ctx.http.request({
     method: 'POST',
     url: joinUrl(base, 'documents'),
     params: { candidateId, cv: true },
-    headers: { 'X-taleez-api-secret': ctx.config.x_taleez_api_secret },
-    data: form,
+    headers: { 'X-taleez-api-secret': ctx.config.x_taleez_api_secret, 'Content-Type': form.contentType },
+    data: form.data,
     step: 'upload_cv',
   });
   return { step: 'upload_cv', status: 'done', statusCode: res.status, detail: cv.fileName };
