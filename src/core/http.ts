@@ -53,7 +53,7 @@ export interface HttpRequest {
   url: string;
   /** Headers, or a function computing them for each attempt (signatures that carry a timestamp). */
   headers?: Record<string, string> | (() => Record<string, string>);
-  /** JSON-serialisable body, a Buffer, or a FormData (multipart). */
+  /** JSON-serialisable body, a Buffer (e.g. a multipartBody), or a FormData. */
   data?: unknown;
   /** Query parameters. */
   params?: Record<string, string | number | boolean | undefined>;
