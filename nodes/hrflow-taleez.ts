@@ -3,8 +3,11 @@ import { parseId, parseIds, taleez, type TaleezConfig, type TaleezParams } from 
 import { registerPushNode } from './lib/push-node';
 import type { Msg } from './lib/runtime';
 
-/** msg.<key> when it is set, else the panel's value. */
-const pick = (msg: Msg, key: string, panel: unknown) => (msg[key] !== undefined && msg[key] !== null && msg[key] !== '' ? msg[key] : panel);
+/** msg.<key> when it is set (not blank), else the panel's value. */
+const pick = (msg: Msg, key: string, panel: unknown) => {
+  const v = msg[key];
+  return v === undefined || v === null || (typeof v === 'string' && !v.trim()) ? panel : v;
+};
 
 export = function (RED: NodeAPI): void {
   registerPushNode<TaleezConfig, TaleezParams>(RED, {

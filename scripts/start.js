@@ -71,6 +71,37 @@ module.exports = {
   return file;
 }
 
+/** The sandbox's routes, as the demo's config nodes use them. */
+const SANDBOX_URL = /^http:\/\/(?:127\.0\.0\.1|localhost):\d+(\/(?:v1|smartrecruiters|recruitee|broadbean|flatchr|taleez)(?:\/.*)?)$/;
+
+/**
+ * Saved flows keep the sandbox port of the run that wrote them: on a start with another
+ * --sandbox-port, the config-node URLs that point at a local sandbox route are moved to this run's
+ * sandbox, and nothing else is touched. Returns how many URLs changed.
+ */
+function repointAtSandbox(flowsFile, sandboxUrl) {
+  let flows;
+  try {
+    flows = JSON.parse(fs.readFileSync(flowsFile, 'utf8'));
+  } catch {
+    return 0; // not ours to repair: Node-RED reports an unreadable flow file itself
+  }
+  const list = Array.isArray(flows) ? flows : Array.isArray(flows && flows.flows) ? flows.flows : [];
+  let changed = 0;
+  for (const node of list) {
+    if (!node || typeof node.type !== 'string' || !node.type.startsWith('hrflow-')) continue;
+    for (const prop of ['base_url', 'recruitee_endpoint', 'careers_url']) {
+      const m = typeof node[prop] === 'string' ? SANDBOX_URL.exec(node[prop]) : null;
+      if (m && node[prop] !== sandboxUrl + m[1]) {
+        node[prop] = sandboxUrl + m[1];
+        changed++;
+      }
+    }
+  }
+  if (changed) fs.writeFileSync(flowsFile, JSON.stringify(flows, null, 2));
+  return changed;
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   fs.mkdirSync(args.userDir, { recursive: true });
@@ -84,6 +115,9 @@ async function main() {
     const { flow, credentials } = demoFlow(sandbox.urls, demoOptions(sandbox));
     fs.writeFileSync(flowsFile, JSON.stringify(flow, null, 2));
     fs.writeFileSync(credsFile, JSON.stringify(credentials, null, 2));
+  } else {
+    const moved = repointAtSandbox(flowsFile, sandbox.url);
+    if (moved) console.log(`  ${moved} config node URL(s) of the saved flows re-pointed at the sandbox on ${sandbox.url}`);
   }
 
   // NODE_RED_PATH selects another Node-RED install (CI runs this on Node-RED 5 too).

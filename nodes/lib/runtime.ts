@@ -68,10 +68,16 @@ export function intSetting(value: unknown, fallback: number): number {
   return Number.isFinite(n) && n >= 0 ? Math.floor(n) : fallback;
 }
 
-/** A string from msg when present (non-empty), else from the node's panel. */
+/**
+ * A string from msg when present (non-blank), else from the node's panel. A msg value of another
+ * kind (an object, a boolean...) is a mistake upstream: an INVALID_INPUT error, not the panel's value.
+ */
 export function fromMsgOr(msg: Msg, key: string, panel: unknown): string {
   const v = msg[key];
   if (typeof v === 'string' && v.trim()) return v.trim();
-  if (typeof v === 'number') return String(v);
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (v !== undefined && v !== null && typeof v !== 'string') {
+    throw new ConnectorError(ErrorCodes.INVALID_INPUT, `msg.${key} must be a string or a number, not ${Array.isArray(v) ? 'an array' : typeof v}`);
+  }
   return typeof panel === 'string' ? panel.trim() : panel === undefined || panel === null ? '' : String(panel);
 }

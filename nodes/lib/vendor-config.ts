@@ -2,6 +2,7 @@
  * Factory for vendor config nodes: holds the account's credentials (never copied anywhere else)
  * and the rate limiter shared by every push node using this account.
  */
+import { createHash } from 'node:crypto';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { ConnectorError, ErrorCodes } from '../../src/core/errors';
 import { RateLimiter } from '../../src/core/limiter';
@@ -21,15 +22,42 @@ export interface VendorConfigSpec<Config> {
   read(def: Record<string, unknown>, credentials: Record<string, string | undefined>): Config;
 }
 
+/**
+ * Limiters of config nodes that closed, by account, while their window still matters: the config
+ * node a redeploy builds for the same account takes their budget over, so a redeploy does not let
+ * the flow send a second full window to the vendor (Taleez: 100 requests per minute).
+ */
+const handover = new Map<string, RateLimiter>();
+
+/** The account's identity: node type, URLs and credentials, as a hash (no secret is kept). */
+function accountKey(type: string, config: unknown): string {
+  return createHash('sha256').update(JSON.stringify([type, config])).digest('hex');
+}
+
+function takeOver(key: string, limiter: RateLimiter): void {
+  const now = Date.now();
+  for (const [k, old] of handover) if (old.busyUntil <= now) handover.delete(k);
+  const previous = handover.get(key);
+  if (!previous) return;
+  handover.delete(key);
+  limiter.carryFrom(previous);
+}
+
 export function registerVendorConfig<Config>(RED: NodeAPI, spec: VendorConfigSpec<Config>): void {
   function VendorConfig(this: VendorConfigNode<Config>, def: NodeDef & Record<string, unknown>) {
     RED.nodes.createNode(this, def);
     const node = this;
     const credentials = () => ((node as unknown as { credentials?: Record<string, string> }).credentials ?? {});
     node.vendorConfig = () => spec.read(def, credentials());
-    if (spec.vendor.rateLimit) node.limiter = new RateLimiter(spec.vendor.rateLimit);
+    const key = spec.vendor.rateLimit ? accountKey(spec.type, node.vendorConfig()) : '';
+    if (spec.vendor.rateLimit) {
+      node.limiter = new RateLimiter(spec.vendor.rateLimit);
+      takeOver(key, node.limiter);
+    }
     node.on('close', (_removed: boolean, done: () => void) => {
-      node.limiter?.close(new ConnectorError(ErrorCodes.ABORTED, 'the account was redeployed', { vendor: spec.vendor.id }));
+      const limiter = node.limiter;
+      limiter?.close(new ConnectorError(ErrorCodes.ABORTED, 'the account was redeployed', { vendor: spec.vendor.id }));
+      if (limiter && limiter.busyUntil > Date.now()) handover.set(key, limiter);
       done();
     });
   }

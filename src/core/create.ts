@@ -21,23 +21,24 @@ export interface CreateOptions<T> {
   readId?: (data: T) => string | number | undefined | null;
   /** For vendors whose answer has no id: is this 2xx answer really the vendor's? (else: unknown outcome) */
   isAnswer?: (data: unknown) => boolean;
-  /** Finds the candidate a lost request may have created (by email...); omitted when the vendor offers no way. */
-  lookup?: () => Promise<string | undefined>;
+  /**
+   * Finds the candidate a lost request may have created (by email...); omitted when the vendor offers
+   * no way. `sentAt` is when the create was sent (ms epoch): a candidate created well before it is an
+   * older one with the same email, not this push's (see `createdSince`).
+   */
+  lookup?: (sentAt: number) => Promise<string | undefined>;
 }
 
 export async function createOnce<T>(http: HttpClient, request: HttpRequest, options: CreateOptions<T> = {}): Promise<CreateOutcome<T>> {
   let cause: ConnectorError;
+  const sentAt = Date.now();
   try {
     const response = await http.request<T>({ ...request, idempotent: false });
     if (!options.readId && (!options.isAnswer || options.isAnswer(response.data))) return { response, recovered: false };
     const readId = options.readId ?? (() => undefined);
     const id = response.data && typeof response.data === 'object' ? readId(response.data) : undefined;
     if (id !== undefined && id !== null && id !== '') return { candidateId: String(id), response, recovered: false };
-    cause = new ConnectorError(
-      ErrorCodes.VENDOR_UNAVAILABLE,
-      `${http.vendor} answered ${response.status} with ${options.readId ? 'no candidate id' : 'an answer that is not its own'} (${http.redact.excerpt(response.data, 120) || 'empty answer'})`,
-      { vendor: http.vendor, step: request.step, statusCode: response.status },
-    );
+    cause = unreadableAnswer(http, response, request.step, options.readId ? 'no candidate id' : 'an answer that is not its own');
   } catch (err) {
     if (!(err instanceof ConnectorError) || !err.outcomeUnknown) throw err;
     cause = err;
@@ -45,7 +46,7 @@ export async function createOnce<T>(http: HttpClient, request: HttpRequest, opti
   let lookupNote = 'the vendor offers no way to look it up';
   if (options.lookup) {
     try {
-      const found = await options.lookup();
+      const found = await options.lookup(sentAt);
       if (found !== undefined) return { candidateId: found, recovered: true };
       lookupNote = 'a lookup found no such candidate yet';
     } catch (lookupErr) {
@@ -59,4 +60,33 @@ export async function createOnce<T>(http: HttpClient, request: HttpRequest, opti
       'It was not sent again, to avoid a duplicate: check the ATS before pushing this profile again.',
     { vendor: http.vendor, step: request.step ?? 'create', statusCode: cause.statusCode, cause, outcomeUnknown: true },
   );
+}
+
+/** Clock difference tolerated between this machine and a vendor when comparing creation times. */
+export const CLOCK_SKEW_MS = 5_000;
+
+/**
+ * For lookups after a lost answer: was this record created by the request sent at `sentAt`? A record
+ * without a readable creation time cannot be told from an older one and does not count.
+ */
+export function createdSince(createdAt: string | undefined | null, sentAt: number): boolean {
+  const t = createdAt ? Date.parse(createdAt) : NaN;
+  return Number.isFinite(t) && t >= sentAt - CLOCK_SKEW_MS;
+}
+
+function unreadableAnswer(http: HttpClient, response: HttpResponse<unknown>, step: string | undefined, what: string): ConnectorError {
+  return new ConnectorError(
+    ErrorCodes.VENDOR_UNAVAILABLE,
+    `${http.vendor} answered ${response.status} with ${what} (${http.redact.excerpt(response.data, 120) || 'empty answer'})`,
+    { vendor: http.vendor, step, statusCode: response.status },
+  );
+}
+
+/**
+ * For a later step whose vendor answers a JSON object (a CV upload...): a 2xx answer that is not one
+ * came from something else on the way (a proxy or portal page), and is not taken for a success.
+ */
+export function expectJsonObject(http: HttpClient, response: HttpResponse<unknown>, step: string): void {
+  const d = response.data;
+  if (!d || typeof d !== 'object' || Buffer.isBuffer(d)) throw unreadableAnswer(http, response, step, 'an answer that is not its own');
 }

@@ -51,11 +51,40 @@ export async function downloadCv(files: HttpClient, profile: HrflowProfile): Pro
       vendor: files.vendor,
     });
   }
-  const fileName = attachmentFileName(attachment);
-  const headerType = res.headers['content-type']?.split(';')[0].trim();
-  const byName = contentTypeFor(fileName, '');
-  const contentType = byName || (headerType && headerType !== 'application/octet-stream' ? headerType : 'application/octet-stream');
+  const headerType = res.headers['content-type']?.split(';')[0].trim().toLowerCase();
+  const named = attachmentFileName(attachment);
+  // The bytes say what the file is; then its name; then the server's Content-Type.
+  const sniffed = sniffDocument(data);
+  const byName = contentTypeFor(named, '');
+  const byHeader = headerType && headerType !== 'application/octet-stream' ? headerType : undefined;
+  const contentType = sniffed?.contentType || byName || byHeader || 'application/octet-stream';
+  // A name without extension, or one that says another type than the bytes: give it the right one.
+  const ext = sniffed?.ext ?? (!byName ? extensionFor(contentType) : undefined);
+  const fileName = ext && byName !== contentType ? `${byName ? named.replace(/\.[A-Za-z0-9]+$/, '') : named}${ext}` : named;
   return { fileName, contentType, data, attachment };
+}
+
+const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+
+/** PDF, DOCX and legacy Word files by their first bytes (the CV types every vendor takes). */
+export function sniffDocument(data: Buffer): { contentType: string; ext: string } | undefined {
+  if (data.length >= 5 && data.subarray(0, 5).toString('latin1') === '%PDF-') return { contentType: 'application/pdf', ext: '.pdf' };
+  if (data.length >= 4 && data.readUInt32BE(0) === 0x504b0304 && data.includes('word/document.xml')) return { contentType: DOCX, ext: '.docx' };
+  if (data.length >= 8 && data.readUInt32BE(0) === 0xd0cf11e0 && data.readUInt32BE(4) === 0xa1b11ae1) return { contentType: 'application/msword', ext: '.doc' };
+  return undefined;
+}
+
+const EXTENSIONS: Record<string, string> = {
+  'application/pdf': '.pdf',
+  [DOCX]: '.docx',
+  'application/msword': '.doc',
+  'application/vnd.oasis.opendocument.text': '.odt',
+  'application/rtf': '.rtf',
+  'text/plain': '.txt',
+};
+
+function extensionFor(contentType: string): string | undefined {
+  return EXTENSIONS[contentType];
 }
 
 /** One part of a multipart/form-data body: a text field, or a file when `fileName` is set. */

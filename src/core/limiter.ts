@@ -109,6 +109,27 @@ export class RateLimiter {
     if (changed) this.drain();
   }
 
+  /**
+   * Take over the budget a previous limiter of the same account used (on a redeploy the config node
+   * is rebuilt, but the vendor still counts what the old one sent): its starts still in the window,
+   * its pause, and the limits it adopted from the vendor.
+   */
+  carryFrom(previous: RateLimiter): void {
+    const now = Date.now();
+    const kept = previous.starts.filter((t) => now - t < this.holdMs);
+    this.starts.splice(0, this.starts.length, ...[...kept, ...this.starts].sort((a, b) => a - b));
+    this.pausedUntil = Math.max(this.pausedUntil, previous.pausedUntil);
+    this.perWindow = previous.perWindow;
+    this.concurrent = previous.concurrent;
+    this.drain();
+  }
+
+  /** Until when (ms epoch) what this limiter has seen still matters: its last start's window, or its pause. */
+  get busyUntil(): number {
+    const last = this.starts.length ? this.starts[this.starts.length - 1] + this.holdMs : 0;
+    return Math.max(last, this.pausedUntil);
+  }
+
   /** Current limits (for status display and tests). */
   get limits(): { perWindow: number; windowMs: number; concurrent: number } {
     return { perWindow: this.perWindow, windowMs: this.windowMs, concurrent: this.concurrent };

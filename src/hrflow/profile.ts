@@ -64,6 +64,8 @@ export function isProfile(value: unknown): value is HrflowProfile {
 
 /** A trimmed non-empty string, or undefined. */
 export function text(value: unknown): string | undefined {
+  // A number where HrFlow has a string (a phone typed as 33600000001) is still the value.
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value !== 'string') return undefined;
   const t = value.trim();
   return t ? t : undefined;
@@ -72,6 +74,13 @@ export function text(value: unknown): string | undefined {
 /** A finite number, or undefined. */
 export function num(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** Latitude and longitude as a valid pair, else neither (a point off the globe, or half of one, is no location). */
+export function coordinates(loc: HrflowLocation | null | undefined): { lat?: number; lng?: number } {
+  const lat = num(loc?.lat);
+  const lng = num(loc?.lng);
+  return lat !== undefined && lng !== undefined && Math.abs(lat) <= 90 && Math.abs(lng) <= 180 ? { lat, lng } : {};
 }
 
 /** Location fields as an object, whatever HrFlow sent (null, [], object). */

@@ -19,7 +19,7 @@ import { createOnce } from '../core/create';
 import { ConnectorError, ErrorCodes } from '../core/errors';
 import { downloadCv } from '../core/files';
 import { payloadValidator } from '../core/validate';
-import { compact, isoDate, locationFields, num, text, type HrflowProfile } from '../hrflow/profile';
+import { compact, coordinates, isoDate, locationFields, text, type HrflowProfile } from '../hrflow/profile';
 import { joinUrl, type PushResult, type VendorModule } from './types';
 
 export const BROADBEAN_DEFAULT_BASE_URL = 'https://candidatehub.adcourier.com';
@@ -147,8 +147,8 @@ export function broadbeanPayload(profile: HrflowProfile, params: Partial<Broadbe
       location_city: text(fields.city),
       location_country: toAlpha2(fields.country),
       location_postcode: text(fields.postcode),
-      location_latitude: asString(num(loc?.lat)),
-      location_longitude: asString(num(loc?.lng)),
+      location_latitude: asString(coordinates(loc).lat),
+      location_longitude: asString(coordinates(loc).lng),
       current_job_title: text(current?.title),
       current_job_employer: text(current?.company),
       current_job_startdate: isoDate(current?.date_start),

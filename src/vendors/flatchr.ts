@@ -13,7 +13,7 @@
  * only with a real URL, the careers host configurable, https everywhere, no "Undefined" names, the id
  * lookup by email (not by last name alone).
  */
-import { createOnce } from '../core/create';
+import { createOnce, createdSince, expectJsonObject } from '../core/create';
 import { ConnectorError, ErrorCodes } from '../core/errors';
 import { downloadCv } from '../core/files';
 import { payloadValidator } from '../core/validate';
@@ -126,7 +126,7 @@ export const flatchr: VendorModule<FlatchrConfig, FlatchrParams, FlatchrPayload>
   checkConfig(config, params) {
     if (!text(config.auth)) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the Flatchr API key is missing in the account', { vendor: 'flatchr' });
     if (!text(params.vacancy)) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'no Flatchr vacancy: set its slug in the node or msg.vacancy', { vendor: 'flatchr' });
-    if (params.lookup_id && !text(config.company)) {
+    if (params.lookup_id && !params.test_mode && !text(config.company)) {
       throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the Flatchr company id is needed to look the applicant up', { vendor: 'flatchr' });
     }
   },
@@ -148,32 +148,45 @@ export const flatchr: VendorModule<FlatchrConfig, FlatchrParams, FlatchrPayload>
         body.resume = { data: cv.data.toString('base64'), fileName: cv.fileName, contentType: cv.contentType };
       }
     }
-    const route = ctx.params.test_mode ? 'test' : 'json';
-    const step = ctx.params.test_mode ? 'test' : 'create';
+    const headers = { Authorization: `Bearer ${ctx.config.auth}`, 'Content-Type': 'application/json' };
+    if (ctx.params.test_mode) {
+      // The test route creates nothing: safe to repeat, and a lost answer risks no duplicate.
+      const res = await ctx.http.request<{ response?: string }>({
+        method: 'POST',
+        url: joinUrl(careers, 'vacancy', 'candidate', 'test'),
+        headers,
+        data: { ...body, token: ctx.config.auth },
+        idempotent: true,
+        step: 'test',
+      });
+      expectJsonObject(ctx.http, res, 'test');
+      const detail = typeof res.data?.response === 'string' ? res.data.response : undefined;
+      return { response: res.data, statusCode: res.status, steps: [{ step: 'test', status: 'done', statusCode: res.status, detail }] };
+    }
     // A lost answer is never re-sent: the applicant is looked up by email (when the company is known).
-    const canLookup = !ctx.params.test_mode && !!body.email && !!text(ctx.config.company);
+    const canLookup = !!body.email && !!text(ctx.config.company);
     const created = await createOnce<{ response?: string }>(
       ctx.http,
       {
         method: 'POST',
-        url: joinUrl(careers, 'vacancy', 'candidate', route),
-        headers: { Authorization: `Bearer ${ctx.config.auth}`, 'Content-Type': 'application/json' },
+        url: joinUrl(careers, 'vacancy', 'candidate', 'json'),
+        headers,
         data: { ...body, token: ctx.config.auth },
-        step,
+        step: 'create',
       },
       {
         // Flatchr answers JSON ({"response": "applicant created"}); anything else did not come from it.
         isAnswer: (d) => !!d && typeof d === 'object',
-        lookup: canLookup ? async () => (await lookupApplicant(ctx, body)).id : undefined,
+        lookup: canLookup ? async (sentAt) => (await lookupApplicant(ctx, body, sentAt)).id : undefined,
       },
     );
     if (created.recovered) return { candidateId: created.candidateId, response: { recovered: true }, steps: [createStep(created)] };
     const res = created.response as { status: number; data: { response?: string } };
     const steps: PushStep[] = [
-      { step, status: 'done', statusCode: res.status, detail: typeof res.data?.response === 'string' ? res.data.response : undefined },
+      { step: 'create', status: 'done', statusCode: res.status, detail: typeof res.data?.response === 'string' ? res.data.response : undefined },
     ];
     let candidateId: string | undefined;
-    if (ctx.params.lookup_id && !ctx.params.test_mode) {
+    if (ctx.params.lookup_id) {
       const found = await lookupApplicant(ctx, body);
       candidateId = found.id;
       steps.push(found.id ? { step: 'lookup_id', status: 'done', detail: `applicant ${found.id}` } : { step: 'lookup_id', status: 'skipped', detail: found.detail });
@@ -190,8 +203,16 @@ interface FlatchrApplicant {
   created_at?: string;
 }
 
-/** Find the applicant just created: same email (and vacancy), most recent first. */
-async function lookupApplicant(ctx: Parameters<typeof flatchr.push>[0], body: FlatchrPayload): Promise<{ id?: string; detail: string }> {
+/**
+ * Find the applicant just created: same email (and vacancy), most recent first. Flatchr accepts the
+ * same email twice, so after a lost answer (`sentAt` given) only an applicant created since the
+ * request was sent counts: an older one is another push's.
+ */
+async function lookupApplicant(
+  ctx: Parameters<typeof flatchr.push>[0],
+  body: FlatchrPayload,
+  sentAt?: number,
+): Promise<{ id?: string; detail: string }> {
   if (!body.email) return { detail: 'the profile has no email to search by' };
   const base = ctx.config.base_url || FLATCHR_DEFAULT_BASE_URL;
   try {
@@ -206,7 +227,9 @@ async function lookupApplicant(ctx: Parameters<typeof flatchr.push>[0], body: Fl
     });
     const list = Array.isArray(res.data) ? res.data : Array.isArray(res.data?.items) ? res.data.items : [];
     const email = body.email.toLowerCase();
-    const matches = list.filter((a) => !a.email || a.email.toLowerCase() === email);
+    const matches = list.filter(
+      (a) => (!a.email || a.email.toLowerCase() === email) && (sentAt === undefined || createdSince(a.created_at, sentAt)),
+    );
     matches.sort((a, b) => String(b.created_at ?? '').localeCompare(String(a.created_at ?? '')));
     const found = matches[0];
     const id = found?.applicant ?? found?.id;
@@ -214,7 +237,14 @@ async function lookupApplicant(ctx: Parameters<typeof flatchr.push>[0], body: Fl
   } catch (err) {
     // The applicant was created: a failed lookup must not turn the push into an error.
     const e = err instanceof ConnectorError ? err : undefined;
-    if (e?.code === ErrorCodes.ABORTED) throw err;
+    if (e?.code === ErrorCodes.ABORTED) {
+      if (sentAt !== undefined) throw err;
+      throw new ConnectorError(ErrorCodes.ABORTED, `the applicant was created in Flatchr, but the flow was stopped during the id lookup: ${e.message}`, {
+        vendor: 'flatchr',
+        step: 'lookup_id',
+        cause: err,
+      });
+    }
     return { detail: `the lookup failed (${e?.code ?? 'error'}): ${e?.message ?? String(err)}` };
   }
 }

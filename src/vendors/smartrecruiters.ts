@@ -13,14 +13,14 @@
  */
 import { toAlpha2 } from '../core/countries';
 import { ConnectorError, ErrorCodes, partialPush } from '../core/errors';
-import { createOnce } from '../core/create';
+import { createOnce, createdSince, expectJsonObject } from '../core/create';
 import { downloadCv, multipartBody } from '../core/files';
 import { payloadValidator } from '../core/validate';
 import {
   compact,
+  coordinates,
   isoDate,
   locationFields,
-  num,
   text,
   urlOfType,
   type HrflowDatedItem,
@@ -172,8 +172,7 @@ export function smartRecruitersPayload(profile: HrflowProfile): SmartRecruitersC
       countryCode: toAlpha2(fields.country),
       region: text(fields.state),
       city: text(fields.city),
-      lat: num(loc?.lat),
-      lng: num(loc?.lng),
+      ...coordinates(loc),
     },
     web: {
       linkedin: urlOfType(profile, 'linkedin'),
@@ -218,7 +217,7 @@ export const smartrecruiters: VendorModule<SmartRecruitersConfig, SmartRecruiter
     const created = await createOnce<{ id?: string }>(
       ctx.http,
       { method: 'POST', url: joinUrl(base, 'jobs', encodeURIComponent(jobId), 'candidates'), headers, data: payload, step: 'create' },
-      { readId: (d) => d.id, lookup: payload.email ? () => findCandidate(ctx, base, payload) : undefined },
+      { readId: (d) => d.id, lookup: payload.email ? (sentAt) => findCandidate(ctx, base, payload, sentAt) : undefined },
     );
     const candidateId = created.candidateId as string;
     const steps: PushStep[] = [createStep(created)];
@@ -229,8 +228,16 @@ export const smartrecruiters: VendorModule<SmartRecruitersConfig, SmartRecruiter
   },
 };
 
-/** After a lost answer: the candidate with this email and last name (unique together at SmartRecruiters). */
-async function findCandidate(ctx: Parameters<typeof smartrecruiters.push>[0], base: string, payload: SmartRecruitersCandidate): Promise<string | undefined> {
+/**
+ * After a lost answer: the candidate with this email and last name created since the request was
+ * sent (an older one with the same email is another push's, not this one's).
+ */
+async function findCandidate(
+  ctx: Parameters<typeof smartrecruiters.push>[0],
+  base: string,
+  payload: SmartRecruitersCandidate,
+  sentAt: number,
+): Promise<string | undefined> {
   const res = await ctx.http.request<{ content?: Array<{ id?: string; email?: string; lastName?: string; createdOn?: string }> }>({
     method: 'GET',
     url: joinUrl(base, 'candidates'),
@@ -240,7 +247,7 @@ async function findCandidate(ctx: Parameters<typeof smartrecruiters.push>[0], ba
   });
   const email = String(payload.email).toLowerCase();
   const matches = (res.data?.content ?? []).filter(
-    (c) => c.email?.toLowerCase() === email && (!payload.lastName || !c.lastName || c.lastName === payload.lastName),
+    (c) => c.email?.toLowerCase() === email && (!payload.lastName || !c.lastName || c.lastName === payload.lastName) && createdSince(c.createdOn, sentAt),
   );
   matches.sort((a, b) => String(b.createdOn ?? '').localeCompare(String(a.createdOn ?? '')));
   return matches[0]?.id;
@@ -266,6 +273,7 @@ async function uploadCv(
       data: form.data,
       step: 'upload_cv',
     });
+    expectJsonObject(ctx.http, res, 'upload_cv');
     return { step: 'upload_cv', status: 'done', statusCode: res.status, detail: cv.fileName };
   } catch (err) {
     throw partialPush(err, 'smartrecruiters', candidateId);

@@ -16,11 +16,11 @@
  * content type (T6), no crash on a profile without CV (T6/E4), later-step failures reported (T7).
  */
 import { toAlpha2 } from '../core/countries';
-import { createOnce } from '../core/create';
+import { createOnce, expectJsonObject } from '../core/create';
 import { ConnectorError, ErrorCodes, partialPush } from '../core/errors';
 import { downloadCv, multipartBody } from '../core/files';
 import { payloadValidator } from '../core/validate';
-import { compact, locationFields, num, text, urlOfType, type HrflowProfile } from '../hrflow/profile';
+import { compact, coordinates, locationFields, text, urlOfType, type HrflowProfile } from '../hrflow/profile';
 import { createStep, joinUrl, type PushContext, type PushResult, type PushStep, type VendorModule } from './types';
 
 export const TALEEZ_DEFAULT_BASE_URL = 'https://api.taleez.com/0';
@@ -89,7 +89,7 @@ export const taleezSchema = {
 
 /** A positive integer id from a number or a numeric string; undefined when empty; INVALID_CONFIG otherwise. */
 export function parseId(value: unknown, what: string): number | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
+  if (value === undefined || value === null || (typeof value === 'string' && !value.trim())) return undefined;
   const n = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(String(value)) ? Number(String(value).trim()) : NaN;
   if (!Number.isSafeInteger(n) || n <= 0) {
     throw new ConnectorError(ErrorCodes.INVALID_CONFIG, `Taleez ${what} must be a whole number, got ${JSON.stringify(value)}`, { vendor: 'taleez' });
@@ -130,8 +130,7 @@ export function taleezPayload(profile: HrflowProfile, params: TaleezParams = {})
     socialLinks,
     location: {
       country: toAlpha2(fields.country),
-      lat: num(loc?.lat),
-      lng: num(loc?.lng),
+      ...coordinates(loc),
       city: text(fields.city),
       postalCode: text(fields.postcode),
       street: text(fields.road),
@@ -212,6 +211,7 @@ async function uploadCv(ctx: PushContext<TaleezConfig, TaleezParams>, base: stri
     data: form.data,
     step: 'upload_cv',
   });
+  expectJsonObject(ctx.http, res, 'upload_cv');
   return { step: 'upload_cv', status: 'done', statusCode: res.status, detail: cv.fileName };
 }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { KEYS, useSandbox } from '../helpers/sandbox';
+import { helper } from '../helpers/red';
+import { KEYS, SOURCE_KEY, useSandbox } from '../helpers/sandbox';
 import { load, pushNodeScenarios, run, type VendorUnderTest } from './push-common';
 
 const FL: VendorUnderTest = {
@@ -17,6 +18,7 @@ const FL: VendorUnderTest = {
   badCredentials: () => ({ auth: 'wrong-flatchr-api-key' }),
   pushProps: () => ({ vacancy: 'dev-backend-h-f', lookup_id: true, test_mode: false, cv_mode: 'link' }),
   canLookup: true,
+  sameEmailTwice: true,
   createRoute: '/vacancy/candidate/',
   requestsPerPush: 2,
   checkStored(sb, msg) {
@@ -76,5 +78,35 @@ describe('flow: HrFlow profile → logic → Flatchr', function () {
     assert.equal(msg.error.code, 'INVALID_PROFILE');
     ({ id, msg } = await run({ profile_key: KEYS.full, vacancy: 'missing-vacancy' }));
     assert.equal(msg.error.code, 'NOT_FOUND');
+  });
+
+  it('test mode needs no company for the id lookup, and a lost test answer is simply retried', async () => {
+    const account = { ...FL.account(ctx.sb), company: '' };
+    await load(ctx.sb, { ...FL, account: () => account }, { push: { test_mode: true, lookup_id: true } });
+    ctx.sb.setFault('flatchr', { mode: 'slow', delayMs: 1500, count: 1, match: '/vacancy/candidate/test' });
+    const { id, msg } = await run({ profile_key: KEYS.full });
+    assert.equal(id, 'out', JSON.stringify(msg.error ?? {}));
+    assert.equal(msg.steps[0].step, 'test');
+    const state = (ctx.sb.state as any).flatchr;
+    assert.equal(state.candidates.length, 0);
+    assert.equal(state.tests, 1, 'the first try timed out, the retry went through');
+  });
+
+  it('says the applicant was created when the flow is stopped during the id lookup', async () => {
+    await load(ctx.sb, FL);
+    ctx.sb.setFault('flatchr', { mode: 'slow', delayMs: 3000, count: 1, match: '/search/applicants' });
+    const push = helper.getNode('push');
+    const errors: any[] = [];
+    push.on('call:error', (call: any) => errors.push(call.args[0]));
+    helper.getNode('prof').receive({ source_key: SOURCE_KEY, profile_key: KEYS.full });
+    const state = (ctx.sb.state as any).flatchr;
+    for (let i = 0; i < 100 && state.candidates.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(state.candidates.length, 1, 'the applicant was created');
+    await new Promise((r) => setTimeout(r, 100)); // the lookup is in flight
+    await helper.clearFlows();
+    for (let i = 0; i < 50 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0].code, 'ABORTED');
+    assert.match(errors[0].message, /the applicant was created in Flatchr/);
   });
 });

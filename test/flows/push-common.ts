@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import type { Sandbox } from '../../src/sandbox';
 import { activeFlows, allNodes, assertNoSecrets, firstOf, helper, onTab, type FlowNode } from '../helpers/red';
-import { KEYS, SOURCE_KEY } from '../helpers/sandbox';
+import { KEYS, SOURCE_KEY, sandboxClock } from '../helpers/sandbox';
 
 export interface VendorUnderTest {
   /** Vendor id in the sandbox state and in msg.vendor. */
@@ -24,6 +24,11 @@ export interface VendorUnderTest {
   requestsPerPush: number;
   /** Can the node find a candidate by email after a lost create answer? */
   canLookup: boolean;
+  /**
+   * Does the vendor take the same email twice, so that the lookup after a lost answer must tell this
+   * push's candidate from an older one by its creation time?
+   */
+  sameEmailTwice?: boolean;
   /** Path fragment of the create route, when other POSTs (lookups) share the vendor. */
   createRoute?: string;
   /** Check what the vendor received for the full profile. */
@@ -195,6 +200,23 @@ export function pushNodeScenarios(getSb: () => Sandbox, v: VendorUnderTest): voi
       assert.equal(msg.error.code, 'OUTCOME_UNKNOWN');
     }
   });
+
+  if (v.sameEmailTwice) {
+    it('after a lost answer, an older candidate with the same email is not taken for this push\'s: OUTCOME_UNKNOWN', async () => {
+      const sb = getSb();
+      await load(sb, v);
+      sandboxClock.offsetMs = -10 * 60_000; // the vendor stored the first push ten minutes ago
+      const first = await run({ profile_key: KEYS.full });
+      assert.equal(first.id, 'out', JSON.stringify(first.msg.error ?? {}));
+      sandboxClock.offsetMs = 0;
+      sb.setFault(v.id, { mode: 'reset', count: 1, method: 'POST', match: v.createRoute });
+      const { id, msg } = await run({ profile_key: KEYS.full });
+      assert.equal(id, 'caught', 'the older candidate was taken for this push\'s');
+      assert.equal(msg.error.code, 'OUTCOME_UNKNOWN');
+      assert.match(msg.error.message, /found no such candidate/);
+      assert.equal(state().candidates.length, 1);
+    });
+  }
 
   it('a connection reset on the create is never re-sent: OUTCOME_UNKNOWN, no candidate', async () => {
     const sb = getSb();

@@ -12,6 +12,7 @@ const SR: VendorUnderTest = {
   badCredentials: () => ({ x_smart_token: 'wrong-token-that-is-secret' }),
   pushProps: () => ({ job_id: 'job-42', upload_cv: true }),
   canLookup: true,
+  sameEmailTwice: true,
   requestsPerPush: 2,
   checkStored(sb, msg) {
     const state = (sb.state as any).smartrecruiters;
@@ -33,6 +34,17 @@ describe('flow: HrFlow profile → logic → SmartRecruiters', function () {
   this.timeout(10_000);
   const ctx = useSandbox();
   pushNodeScenarios(() => ctx.sb, SR);
+
+  it('refuses a msg.job_id that is neither a string nor a number (INVALID_INPUT), and takes the panel for a blank one', async () => {
+    await load(ctx.sb, SR);
+    let { id, msg } = await run({ profile_key: KEYS.full, job_id: { id: 'job-from-msg' } });
+    assert.equal(id, 'caught');
+    assert.equal(msg.error.code, 'INVALID_INPUT');
+    assert.match(msg.error.message, /msg\.job_id must be a string or a number/);
+    ({ id, msg } = await run({ profile_key: KEYS.full, job_id: '   ' }));
+    assert.equal(id, 'out', JSON.stringify(msg.error ?? {}));
+    assert.match(JSON.stringify((ctx.sb.state as any).smartrecruiters.candidates[0]), /job-42/);
+  });
 
   it('lets msg.job_id win over the panel', async () => {
     await load(ctx.sb, SR);

@@ -94,4 +94,39 @@ describe('flow: HrFlow profile → logic → Taleez', function () {
     assert.ok(acc.limiter, 'the Taleez account owns a limiter');
     assert.deepEqual(acc.limiter.limits, { perWindow: 100, windowMs: 60_000, concurrent: Number.MAX_SAFE_INTEGER });
   });
+
+  it('does not take a CV upload answer that is not Taleez\'s (HTML) for a success: PARTIAL_PUSH', async () => {
+    await load(ctx.sb, TZ);
+    ctx.sb.setFault('taleez', { mode: 'non-json', count: 1, match: '/documents' });
+    const { id, msg } = await run({ profile_key: KEYS.full });
+    assert.equal(id, 'caught', JSON.stringify(msg.steps ?? {}));
+    assert.equal(msg.error.code, 'PARTIAL_PUSH');
+    assert.equal(msg.error_details.step, 'upload_cv');
+    assert.equal(msg.candidate_id, String((ctx.sb.state as any).taleez.candidates[0].id));
+  });
+
+  it('takes the panel recruiter id when msg.recruiter_id is blank', async () => {
+    await load(ctx.sb, TZ, { push: { pool_ids: '' } });
+    const { id, msg } = await run({ profile_key: KEYS.full, recruiter_id: '  ' });
+    assert.equal(id, 'out', JSON.stringify(msg.error ?? {}));
+    assert.equal((ctx.sb.state as any).taleez.candidates[0].body.recruiterId, 15886);
+  });
+
+  it('keeps the account\'s 100 requests/minute budget across a redeploy', async () => {
+    // An account of its own (nothing is sent), so that no other test inherits its full window.
+    const account = { x_taleez_api_secret: 'budget-test-account' };
+    await load(ctx.sb, TZ, {}, account);
+    const before = helper.getNode('acc').limiter;
+    for (let i = 0; i < 100; i++) (await before.acquire())();
+    assert.equal(before.windowFull(), true);
+    await helper.unload();
+    await load(ctx.sb, TZ, {}, account);
+    const after = helper.getNode('acc').limiter;
+    assert.notEqual(after, before, 'the redeploy built a new account node');
+    assert.equal(after.windowFull(), true, 'the new limiter knows the window is used up');
+    // Another account (other secret) has its own budget.
+    await helper.unload();
+    await load(ctx.sb, TZ, {}, { x_taleez_api_secret: 'another-taleez-account' });
+    assert.equal(helper.getNode('acc').limiter.windowFull(), false);
+  });
 });

@@ -7,13 +7,19 @@ export const KEYS = {
   edge: 'abcdefabcdefabcdefabcdefabcdefabcdef0001',
 };
 
+/** The sandbox's clock, as an offset from the real one (a test sets it; 0 again before each test). */
+export const sandboxClock = { offsetMs: 0 };
+
 /** One sandbox for a whole test file: started in `before`, reset before each test, closed in `after`. */
 export function useSandbox(): { readonly sb: Sandbox } {
   const holder: { sb?: Sandbox } = {};
   before(async () => {
-    holder.sb = await createSandbox({ port: 0, quiet: true });
+    holder.sb = await createSandbox({ port: 0, quiet: true, now: () => Date.now() + sandboxClock.offsetMs });
   });
-  beforeEach(() => holder.sb?.reset());
+  beforeEach(() => {
+    sandboxClock.offsetMs = 0;
+    holder.sb?.reset();
+  });
   after(async () => {
     await holder.sb?.close();
   });

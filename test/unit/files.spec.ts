@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
-import { multipartBody } from '../../src/core/files';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { downloadCv, multipartBody } from '../../src/core/files';
+import { HttpClient } from '../../src/core/http';
+import type { HrflowProfile } from '../../src/hrflow/profile';
 import { getBoundary, parseMultipart } from '../../src/sandbox/multipart';
 
 /** Reads a body back with the platform's own multipart parser (undici, as fetch's Response does). */
@@ -46,5 +50,52 @@ describe('multipartBody (CV uploads)', () => {
     const file = (await platformParse(a.data, a.contentType)).get('file') as File;
     assert.equal(file.type, 'application/octet-stream');
     assert.equal(a.data.subarray(-2).toString(), '\r\n');
+  });
+});
+
+describe('downloadCv: the CV\'s real type', () => {
+  const PDF = Buffer.from('%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n');
+  let server: http.Server;
+  let base = '';
+  const served: Record<string, { type: string; body: Buffer }> = {};
+
+  before(async () => {
+    server = http.createServer((req, res) => {
+      const file = served[req.url ?? ''];
+      if (!file) return void res.writeHead(404).end();
+      res.writeHead(200, { 'Content-Type': file.type }).end(file.body);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((r) => server.close(() => r())));
+
+  const profileWith = (path: string, fileName: string): HrflowProfile =>
+    ({ attachments: [{ type: 'resume', file_name: fileName, original_file_name: fileName, public_url: `${base}${path}` }] }) as unknown as HrflowProfile;
+  const files = () => new HttpClient({ vendor: 'hrflow-files', retries: 0 });
+
+  it('names a PDF without extension, served as octet-stream, resume.pdf (application/pdf)', async () => {
+    served['/files/abc'] = { type: 'application/octet-stream', body: PDF };
+    const cv = await downloadCv(files(), profileWith('/files/abc', 'resume'));
+    assert.equal(cv?.contentType, 'application/pdf');
+    assert.equal(cv?.fileName, 'resume.pdf');
+  });
+
+  it('trusts the bytes over a wrong extension', async () => {
+    served['/files/cv.docx'] = { type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', body: PDF };
+    const cv = await downloadCv(files(), profileWith('/files/cv.docx', 'Camille CV.docx'));
+    assert.equal(cv?.contentType, 'application/pdf');
+    assert.equal(cv?.fileName, 'Camille CV.pdf');
+  });
+
+  it('keeps the name and type of a file it cannot recognise, and uses the server type for a bare name', async () => {
+    served['/files/notes'] = { type: 'text/plain; charset=utf-8', body: Buffer.from('my CV as text') };
+    let cv = await downloadCv(files(), profileWith('/files/notes', 'J. Smith'));
+    assert.equal(cv?.contentType, 'text/plain');
+    assert.equal(cv?.fileName, 'J. Smith.txt', 'no part of the name taken for an extension');
+    served['/files/cv.odt'] = { type: 'application/octet-stream', body: Buffer.from('PK\u0003\u0004 not a docx') };
+    cv = await downloadCv(files(), profileWith('/files/cv.odt', 'cv.odt'));
+    assert.equal(cv?.contentType, 'application/vnd.oasis.opendocument.text');
+    assert.equal(cv?.fileName, 'cv.odt');
   });
 });

@@ -3,6 +3,7 @@ import { ConnectorError } from '../../src/core/errors';
 import { broadbean, broadbeanHeaders, broadbeanSignature } from '../../src/vendors/broadbean';
 import { flatchr } from '../../src/vendors/flatchr';
 import { parseId, parseIds, taleez } from '../../src/vendors/taleez';
+import { smartrecruiters } from '../../src/vendors/smartrecruiters';
 import { profiles } from '../helpers/fixtures';
 
 const FULL_RESUME_URL =
@@ -222,5 +223,34 @@ describe('issue-3 payloads against the vendors\' API descriptions (../shared/ven
   });
   it('Flatchr CandidateCreate accepts the full and edge payloads with the token', () => {
     for (const name of ['full', 'edge'] as const) check('flatchr', 'CandidateCreate', { ...flatchr.defaultPayload(profiles[name](), { vacancy: 'v' }), token: 't' });
+  });
+});
+
+describe('odd profile values every mapping handles', () => {
+  const odd = () => {
+    const p = profiles.full();
+    p.info.phone = 33600000001 as unknown as string; // a number where HrFlow has a string
+    p.info.location = { ...(p.info.location ?? {}), lat: 123.4, lng: 500 }; // off the globe
+    return p;
+  };
+
+  it('keeps a numeric phone as its digits', () => {
+    assert.equal(broadbean.defaultPayload(odd(), { job_id: 'J1' }).candidate.mobile_telephone, '33600000001');
+    assert.equal(taleez.defaultPayload(odd(), { recruiter_id: 1 }).phone, '33600000001');
+    assert.equal(smartrecruiters.defaultPayload(odd(), { job_id: 'J1' }).phoneNumber, '33600000001');
+  });
+
+  it('drops coordinates off the globe instead of sending what the vendor refuses', () => {
+    const tz = taleez.defaultPayload(odd(), { recruiter_id: 1 });
+    assert.equal(tz.location?.lat, undefined);
+    assert.equal(tz.location?.lng, undefined);
+    assert.equal(tz.location?.country, 'FR', 'the rest of the location stays');
+    const sr = smartrecruiters.defaultPayload(odd(), { job_id: 'J1' });
+    assert.equal(sr.location?.lat, undefined);
+    const bb = broadbean.defaultPayload(odd(), { job_id: 'J1' });
+    assert.equal(bb.candidate.location_latitude, undefined);
+    assert.equal(bb.candidate.location_longitude, undefined);
+    const full = profiles.full();
+    assert.equal(typeof taleez.defaultPayload(full, { recruiter_id: 1 }).location?.lat, typeof full.info.location?.lat, 'valid ones are kept');
   });
 });

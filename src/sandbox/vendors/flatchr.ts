@@ -178,7 +178,7 @@ export function createFlatchr(core: SandboxCore): VendorModule & { limiter: Wind
     const checked = await check(ctx);
     if (!checked) return;
     const { body, document, warnings } = checked;
-    const now = new Date().toISOString();
+    const now = new Date(core.options.now()).toISOString();
     const slug = String(body.vacancy);
     let vacancyId = vacancyIds.get(slug);
     if (!vacancyId) vacancyIds.set(slug, (vacancyId = flatchrId()));

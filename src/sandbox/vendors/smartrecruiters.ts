@@ -80,7 +80,7 @@ export function createSmartRecruiters(core: SandboxCore): VendorModule & { limit
       return ctx.sendJson(404, err('Job not found', [{ code: 'JOB_NOT_FOUND', message: `Job ${jobId} does not exist` }]));
     }
     const id = randomUUID();
-    const now = new Date().toISOString();
+    const now = new Date(core.options.now()).toISOString();
     const details: Record<string, any> = { id, internal: false };
     for (const f of INPUT_FIELDS) if (body[f] !== undefined) details[f] = body[f];
     details.education ??= [];
