@@ -45,11 +45,12 @@ describe('npm start (scripts/start.js): Node-RED + sandbox + demo flow', functio
   let editor = '';
   let sandbox = '';
 
-  before(async () => {
+  /** `npm start` (without the build step) on fresh ports, in `userDir`. */
+  async function start(): Promise<void> {
     const [port, sandboxPort] = [await freePort(), await freePort()];
     editor = `http://127.0.0.1:${port}`;
     sandbox = `http://127.0.0.1:${sandboxPort}`;
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hrflow-nr-'));
+    output = '';
     child = spawn(process.execPath, [path.join(repoRoot, 'scripts', 'start.js'), '--port', String(port), '--sandbox-port', String(sandboxPort), '--user-dir', userDir], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -57,6 +58,27 @@ describe('npm start (scripts/start.js): Node-RED + sandbox + demo flow', functio
     child.stdout?.on('data', (d) => (output += d));
     child.stderr?.on('data', (d) => (output += d));
     await waitFor('Node-RED to start its flows', async () => (/Started flows/.test(output) ? true : undefined), 45_000);
+  }
+
+  /** Click the demo's inject button and wait for the sample profiles in every emulated ATS. */
+  async function pushDemo(): Promise<Record<string, any>> {
+    const res = await fetch(`${editor}/inject/demo-inject`, { method: 'POST' });
+    assert.equal(res.status, 200);
+    return waitFor(
+      'candidates in every emulated ATS',
+      async () => {
+        const s = (await (await fetch(`${sandbox}/__admin/state`)).json()) as Record<string, any>;
+        const vendors = s.vendors ?? s;
+        const counts = ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez'].map((v) => vendors[v]?.candidates?.length ?? 0);
+        return counts.every((c) => c >= 3) ? vendors : undefined;
+      },
+      20_000,
+    );
+  }
+
+  before(async () => {
+    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hrflow-nr-'));
+    await start();
   });
 
   after(async () => {
@@ -96,18 +118,7 @@ describe('npm start (scripts/start.js): Node-RED + sandbox + demo flow', functio
   });
 
   it('pushes the sample profiles to all five emulated ATS when the inject is clicked', async () => {
-    const res = await fetch(`${editor}/inject/demo-inject`, { method: 'POST' });
-    assert.equal(res.status, 200);
-    const state = await waitFor(
-      'candidates in every emulated ATS',
-      async () => {
-        const s = (await (await fetch(`${sandbox}/__admin/state`)).json()) as Record<string, any>;
-        const vendors = s.vendors ?? s;
-        const counts = ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez'].map((v) => vendors[v]?.candidates?.length ?? 0);
-        return counts.every((c) => c >= 3) ? vendors : undefined;
-      },
-      20_000,
-    );
+    const state = await pushDemo();
     for (const v of ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez']) assert.equal(state[v].candidates.length, 3, v);
     const page = await (await fetch(`${sandbox}/`)).text();
     assert.match(page, /SmartRecruiters/);
@@ -120,5 +131,17 @@ describe('npm start (scripts/start.js): Node-RED + sandbox + demo flow', functio
     assert.equal(code, 0, output.slice(-2000));
     await assert.rejects(fetch(`${editor}/`), 'the editor port is closed');
     await assert.rejects(fetch(`${sandbox}/`), 'the sandbox port is closed');
+  });
+
+  it('a second start on other ports re-points the saved demo flow at the new sandbox', async () => {
+    const oldSandbox = sandbox;
+    await start();
+    assert.notEqual(sandbox, oldSandbox);
+    assert.match(output, /config node URL\(s\) of the saved flows re-pointed at the sandbox/);
+    const state = await pushDemo();
+    for (const v of ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez']) assert.equal(state[v].candidates.length, 3, v);
+    const exited = new Promise((r) => child?.once('exit', r));
+    child?.kill('SIGINT');
+    await exited;
   });
 });
