@@ -19,6 +19,11 @@ interface LogicDef {
 
 type Evaluate = (input: unknown, msg: Msg, bindings: Record<string, unknown>) => Promise<unknown>;
 
+/** How long one JSONata logic or format may run (as JavaScript ones: 1 s). */
+const JSONATA_TIMEOUT_MS = 1000;
+/** The binding that carries one evaluation's deadline. */
+const DEADLINE = '__hrflow_deadline';
+
 export = function (RED: NodeAPI): void {
   function HrflowLogicNode(this: Node, def: NodeDef & Record<string, unknown>) {
     RED.nodes.createNode(this, def);
@@ -35,10 +40,20 @@ export = function (RED: NodeAPI): void {
           // (Node-RED's helper wraps the input as {msg} when the text mentions msg).
           const expr = RED.util.prepareJSONataExpression(code, node) as unknown as {
             evaluate(input: unknown, bindings?: Record<string, unknown>): Promise<unknown>;
+            assign(name: string | symbol, value: unknown): void;
           };
+          // JSONata runs on promise jobs, where no vm timeout reaches: an expression that recurses for
+          // ever would starve the event loop. JSONata's evaluation hook (a symbol in the JSONata that
+          // Node-RED bundles, a name in older ones) checks this call's deadline at every step.
+          const hook = (_e: unknown, _input: unknown, env: { lookup(name: string): unknown }) => {
+            const deadline = env.lookup(DEADLINE);
+            if (typeof deadline === 'number' && Date.now() > deadline) throw new Error(`did not finish within ${JSONATA_TIMEOUT_MS} ms`);
+          };
+          expr.assign(Symbol.for('jsonata.__evaluate_entry'), hook);
+          expr.assign('__evaluate_entry', hook);
           return async (input, msg, bindings) => {
             try {
-              return await expr.evaluate(input, { ...bindings, msg });
+              return await expr.evaluate(input, { ...bindings, msg, [DEADLINE]: Date.now() + JSONATA_TIMEOUT_MS });
             } catch (err) {
               throw new ConnectorError(code_, `${label}: ${(err as Error)?.message ?? err}`, { cause: err });
             }

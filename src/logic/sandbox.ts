@@ -1,10 +1,13 @@
 /**
  * Runs user JavaScript (logics and formats) the way Node-RED's Function node does: compiled once
- * in a separate `vm` context with a small set of globals, synchronous part bounded by a timeout.
+ * in a separate `vm` context with a small set of globals, bounded by a timeout. The context runs its
+ * own promise jobs before each call returns (`microtaskMode: 'afterEvaluate'`), so an async body is
+ * bounded too, and a promise that has not settled by then never will (the context has no timers or
+ * I/O): it is an error, not a message left hanging.
  * The timeout needs a watchdog thread per call (about 0.1 ms): it is armed only for code that can
- * run for ever or for very long (a loop, a function or arrow that may loop, eval / Function,
- * Atomics.wait, a regular expression that may backtrack); straight-line code always ends soon,
- * so it runs without one.
+ * run for long: a loop, a function or arrow, a call (a built-in can be made to run for ever), `new`,
+ * `**`, a BigInt or a template literal, eval / Function, a regular expression. Code with none of these
+ * (property reads, comparisons, assignments, `if`, `return`) always ends soon and runs without one.
  * This is isolation from mistakes, not a security boundary against hostile code (neither is the
  * Function node's): only people who can edit flows can write this code.
  */
@@ -39,21 +42,29 @@ function format(args: unknown[]): string {
     .join(' ');
 }
 
-/** Tokens of code that may never end; code without any of them always terminates. */
+/** Tokens of code that may run for long or for ever; code without any of them always ends soon. */
 const MAY_LOOP = new RegExp(
   [
-    // loops, functions, ways to run code from a string, blocking waits
-    '\\b(?:for|while|do|function|class|eval|Function|constructor|Atomics|setTimeout|setInterval|import)\\b',
+    // loops, functions, ways to run code from a string, blocking waits, constructors
+    '\\b(?:for|while|do|function|class|eval|Function|constructor|Atomics|setTimeout|setInterval|import|new)\\b',
     '=>',
     // regular expressions, from a literal or from a string
     '\\b(?:RegExp|match|matchAll|replace|replaceAll|search|split)\\b',
     '(?<![/*])/(?![/*])', // a slash that does not open or close a comment: a regex literal (or a division)
+    '\\*\\*', // exponentiation (BigInt powers can take for ever)
+    '\\b\\d+n\\b', // BigInt literals
+    '`', // template literals (a tagged one is a call)
   ].join('|'),
 );
 
-/** Whether running `body` may not terminate on its own (conservative: comments and strings count too). */
+/** A call: a name, `)`, `]` or `?.` then `(`. Any call may reach a built-in that runs for long. */
+const CALL = /(?:[\w$)\]]|\?\.)\s*\(/;
+/** The parentheses of statements and operators, which are not calls. */
+const KEYWORD_PAREN = /\b(?:if|return|typeof|void|delete|in|instanceof|case|else|switch|throw|await|of)\s*\(/g;
+
+/** Whether running `body` may not end soon on its own (conservative: comments and strings count too). */
 export function mayLoop(body: string): boolean {
-  return MAY_LOOP.test(body);
+  return MAY_LOOP.test(body) || CALL.test(body.replace(KEYWORD_PAREN, ' ('));
 }
 
 /** A user function body compiled once: `new UserFunction("check", "return profile;", ["profile", "msg"])`. */
@@ -69,43 +80,58 @@ export class UserFunction {
   constructor(readonly name: string, body: string, params: string[], options: SandboxOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 1000;
     const log = options.log ?? (() => undefined);
-    this.context = vm.createContext({
-      console: {
-        log: (...a: unknown[]) => log('log', format(a)),
-        info: (...a: unknown[]) => log('log', format(a)),
-        warn: (...a: unknown[]) => log('warn', format(a)),
-        error: (...a: unknown[]) => log('error', format(a)),
+    this.context = vm.createContext(
+      {
+        console: {
+          log: (...a: unknown[]) => log('log', format(a)),
+          info: (...a: unknown[]) => log('log', format(a)),
+          warn: (...a: unknown[]) => log('warn', format(a)),
+          error: (...a: unknown[]) => log('error', format(a)),
+        },
+        env: { get: (n: string) => options.env?.(n) },
+        __args: [] as unknown[],
+        __fn: undefined as unknown,
+        __outcome: undefined as unknown,
       },
-      env: { get: (n: string) => options.env?.(n) },
-      __args: [] as unknown[],
-      __fn: undefined as unknown,
-    });
+      { microtaskMode: 'afterEvaluate' },
+    );
     const source = `__fn = (async function ${safeIdentifier(name)}(${params.join(', ')}) {\n${body}\n});`;
     try {
       new vm.Script(source, { filename: `${name}.js` }).runInContext(this.context, this.timeoutMs > 0 ? { timeout: this.timeoutMs } : {});
     } catch (err) {
       throw new UserCodeError(`${name}: ${(err as Error)?.message ?? String(err)}`, err);
     }
-    this.invoke = new vm.Script('__fn.apply(null, __args)', { filename: `${name}.js` });
+    // The promise is settled inside the context (its jobs run before runInContext returns): only its
+    // outcome crosses over, never a promise of the other realm.
+    this.invoke = new vm.Script(
+      '__outcome = undefined; __fn.apply(null, __args).then((v) => { __outcome = { ok: true, v }; }, (e) => { __outcome = { ok: false, e }; });',
+      { filename: `${name}.js` },
+    );
     this.guarded = this.timeoutMs > 0 && mayLoop(body);
     this.runOptions = this.guarded ? { timeout: this.timeoutMs } : {};
   }
 
   async call(...args: unknown[]): Promise<unknown> {
     this.context.__args = args;
+    let outcome: { ok: boolean; v?: unknown; e?: unknown } | undefined;
     try {
-      const pending = this.invoke.runInContext(this.context, this.runOptions) as Promise<unknown>;
-      return await pending;
+      this.invoke.runInContext(this.context, this.runOptions);
+      outcome = this.context.__outcome as typeof outcome;
     } catch (err) {
-      const message = err && typeof err === 'object' && 'message' in err ? String((err as Error).message) : String(err);
-      throw new UserCodeError(`${this.name}: ${message}`, err);
+      outcome = { ok: false, e: err };
     } finally {
       this.context.__args = [];
+      this.context.__outcome = undefined;
     }
+    if (!outcome) throw new UserCodeError(`${this.name}: returned a promise that never settles (nothing can resolve it later)`);
+    if (outcome.ok) return outcome.v;
+    const err = outcome.e;
+    const message = err && typeof err === 'object' && 'message' in err ? String((err as Error).message) : String(err);
+    throw new UserCodeError(`${this.name}: ${message}`, err);
   }
 }
 
+/** The function's name in stack traces: the logic's name made an identifier, never a keyword (`_new`). */
 function safeIdentifier(name: string): string {
-  const id = name.replace(/[^A-Za-z0-9_$]/g, '_');
-  return /^[A-Za-z_$]/.test(id) ? id : `_${id}`;
+  return `_${name.replace(/[^A-Za-z0-9_$]/g, '_')}`;
 }

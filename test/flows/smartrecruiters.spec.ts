@@ -135,6 +135,25 @@ describe('flow: HrFlow profile → logic → SmartRecruiters', function () {
     assert.equal(b.id, 'filtered');
   });
 
+  it('ends runaway user code with LOGIC_ERROR: endless JSONata recursion, a JS promise that never settles', async () => {
+    await load(ctx.sb, SR, {
+      logic: { logics: [{ name: 'recurse', type: 'jsonata', code: '($f := function($n){ $f($n) }; $f(0))' }] },
+    });
+    const started = Date.now();
+    let { id, msg } = await run({ profile_key: KEYS.full }, 5000);
+    assert.equal(id, 'caught');
+    assert.equal(msg.error.code, 'LOGIC_ERROR');
+    assert.match(msg.error.message, /did not finish within 1000 ms/);
+    assert.ok(Date.now() - started < 3000);
+    await helper.unload();
+    await load(ctx.sb, SR, { logic: { logics: [{ name: 'new', type: 'js', code: 'return new Promise(function () {});' }] } });
+    ({ id, msg } = await run({ profile_key: KEYS.full }));
+    assert.equal(id, 'caught');
+    assert.equal(msg.error.code, 'LOGIC_ERROR');
+    assert.match(msg.error.message, /never settles/);
+    assert.equal((ctx.sb.state as any).smartrecruiters.requests, 0);
+  });
+
   it('validates a user-formatted payload before sending it', async () => {
     await load(ctx.sb, SR, {
       logic: { format_type: 'js', format_vendor: 'smartrecruiters', format: 'return { firstName: "A" };' },

@@ -25,7 +25,8 @@ describe('user code sandbox', () => {
     const straight = [
       'return profile.info && profile.info.email ? profile : null;',
       '// keep profiles with an email\nreturn profile.info.email ? profile : null; /* the ATS needs one */',
-      'profile.tags = (profile.tags || []).concat({ name: "seen", value: true }); return profile;',
+      'profile.tags = profile.tags || []; if (!profile.info.email) return null; profile.info.summary = "seen"; return profile;',
+      'if (typeof (profile.info) !== "object") return null; return profile;',
     ];
     for (const code of straight) {
       assert.equal(mayLoop(code), false, code);
@@ -43,6 +44,12 @@ describe('user code sandbox', () => {
       'return profile.summary.match("(a+)+$")',
       'class A {} return profile;',
       'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); return profile;',
+      // calls: a built-in can be made to run for ever
+      'profile.tags = (profile.tags || []).concat({ name: "seen", value: true }); return profile;',
+      'Array.prototype.lastIndexOf.call({ length: 2 ** 53 - 1 }, 1); return profile;',
+      'return profile.info?.email?.toLowerCase()',
+      'return 2n ** 100000000n',
+      'return String.raw`x`',
     ];
     for (const code of looping) {
       assert.equal(mayLoop(code), true, code);
@@ -53,6 +60,24 @@ describe('user code sandbox', () => {
     // The guarded path still stops a runaway regular expression.
     const redos = new UserFunction('redos', 'return /^(a+)+$/.test(profile.summary);', ['profile'], { timeoutMs: 50 });
     await assert.rejects(redos.call({ summary: `${'a'.repeat(40)}!` }), /timed out/);
+  });
+
+  it('stops an endless chain of promise jobs', async () => {
+    const jobs = new UserFunction('jobs', 'while (true) await null;', ['profile'], { timeoutMs: 50 });
+    await assert.rejects(jobs.call({}), /timed out/);
+  });
+
+  it('reports a promise that never settles instead of leaving the message hanging', async () => {
+    const f = new UserFunction('pending', 'return new Promise(function () {});', ['profile']);
+    await assert.rejects(f.call({}), /never settles/);
+    const ok = new UserFunction('later', 'await null; return Promise.resolve(profile);', ['profile']);
+    assert.deepEqual(await ok.call({ a: 1 }), { a: 1 });
+  });
+
+  it('accepts any logic name, keywords included', async () => {
+    for (const name of ['new', 'default', 'if', '1st check', 'délai']) {
+      assert.equal(await new UserFunction(name, 'return 7;', ['profile']).call({}), 7, name);
+    }
   });
 
   it('has no access to require or process', async () => {
