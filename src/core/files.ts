@@ -37,6 +37,7 @@ export async function downloadCv(files: HttpClient, profile: HrflowProfile): Pro
     responseType: 'buffer',
     step: 'download_cv',
     followRedirects: true,
+    maxBytes: MAX_CV_BYTES,
   });
   const data = res.data;
   if (!Buffer.isBuffer(data) || data.length === 0) {

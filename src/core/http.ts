@@ -75,6 +75,8 @@ export interface HttpRequest {
    * a vendor API that redirects is answered as an error, and the request skips the redirect layer.
    */
   followRedirects?: boolean;
+  /** Largest answer body read, in bytes (file downloads); a larger one is stopped while it streams. */
+  maxBytes?: number;
 }
 
 export interface HttpResponse<T = unknown> {
@@ -297,7 +299,7 @@ export class HttpClient {
         signal: controller.signal,
         maxRedirects: req.followRedirects ? 5 : 0,
         maxBodyLength: Infinity,
-        maxContentLength: Infinity,
+        maxContentLength: req.maxBytes ?? Infinity,
         transitional: { clarifyTimeoutError: true },
       };
       const res = await client.request<ArrayBuffer | Buffer>(config);
@@ -310,6 +312,12 @@ export class HttpClient {
         : decodeBody(buf, headers['content-type']);
       return { status: res.status, headers, data };
     } catch (err) {
+      if (req.maxBytes !== undefined && /maxContentLength size of/.test((err as Error)?.message ?? '')) {
+        throw new ConnectorError(ErrorCodes.INVALID_PROFILE, `the file is larger than ${req.maxBytes} bytes: not downloaded further`, {
+          vendor: this.vendor,
+          step: req.step,
+        });
+      }
       if (timedOut && !stop?.aborted) {
         throw Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'HRFLOW_TIMEOUT' });
       }

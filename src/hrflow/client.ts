@@ -4,7 +4,7 @@
 import { ConnectorError, ErrorCodes } from '../core/errors';
 import { HttpClient, type HttpOptions } from '../core/http';
 import { Redactor } from '../core/redact';
-import type { HrflowProfile } from './profile';
+import { isProfile, type HrflowProfile } from './profile';
 
 export const HRFLOW_DEFAULT_BASE_URL = 'https://api.hrflow.ai/v1';
 
@@ -62,8 +62,8 @@ export class HrflowClient {
         { vendor: 'hrflow', statusCode: envelope.code, vendorMessage: this.http.redact.excerpt(message) },
       );
     }
-    if (!envelope.data || typeof envelope.data !== 'object') {
-      throw new ConnectorError(ErrorCodes.VENDOR_UNAVAILABLE, 'HrFlow answered without a profile (no data)', { vendor: 'hrflow' });
+    if (!isProfile(envelope.data)) {
+      throw new ConnectorError(ErrorCodes.VENDOR_UNAVAILABLE, 'HrFlow answered without a profile (no profile object in data)', { vendor: 'hrflow' });
     }
     return envelope.data as HrflowProfile;
   }

@@ -80,7 +80,7 @@ export function parseOfferIds(value: unknown): number[] {
   for (const v of list) {
     if (v === '' || v === undefined || v === null) continue;
     const n = typeof v === 'number' ? v : /^\d+$/.test(String(v).trim()) ? Number(String(v).trim()) : NaN;
-    if (!Number.isInteger(n) || n <= 0) {
+    if (!Number.isSafeInteger(n) || n <= 0) {
       throw new ConnectorError(ErrorCodes.INVALID_CONFIG, `Recruitee offer ids must be whole numbers, got ${JSON.stringify(v)}`, { vendor: 'recruitee' });
     }
     if (!out.includes(n)) out.push(n);
@@ -142,7 +142,9 @@ export const recruitee: VendorModule<RecruiteeConfig, RecruiteeParams, Recruitee
       },
       { readId: (d) => d.candidate?.id },
     );
-    const candidateId = Number(created.candidateId);
+    // Recruitee ids are integers; anything else is passed on as it came, never as NaN.
+    const id = String(created.candidateId);
+    const candidateId = /^\d+$/.test(id) && Number.isSafeInteger(Number(id)) ? Number(id) : id;
     return {
       candidateId,
       response: created.response?.data,

@@ -2,6 +2,7 @@
  * What a vendor module provides. Each vendor's whole behaviour (parameters, default mapping,
  * payload schema, request plan, response reading) lives in one file under src/vendors/.
  */
+import { ConnectorError, ErrorCodes } from '../core/errors';
 import type { HttpClient } from '../core/http';
 import type { RateLimit } from '../core/limiter';
 import type { PayloadValidator } from '../core/validate';
@@ -61,5 +62,9 @@ export function createStep(outcome: { response?: { status: number }; recovered: 
 
 /** Join a base URL and a path without doubling or dropping slashes. */
 export function joinUrl(base: string, ...parts: string[]): string {
-  return [base.replace(/\/+$/, ''), ...parts.map((p) => p.replace(/^\/+|\/+$/g, ''))].join('/');
+  const segments = parts.map((p) => p.replace(/^\/+|\/+$/g, ''));
+  // An id of "" or ".." (encoded or not) would move the request to another route: /jobs/../candidates.
+  const bad = segments.find((p) => p === '' || /^(?:\.|%2e){1,2}$/i.test(p));
+  if (bad !== undefined) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, `"${bad}" cannot be an id in the request path`);
+  return [base.replace(/\/+$/, ''), ...segments].join('/');
 }

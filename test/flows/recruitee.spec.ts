@@ -70,6 +70,17 @@ describe('flow: HrFlow profile → logic → Recruitee', function () {
     assert.equal(msg.error.code, 'INVALID_CONFIG');
   });
 
+  it('refuses an offer id too large to be sent exactly, and passes on a non-numeric candidate id as it came', async () => {
+    await load(ctx.sb, RC);
+    let { id, msg } = await run({ profile_key: KEYS.full, offer_ids: '12345678901234567890' });
+    assert.equal(id, 'caught');
+    assert.equal(msg.error.code, 'INVALID_CONFIG');
+    ctx.sb.setFault('recruitee', { mode: 'status', status: 201, count: 1, body: { candidate: { id: 'c-abc' } } });
+    ({ id, msg } = await run({ profile_key: KEYS.full }));
+    assert.equal(id, 'out', JSON.stringify(msg.error ?? {}));
+    assert.equal(msg.candidate_id, 'c-abc');
+  });
+
   it('reports an unknown company as NOT_FOUND', async () => {
     const acc = RC.account;
     await load(ctx.sb, { ...RC, account: (sb) => ({ ...acc(sb), company_id: 'nobody' }) });

@@ -46,6 +46,25 @@ describe('flow: HrFlow profile → logic → SmartRecruiters', function () {
     assert.match(JSON.stringify((ctx.sb.state as any).smartrecruiters.candidates[0]), /job-42/);
   });
 
+  it('refuses a job id that would move the request to another route ("..")', async () => {
+    await load(ctx.sb, SR);
+    for (const jobId of ['..', '.']) {
+      const { id, msg } = await run({ profile_key: KEYS.full, job_id: jobId });
+      assert.equal(id, 'caught', jobId);
+      assert.equal(msg.error.code, 'INVALID_CONFIG', jobId);
+    }
+    assert.equal((ctx.sb.state as any).smartrecruiters.requests, 0);
+  });
+
+  it('reports an HrFlow answer whose data is not a profile as VENDOR_UNAVAILABLE at the profile node', async () => {
+    await load(ctx.sb, SR);
+    ctx.sb.setFault('hrflow', { mode: 'status', status: 200, body: { code: 200, message: 'ok', data: [] } });
+    const { id, msg } = await run({ profile_key: KEYS.full });
+    assert.equal(id, 'caught');
+    assert.equal(msg.error.code, 'VENDOR_UNAVAILABLE');
+    assert.equal(msg.error.source.id, 'prof');
+  });
+
   it('lets msg.job_id win over the panel', async () => {
     await load(ctx.sb, SR);
     const { id, msg } = await run({ profile_key: KEYS.full, job_id: 'job-from-msg' });

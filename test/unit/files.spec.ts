@@ -99,3 +99,38 @@ describe('downloadCv: the CV\'s real type', () => {
     assert.equal(cv?.fileName, 'cv.odt');
   });
 });
+
+describe('HttpClient maxBytes (CV downloads)', () => {
+  it('stops an endless download at the limit, as INVALID_PROFILE, without retrying', async () => {
+    let hits = 0;
+    const server = http.createServer((_req, res) => {
+      hits++;
+      res.writeHead(200, { 'Content-Type': 'application/pdf' });
+      const chunk = Buffer.alloc(64 * 1024, 0x41);
+      const pump = () => {
+        while (res.write(chunk)) {
+          /* fill the socket buffer */
+        }
+      };
+      res.on('drain', pump);
+      res.on('close', () => res.off('drain', pump));
+      pump();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/cv.pdf`;
+    try {
+      const started = Date.now();
+      const client = new HttpClient({ vendor: 'hrflow-files', retries: 2, retryDelayMs: 1, timeoutMs: 10_000 });
+      await assert.rejects(client.request({ method: 'GET', url, responseType: 'buffer', maxBytes: 1024 * 1024, step: 'download_cv' }), (err: any) => {
+        assert.equal(err.code, 'INVALID_PROFILE');
+        assert.match(err.message, /larger than 1048576 bytes/);
+        return true;
+      });
+      assert.equal(hits, 1, 'not retried');
+      assert.ok(Date.now() - started < 5000, 'stopped while streaming, not at the timeout');
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
