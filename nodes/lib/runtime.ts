@@ -77,7 +77,7 @@ export function fromMsgOr(msg: Msg, key: string, panel: unknown): string {
   if (typeof v === 'string' && v.trim()) return v.trim();
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   if (v !== undefined && v !== null && typeof v !== 'string') {
-    throw new ConnectorError(ErrorCodes.INVALID_INPUT, `msg.${key} must be a string or a number, not ${Array.isArray(v) ? 'an array' : typeof v}`);
+    throw new ConnectorError(ErrorCodes.INVALID_INPUT, `msg.${key} must be a string or a number, not ${Array.isArray(v) ? 'an array' : typeof v === 'number' ? String(v) : typeof v}`);
   }
   return typeof panel === 'string' ? panel.trim() : panel === undefined || panel === null ? '' : String(panel);
 }

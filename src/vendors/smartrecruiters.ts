@@ -136,25 +136,44 @@ function names(profile: HrflowProfile): { first?: string; last?: string } {
   const full = text(profile.info?.full_name);
   if ((!first || !last) && full) {
     const parts = full.split(/\s+/);
-    if (!first && !last && parts.length > 1) {
-      first = parts[0];
-      last = parts.slice(1).join(' ');
-    } else if (!first && last) first = full.replace(last, '').trim() || undefined;
-    else if (first && !last) last = full.replace(first, '').trim() || undefined;
+    if (!first && !last) {
+      if (parts.length > 1) {
+        first = parts[0];
+        last = parts.slice(1).join(' ');
+      }
+    } else if (!first) first = rest(full, last as string, 'before');
+    else last = rest(full, first, 'after');
   }
   return { first, last };
 }
 
+/** The full name without the part we know (any case); else the words on the other side of the first space. */
+function rest(full: string, known: string, side: 'before' | 'after'): string | undefined {
+  const at = full.toLowerCase().indexOf(known.toLowerCase());
+  if (at >= 0) return `${full.slice(0, at)} ${full.slice(at + known.length)}`.replace(/\s+/g, ' ').trim() || undefined;
+  const parts = full.split(/\s+/);
+  if (parts.length < 2) return undefined;
+  return side === 'after' ? parts.slice(1).join(' ') : parts.slice(0, -1).join(' ');
+}
+
+/**
+ * Dates of an experience or education. `current` only when it is known: a start date and no end
+ * date (ongoing), or an end date (ended); an item without dates, or with an end date that cannot be
+ * read, says nothing about it.
+ */
 function datedItem(item: HrflowDatedItem) {
+  const startDate = isoDate(item.date_start);
   const endDate = isoDate(item.date_end);
   return {
-    current: !text(item.date_end),
-    startDate: isoDate(item.date_start),
+    current: endDate ? false : startDate && !text(item.date_end) ? true : undefined,
+    startDate,
     endDate,
     location: text(item.location?.text),
     description: text(item.description),
   };
 }
+
+const hasContent = (item: Record<string, unknown>) => Object.values(item).some((v) => v !== undefined);
 
 export function smartRecruitersPayload(profile: HrflowProfile): SmartRecruitersCandidate {
   const info = profile.info ?? {};
@@ -180,12 +199,15 @@ export function smartRecruitersPayload(profile: HrflowProfile): SmartRecruitersC
       twitter: urlOfType(profile, 'twitter'),
       website: urlOfType(profile, 'website', 'from_resume', 'github'),
     },
+    // An item with nothing in it is not sent (no `{}` entries).
     experience: experiences
       .filter((e) => e && typeof e === 'object')
-      .map((e) => ({ title: text(e.title), company: text(e.company), ...datedItem(e) })),
+      .map((e) => ({ title: text(e.title), company: text(e.company), ...datedItem(e) }))
+      .filter(hasContent),
     education: educations
       .filter((e) => e && typeof e === 'object')
-      .map((e) => ({ institution: text(e.school), degree: text(e.title), ...datedItem(e) })),
+      .map((e) => ({ institution: text(e.school), degree: text(e.title), ...datedItem(e) }))
+      .filter(hasContent),
   });
 }
 
@@ -217,7 +239,7 @@ export const smartrecruiters: VendorModule<SmartRecruitersConfig, SmartRecruiter
     const created = await createOnce<{ id?: string }>(
       ctx.http,
       { method: 'POST', url: joinUrl(base, 'jobs', encodeURIComponent(jobId), 'candidates'), headers, data: payload, step: 'create' },
-      { readId: (d) => d.id, lookup: payload.email ? (sentAt) => findCandidate(ctx, base, payload, sentAt) : undefined },
+      { readId: (d) => d.id, lookup: payload.email ? (sentAt) => findCandidate(ctx, base, jobId, payload, sentAt) : undefined },
     );
     const candidateId = created.candidateId as string;
     const steps: PushStep[] = [createStep(created)];
@@ -235,6 +257,7 @@ export const smartrecruiters: VendorModule<SmartRecruitersConfig, SmartRecruiter
 async function findCandidate(
   ctx: Parameters<typeof smartrecruiters.push>[0],
   base: string,
+  jobId: string,
   payload: SmartRecruitersCandidate,
   sentAt: number,
 ): Promise<string | undefined> {
@@ -250,7 +273,24 @@ async function findCandidate(
     (c) => c.email?.toLowerCase() === email && (!payload.lastName || !c.lastName || c.lastName === payload.lastName) && createdSince(c.createdOn, sentAt),
   );
   matches.sort((a, b) => String(b.createdOn ?? '').localeCompare(String(a.createdOn ?? '')));
-  return matches[0]?.id;
+  // The same person may have been pushed to another job a moment ago: only a candidate assigned to
+  // this job is this push's (read from the candidate's details; the newest few are checked).
+  for (const match of matches.slice(0, 3)) {
+    if (!match.id) continue;
+    const details = await ctx.http.request<{ primaryAssignment?: Assignment; secondaryAssignments?: Assignment[] }>({
+      method: 'GET',
+      url: joinUrl(base, 'candidates', encodeURIComponent(match.id)),
+      headers: { 'X-SmartToken': ctx.config.x_smart_token },
+      step: 'lookup',
+    });
+    const assignments = [details.data?.primaryAssignment, ...(details.data?.secondaryAssignments ?? [])];
+    if (assignments.some((a) => a?.job?.id !== undefined && String(a.job.id) === jobId)) return match.id;
+  }
+  return undefined;
+}
+
+interface Assignment {
+  job?: { id?: string | number };
 }
 
 async function uploadCv(

@@ -65,6 +65,24 @@ describe('flow: HrFlow profile → logic → SmartRecruiters', function () {
     assert.equal(msg.error.source.id, 'prof');
   });
 
+  it('after a lost answer, does not take the same person just pushed to another job for this push\'s', async () => {
+    await load(ctx.sb, SR, { push: { upload_cv: false } });
+    const first = await run({ profile_key: KEYS.full, job_id: 'job-A' });
+    assert.equal(first.id, 'out', JSON.stringify(first.msg.error ?? {}));
+    ctx.sb.setFault('smartrecruiters', { mode: 'reset', count: 1, method: 'POST', match: '/jobs/' });
+    let { id, msg } = await run({ profile_key: KEYS.full, job_id: 'job-B' });
+    assert.equal(id, 'caught', 'the job-A candidate was taken for the job-B push');
+    assert.equal(msg.error.code, 'OUTCOME_UNKNOWN');
+    // The same person's lost create to job-B itself is still recovered.
+    ctx.sb.setFault('smartrecruiters', { mode: 'lost-answer', count: 1, method: 'POST', match: '/jobs/' });
+    ({ id, msg } = await run({ profile_key: KEYS.full, job_id: 'job-B' }));
+    assert.equal(id, 'out', JSON.stringify(msg.error ?? {}));
+    assert.match(msg.steps[0].detail, /found by email/);
+    const stored = (ctx.sb.state as any).smartrecruiters.candidates;
+    assert.equal(stored.length, 2);
+    assert.equal(msg.candidate_id, String(stored[1].id));
+  });
+
   it('lets msg.job_id win over the panel', async () => {
     await load(ctx.sb, SR);
     const { id, msg } = await run({ profile_key: KEYS.full, job_id: 'job-from-msg' });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { ConnectorError } from '../../src/core/errors';
 import { recruitee, parseOfferIds } from '../../src/vendors/recruitee';
-import { smartrecruiters } from '../../src/vendors/smartrecruiters';
+import { smartrecruiters, smartRecruitersPayload } from '../../src/vendors/smartrecruiters';
 import { profiles } from '../helpers/fixtures';
 
 const FULL_RESUME_URL =
@@ -246,5 +246,42 @@ describe('default payloads against the vendors\' own API descriptions (../shared
       assert.equal(validateAgainstSpec('smartrecruiters', 'CandidateInput', copy).valid, false);
       assert.throws(() => smartrecruiters.validate(copy), (e: any) => e.code === 'INVALID_PROFILE');
     }
+  });
+});
+
+describe('SmartRecruiters mapping of partial data', () => {
+  const base = () => {
+    const p = profiles.full();
+    p.experiences = [];
+    p.educations = [];
+    return p;
+  };
+
+  it('splits the full name whatever the case of the known part', () => {
+    const p = base();
+    Object.assign(p.info, { first_name: 'camille', last_name: null, full_name: 'Camille Durand' });
+    let payload = smartRecruitersPayload(p);
+    assert.equal(payload.firstName, 'camille');
+    assert.equal(payload.lastName, 'Durand');
+    Object.assign(p.info, { first_name: null, last_name: 'DURAND', full_name: 'Camille Durand' });
+    payload = smartRecruitersPayload(p);
+    assert.equal(payload.firstName, 'Camille');
+    assert.equal(payload.lastName, 'DURAND');
+  });
+
+  it('sends no empty items and says "current" only when the dates say it', () => {
+    const p = base();
+    p.experiences = [
+      {},
+      { title: 'Analyst', date_start: '2020-01-01T00:00:00', date_end: null },
+      { title: 'Intern', date_start: '2019-01-01T00:00:00', date_end: 'not a date' },
+    ] as never;
+    p.educations = [{ school: 'École Exemple', date_start: null, date_end: null }] as never;
+    const payload = smartRecruitersPayload(p);
+    assert.deepEqual(payload.experience, [
+      { title: 'Analyst', current: true, startDate: '2020-01-01' },
+      { title: 'Intern', startDate: '2019-01-01' },
+    ]);
+    assert.deepEqual(payload.education, [{ institution: 'École Exemple' }]);
   });
 });
