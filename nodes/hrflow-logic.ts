@@ -133,6 +133,12 @@ export = function (RED: NodeAPI): void {
         if (!payload || typeof payload !== 'object' || Array.isArray(payload)) {
           throw new ConnectorError(ErrorCodes.FORMAT_ERROR, `format returned ${payload === null ? 'null' : typeof payload}: return the ${vendor.label} payload object`);
         }
+        try {
+          // What reaches the push node must be plain data (it is copied there): say so here, not there.
+          structuredClone(payload);
+        } catch (err) {
+          throw new ConnectorError(ErrorCodes.FORMAT_ERROR, `format returned a value that is not plain data: ${(err as Error).message}`, { cause: err });
+        }
         msg.payload = payload;
         msg.format = vendor.id;
       } else {

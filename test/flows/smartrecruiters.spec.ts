@@ -191,6 +191,16 @@ describe('flow: HrFlow profile → logic → SmartRecruiters', function () {
     assert.equal((ctx.sb.state as any).smartrecruiters.requests, 0);
   });
 
+  it('reports a format that returns something that is not plain data as FORMAT_ERROR at the logic node', async () => {
+    await load(ctx.sb, SR, {
+      logic: { format_type: 'js', format_vendor: 'smartrecruiters', format: 'defaults.tag = Symbol("x"); return defaults;' },
+    });
+    const { id, msg } = await run({ profile_key: KEYS.full });
+    assert.equal(id, 'caught');
+    assert.equal(msg.error.code, 'FORMAT_ERROR');
+    assert.equal(msg.error.source.id, 'logic');
+  });
+
   it('validates a user-formatted payload before sending it', async () => {
     await load(ctx.sb, SR, {
       logic: { format_type: 'js', format_vendor: 'smartrecruiters', format: 'return { firstName: "A" };' },
