@@ -8,6 +8,7 @@ import type { HttpClient } from './http';
 import {
   attachmentFileName,
   contentTypeFor,
+  extensionFor,
   cvAttachment,
   type HrflowAttachment,
   type HrflowProfile,
@@ -65,27 +66,13 @@ export async function downloadCv(files: HttpClient, profile: HrflowProfile): Pro
   return { fileName, contentType, data, attachment };
 }
 
-const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
-
 /** PDF, DOCX and legacy Word files by their first bytes (the CV types every vendor takes). */
 export function sniffDocument(data: Buffer): { contentType: string; ext: string } | undefined {
-  if (data.length >= 5 && data.subarray(0, 5).toString('latin1') === '%PDF-') return { contentType: 'application/pdf', ext: '.pdf' };
-  if (data.length >= 4 && data.readUInt32BE(0) === 0x504b0304 && data.includes('word/document.xml')) return { contentType: DOCX, ext: '.docx' };
-  if (data.length >= 8 && data.readUInt32BE(0) === 0xd0cf11e0 && data.readUInt32BE(4) === 0xa1b11ae1) return { contentType: 'application/msword', ext: '.doc' };
-  return undefined;
-}
-
-const EXTENSIONS: Record<string, string> = {
-  'application/pdf': '.pdf',
-  [DOCX]: '.docx',
-  'application/msword': '.doc',
-  'application/vnd.oasis.opendocument.text': '.odt',
-  'application/rtf': '.rtf',
-  'text/plain': '.txt',
-};
-
-function extensionFor(contentType: string): string | undefined {
-  return EXTENSIONS[contentType];
+  let ext: string | undefined;
+  if (data.length >= 5 && data.subarray(0, 5).toString('latin1') === '%PDF-') ext = '.pdf';
+  else if (data.length >= 4 && data.readUInt32BE(0) === 0x504b0304 && data.includes('word/document.xml')) ext = '.docx';
+  else if (data.length >= 8 && data.readUInt32BE(0) === 0xd0cf11e0 && data.readUInt32BE(4) === 0xa1b11ae1) ext = '.doc';
+  return ext ? { contentType: contentTypeFor(ext), ext } : undefined;
 }
 
 /** One part of a multipart/form-data body: a text field, or a file when `fileName` is set. */

@@ -167,6 +167,11 @@ export function attachmentFileName(a: HrflowAttachment): string {
   return `${base}${ext}`;
 }
 
+/** The extension of a content type (".pdf"), from the same table; undefined for an unknown type. */
+export function extensionFor(contentType: string): string | undefined {
+  return Object.keys(CONTENT_TYPES).find((ext) => CONTENT_TYPES[ext] === contentType);
+}
+
 export function contentTypeFor(fileName: string, fallback = 'application/octet-stream'): string {
   const m = /\.[A-Za-z0-9]+$/.exec(fileName);
   return (m && CONTENT_TYPES[m[0].toLowerCase()]) || fallback;

@@ -130,6 +130,7 @@ function asString(n: number | undefined): string | undefined {
 export function broadbeanPayload(profile: HrflowProfile, params: Partial<BroadbeanParams> = {}): BroadbeanPayload {
   const info = profile.info ?? {};
   const loc = info.location ?? undefined;
+  const point = coordinates(loc);
   const fields = locationFields(loc);
   const first = text(info.first_name);
   const last = text(info.last_name);
@@ -147,8 +148,8 @@ export function broadbeanPayload(profile: HrflowProfile, params: Partial<Broadbe
       location_city: text(fields.city),
       location_country: toAlpha2(fields.country),
       location_postcode: text(fields.postcode),
-      location_latitude: asString(coordinates(loc).lat),
-      location_longitude: asString(coordinates(loc).lng),
+      location_latitude: asString(point.lat),
+      location_longitude: asString(point.lng),
       current_job_title: text(current?.title),
       current_job_employer: text(current?.company),
       current_job_startdate: isoDate(current?.date_start),
