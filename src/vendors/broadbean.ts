@@ -15,9 +15,9 @@
  */
 import { createHmac } from 'node:crypto';
 import { toAlpha2 } from '../core/countries';
-import { createOnce } from '../core/create';
+import { createOnce } from '../push/create';
 import { ConnectorError, ErrorCodes } from '../core/errors';
-import { downloadCv } from '../core/files';
+import { downloadCv } from '../push/files';
 import { payloadValidator } from '../core/validate';
 import { compact, coordinates, isoDate, locationFields, text, type HrflowProfile } from '../hrflow/profile';
 import { joinUrl, type PushResult, type VendorModule } from './types';

@@ -13,9 +13,9 @@
  * only with a real URL, the careers host configurable, https everywhere, no "Undefined" names, the id
  * lookup by email (not by last name alone).
  */
-import { createOnce, createdSince, expectJsonObject } from '../core/create';
+import { createOnce, createdSince, expectJsonObject } from '../push/create';
 import { ConnectorError, ErrorCodes } from '../core/errors';
-import { downloadCv } from '../core/files';
+import { downloadCv } from '../push/files';
 import { payloadValidator } from '../core/validate';
 import { compact, cvAttachment, text, urlOfType, urls, type HrflowProfile } from '../hrflow/profile';
 import { createStep, joinUrl, type PushResult, type PushStep, type VendorModule } from './types';

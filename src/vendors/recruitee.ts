@@ -9,7 +9,7 @@
  * pushed with its `original` CV, or without CV, instead of failing (R1); no `[null]` emails, phones
  * or links (R2); `sources` only when HrFlow gives a source name (E11); `offers` omitted when empty.
  */
-import { createOnce } from '../core/create';
+import { createOnce } from '../push/create';
 import { ConnectorError, ErrorCodes } from '../core/errors';
 import { payloadValidator } from '../core/validate';
 import { compact, cvAttachment, text, urls, type HrflowProfile } from '../hrflow/profile';

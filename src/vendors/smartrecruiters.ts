@@ -13,8 +13,8 @@
  */
 import { toAlpha2 } from '../core/countries';
 import { ConnectorError, ErrorCodes, partialPush } from '../core/errors';
-import { createOnce, createdSince, expectJsonObject } from '../core/create';
-import { downloadCv, multipartBody } from '../core/files';
+import { createOnce, createdSince, expectJsonObject } from '../push/create';
+import { downloadCv, multipartBody } from '../push/files';
 import { payloadValidator } from '../core/validate';
 import {
   compact,

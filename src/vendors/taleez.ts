@@ -16,9 +16,9 @@
  * content type (T6), no crash on a profile without CV (T6/E4), later-step failures reported (T7).
  */
 import { toAlpha2 } from '../core/countries';
-import { createOnce, expectJsonObject } from '../core/create';
+import { createOnce, expectJsonObject } from '../push/create';
 import { ConnectorError, ErrorCodes, partialPush } from '../core/errors';
-import { downloadCv, multipartBody } from '../core/files';
+import { downloadCv, multipartBody } from '../push/files';
 import { payloadValidator } from '../core/validate';
 import { compact, coordinates, locationFields, text, urlOfType, type HrflowProfile } from '../hrflow/profile';
 import { createStep, joinUrl, type PushContext, type PushResult, type PushStep, type VendorModule } from './types';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { downloadCv, multipartBody } from '../../src/core/files';
+import { downloadCv, multipartBody } from '../../src/push/files';
 import { HttpClient } from '../../src/core/http';
 import type { HrflowProfile } from '../../src/hrflow/profile';
 import { getBoundary, parseMultipart } from '../../src/sandbox/multipart';

@@ -1,10 +1,10 @@
 /**
- * Download of the profile's CV from its public URL, for vendors that take the file itself
+ * Push mechanics shared by vendors (above src/core, which is transport only). Download of the profile's CV from its public URL, for vendors that take the file itself
  * (multipart upload or base64).
  */
 import { randomBytes } from 'node:crypto';
-import { ConnectorError, ErrorCodes } from './errors';
-import type { HttpClient } from './http';
+import { ConnectorError, ErrorCodes } from '../core/errors';
+import type { HttpClient } from '../core/http';
 import {
   attachmentFileName,
   contentTypeFor,

@@ -4,8 +4,8 @@
  * read), never re-send it blindly: look the candidate up where the vendor allows it, else report
  * OUTCOME_UNKNOWN.
  */
-import { ConnectorError, ErrorCodes } from './errors';
-import type { HttpClient, HttpRequest, HttpResponse } from './http';
+import { ConnectorError, ErrorCodes } from '../core/errors';
+import type { HttpClient, HttpRequest, HttpResponse } from '../core/http';
 
 export interface CreateOutcome<T> {
   /** The candidate id, from the answer or from the lookup. Undefined only when `readId` is not given. */
