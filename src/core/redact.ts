@@ -71,8 +71,13 @@ export function secretForms(secret: string): string[] {
       forms.add(encodeURIComponent(u)); // encoded twice (a URL inside a query parameter)
     }
   }
-  // Whitespace collapsed (excerpts are single-line).
-  if (/\s/.test(secret)) for (const f of [...forms]) forms.add(f.replace(/\s+/g, ' '));
+  // Whitespace collapsed and trimmed (excerpts are single-line).
+  if (/\s/.test(secret)) {
+    for (const f of [...forms]) {
+      forms.add(f.replace(/\s+/g, ' '));
+      forms.add(f.replace(/\s+/g, ' ').trim());
+    }
+  }
   forms.delete('');
   return [...forms];
 }
@@ -94,9 +99,13 @@ export function headerSecrets(value: string): string[] {
   return out.filter((s) => s.length > 0);
 }
 
+/** Characters past an excerpt's cut still read, so that a secret or token across the cut is masked whole. */
+const EXCERPT_MARGIN = 512;
+
 export class Redactor {
   private readonly secrets: string[];
   private matcher: RegExp | null | undefined;
+  private longest = 0;
 
   constructor(secrets: Array<string | undefined | null> = []) {
     // Every non-empty secret, whatever its length. Longest first so a secret containing another one is masked whole.
@@ -114,6 +123,7 @@ export class Redactor {
   private pattern(): RegExp | null {
     if (this.matcher === undefined) {
       const forms = [...new Set(this.secrets.flatMap(secretForms))].sort((a, b) => b.length - a.length);
+      this.longest = forms[0]?.length ?? 0;
       this.matcher = forms.length ? new RegExp(forms.map(escapeRegExp).join('|'), 'g') : null;
     }
     return this.matcher;
@@ -141,8 +151,20 @@ export class Redactor {
         text = String(value);
       }
     }
-    // Masked before and after the whitespace is collapsed: a secret holding spaces is found either way.
-    text = this.text(this.text(text).replace(/\s+/g, ' ').trim());
+    // Only the head is read, made single-line (the secrets' collapsed forms are masked too) and masked,
+    // with a margin so that nothing across the cut is left half-masked: a huge error page costs little.
+    this.pattern();
+    const margin = Math.max(EXCERPT_MARGIN, this.longest);
+    for (let head = max + 2 * margin; ; head *= 2) {
+      const whole = text.length <= head;
+      const masked = this.text((whole ? text : text.slice(0, head)).replace(/\s+/g, ' ').trim());
+      if (whole) {
+        text = masked;
+        break;
+      }
+      // The last `margin` characters may hold the start of a secret cut at `head`: never shown.
+      if (masked.length - margin >= max) return `${masked.slice(0, max)}…`;
+    }
     return text.length > max ? `${text.slice(0, max)}…` : text;
   }
 }

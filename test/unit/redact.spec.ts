@@ -40,6 +40,17 @@ describe('Redactor', () => {
     assert.ok(!out.includes('a b c') && !out.includes(secret), out);
   });
 
+  it('cuts long excerpts after masking: no secret half-shown at the cut, little work on huge bodies', () => {
+    const secret = 'SECRETVALUE1234';
+    const r = new Redactor([secret]);
+    const out = r.excerpt(`${'x'.repeat(295)}${secret}${'y'.repeat(5000)}`);
+    assert.ok(!out.includes('SECR'), out.slice(280));
+    const huge = `${' '.repeat(5_000_000)}${secret} ${'z'.repeat(5_000_000)}`;
+    const masked = r.excerpt(huge, 50);
+    assert.ok(masked.startsWith('*** zzz') && masked.endsWith('…'), masked);
+    assert.ok(!r.excerpt(`${'a '.repeat(200)}${secret}`, 401).includes('SECRET'));
+  });
+
   it('takes no empty string for a secret, and never masks its own mask again', () => {
     const r = new Redactor(['', null, undefined, '*']);
     assert.equal(new Redactor(['']).text('nothing to hide'), 'nothing to hide');
