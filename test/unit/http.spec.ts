@@ -457,6 +457,22 @@ describe('HttpClient and a long Retry-After (issue 10)', () => {
     }
   });
 
+  it('reports a wait for a rate slot through onWait', async () => {
+    const server = await serve([json(200, {})]);
+    try {
+      const limiter = new RateLimiter({ perWindow: 1, windowMs: 2_000 });
+      const waits: Array<{ reason: string; waitMs: number }> = [];
+      const client = new HttpClient({ vendor: 'v', limiter, timeoutMs: 5_000, onWait: (w) => waits.push(w) });
+      await client.request({ method: 'GET', url: server.url });
+      await client.request({ method: 'GET', url: server.url });
+      assert.equal(waits.length, 1);
+      assert.equal(waits[0].reason, 'rate_limit');
+      assert.ok(waits[0].waitMs >= 1_000 && waits[0].waitMs <= 2_100, `${waits[0].waitMs} ms`);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('fails a message waiting for a rate slot past its timeout with RATE_LIMITED', async () => {
     const server = await serve([json(200, {})]);
     try {
