@@ -6,7 +6,7 @@
  */
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { ConnectorError, ErrorCodes } from '../../src/core/errors';
-import { HttpClient } from '../../src/core/http';
+import { HttpClient, type WaitInfo } from '../../src/core/http';
 import { Redactor } from '../../src/core/redact';
 import { isProfile, type HrflowProfile } from '../../src/hrflow/profile';
 import type { VendorModule } from '../../src/vendors/types';
@@ -85,11 +85,16 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, spec: PushNodeSpe
       const redactor = new Redactor(vendor.secrets(config));
       const onRetry = (info: { attempt: number; retries: number; reason: string }) =>
         node.status(Status.retrying(`retry ${info.attempt}/${info.retries} ${info.reason}`));
-      const common = { timeoutMs, retries, retryDelayMs, redactor, signal: controller.signal, onRetry };
+      // The account is paused by the vendor, or its rate slots are used up: say so, and until when.
+      const onWait = (info: WaitInfo) =>
+        node.status(Status.retrying(info.reason === 'paused'
+          ? `paused by ${vendor.label} until ${new Date(info.until).toTimeString().slice(0, 8)}`
+          : `rate limited, waiting ${Math.ceil(info.waitMs / 1000)} s`));
+      const common = { timeoutMs, retries, retryDelayMs, redactor, signal: controller.signal, onRetry, onWait };
       try {
         const result = await vendor.push(
           {
-            http: new HttpClient({ ...common, vendor: vendor.id, limiter: account.limiter }),
+            http: new HttpClient({ ...common, vendor: vendor.id, limiter: account.limiter, secretHeaders: vendor.secretHeaders, rateHeaders: vendor.rateHeaders }),
             files: new HttpClient({ ...common, vendor: 'hrflow-files' }),
             config,
             params,

@@ -26,7 +26,10 @@ export const ErrorCodes = {
   FORMAT_ERROR: 'FORMAT_ERROR',
   /** The vendor refused the request as wrong (400/409/422, or a success flag of 0). */
   VENDOR_REJECTED: 'VENDOR_REJECTED',
-  /** Still rate limited (429) after every retry. */
+  /**
+   * Still rate limited (429) after every retry, or the wait for a rate slot or for the vendor's pause
+   * (Retry-After) is longer than the node will wait (its timeout): `retryAt` says when to try again.
+   */
   RATE_LIMITED: 'RATE_LIMITED',
   /** 5xx after every retry, or an answer that cannot be read. */
   VENDOR_UNAVAILABLE: 'VENDOR_UNAVAILABLE',
@@ -60,8 +63,14 @@ export interface ConnectorErrorDetails {
   fields?: string[];
   /** True when a create request may have reached the vendor but no answer came back. */
   outcomeUnknown?: boolean;
+  /** For RATE_LIMITED: how long to wait before trying again, in ms (from when the error was made). */
+  retryAfterMs?: number;
+  /** For RATE_LIMITED: when to try again (ISO 8601 date-time). */
+  retryAt?: string;
   cause?: unknown;
 }
+
+const DETAIL_KEYS = ['statusCode', 'vendor', 'step', 'candidateId', 'vendorMessage', 'fields', 'outcomeUnknown', 'retryAfterMs', 'retryAt'] as const;
 
 export class ConnectorError extends Error {
   readonly code: ErrorCode;
@@ -72,12 +81,14 @@ export class ConnectorError extends Error {
   vendorMessage?: string;
   fields?: string[];
   outcomeUnknown?: boolean;
+  retryAfterMs?: number;
+  retryAt?: string;
 
   constructor(code: ErrorCode, message: string, details: ConnectorErrorDetails = {}) {
     super(message, details.cause !== undefined ? { cause: details.cause } : undefined);
     this.name = 'ConnectorError';
     this.code = code;
-    for (const key of ['statusCode', 'vendor', 'step', 'candidateId', 'vendorMessage', 'fields', 'outcomeUnknown'] as const) {
+    for (const key of DETAIL_KEYS) {
       if (details[key] !== undefined) (this as Record<string, unknown>)[key] = details[key];
     }
   }
@@ -85,11 +96,20 @@ export class ConnectorError extends Error {
   /** A plain, secret-free description, suitable for msg.error extras and logs. */
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = { code: this.code, message: this.message };
-    for (const key of ['statusCode', 'vendor', 'step', 'candidateId', 'vendorMessage', 'fields', 'outcomeUnknown'] as const) {
+    for (const key of DETAIL_KEYS) {
       if (this[key] !== undefined) out[key] = this[key];
     }
     return out;
   }
+}
+
+/**
+ * RATE_LIMITED for a message that would wait longer than it may: carries when to try again
+ * (`retryAfterMs`, `retryAt`).
+ */
+export function rateLimited(message: string, retryAtMs: number, details: ConnectorErrorDetails = {}, now = Date.now()): ConnectorError {
+  const at = Math.max(now, Math.ceil(retryAtMs));
+  return new ConnectorError(ErrorCodes.RATE_LIMITED, message, { ...details, retryAfterMs: at - now, retryAt: new Date(at).toISOString() });
 }
 
 export function isConnectorError(err: unknown): err is ConnectorError {

@@ -5,9 +5,9 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { AxiosError, AxiosRequestConfig, AxiosStatic } from 'axios';
-import { ConnectorError, ErrorCodes, type ErrorCode } from './errors';
-import type { RateLimiter } from './limiter';
-import { Redactor } from './redact';
+import { ConnectorError, ErrorCodes, rateLimited, type ErrorCode } from './errors';
+import { MAX_PAUSE_MS, type RateLimiter } from './limiter';
+import { headerSecrets, Redactor, SECRET_HEADERS } from './redact';
 
 /**
  * axios is loaded on the first request, not when Node-RED loads the package: it (with its
@@ -38,6 +38,85 @@ export interface HttpOptions {
   signal?: AbortSignal;
   /** Called before each retry wait (for status display). */
   onRetry?: (info: RetryInfo) => void;
+  /**
+   * Names of the headers that carry secrets for this vendor (X-SmartToken, X-CHUB-SIGNATURE...).
+   * Their values, as sent on each attempt, are masked in every error text of this client, like the
+   * values of the generic ones (Authorization, Proxy-Authorization, Cookie).
+   */
+  secretHeaders?: string[];
+  /**
+   * What this vendor's rate headers (X-RateLimit-*) mean, read from every answer. Without it they are
+   * ignored: one vendor's announced limit is never applied to another vendor's window.
+   */
+  rateHeaders?: RateHeaderReader;
+  /**
+   * The longest pause one answer (Retry-After, X-RateLimit-Reset) can impose (default: the limiter's
+   * cap, else MAX_PAUSE_MS, 60 s).
+   */
+  maxPauseMs?: number;
+  /**
+   * How long a request may wait for a rate slot or for a vendor's pause (default: timeoutMs). A longer
+   * wait fails at once with RATE_LIMITED carrying `retryAt`, instead of holding the message.
+   */
+  maxWaitMs?: number;
+  /** Called when a request waits for the account (paused by the vendor, or rate slots used up), for status display. */
+  onWait?: (info: WaitInfo) => void;
+}
+
+export interface WaitInfo {
+  /** "paused": the vendor asked to hold off (Retry-After...); "rate_limit": the account's rate slots are used up. */
+  reason: 'paused' | 'rate_limit';
+  /** When the wait ends (epoch ms). */
+  until: number;
+  waitMs: number;
+  vendor: string;
+  step?: string;
+}
+
+/** What a vendor's rate headers say, in the vendor's own window (the RateLimit of its module). */
+export interface RateHeaderReading {
+  /** Requests per window of the vendor module's RateLimit (SmartRecruiters: per second; Taleez: per minute). */
+  perWindow?: number;
+  /** Requests in flight at once. */
+  concurrent?: number;
+  /** The vendor said its window is used up: hold every request of the account until ours rolls. */
+  exhausted?: boolean;
+  /** The vendor said when its window rolls: hold every request that long (capped; an explicit Retry-After wins). */
+  pauseMs?: number;
+}
+
+/**
+ * Reads a vendor's rate headers: `h` holds the usual X-RateLimit-* values as numbers
+ * (see rateLimitHeaders), `headers` every answer header (lower-case names).
+ */
+export type RateHeaderReader = (h: RateLimitHeaderValues, headers: Record<string, string>) => RateHeaderReading | undefined;
+
+export interface RateLimitHeaderValues {
+  limit?: number;
+  remaining?: number;
+  /** X-RateLimit-Reset as a delay in ms. */
+  resetMs?: number;
+  concurrentLimit?: number;
+  concurrentRemaining?: number;
+}
+
+/**
+ * The usual X-RateLimit-* headers as numbers (syntax only: what they count is the vendor's business).
+ * `resetMs`: X-RateLimit-Reset as a delay, read as epoch seconds when it looks like one, else as seconds.
+ */
+export function rateLimitHeaders(headers: Record<string, string>, now = Date.now()): RateLimitHeaderValues {
+  const int = (name: string) => {
+    const v = headers[name]?.trim();
+    return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
+  };
+  const reset = int('x-ratelimit-reset');
+  return {
+    limit: int('x-ratelimit-limit'),
+    remaining: int('x-ratelimit-remaining'),
+    resetMs: reset === undefined ? undefined : reset >= 1e9 ? Math.max(0, reset * 1000 - now) : reset * 1000,
+    concurrentLimit: int('x-ratelimit-concurrent-limit'),
+    concurrentRemaining: int('x-ratelimit-concurrent-remaining'),
+  };
 }
 
 export interface RetryInfo {
@@ -84,6 +163,15 @@ export interface HttpResponse<T = unknown> {
   headers: Record<string, string>;
   data: T;
 }
+
+/** How many secret values learned from sent headers a client keeps (Broadbean signs every attempt). */
+const MAX_LEARNED_SECRETS = 64;
+
+/** Waits shorter than this are not reported through onWait (a status would only flicker). */
+const REPORTED_WAIT_MS = 1000;
+
+/** Query parameter names whose values are credentials (not `key`: HrFlow's profile key is no secret). */
+const SECRET_PARAM = /^(?:token|access_token|api_key|apikey|api_secret|secret|password|passwd|auth|signature|sig|x-amz-signature|x-amz-security-token|x-goog-signature)$/i;
 
 /** Network error codes that mean the request never left this machine: always safe to retry. */
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
@@ -168,6 +256,14 @@ export function vendorMessageOf(data: unknown): string | undefined {
   return parts.length ? parts.join('; ') : JSON.stringify(data);
 }
 
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
@@ -192,6 +288,14 @@ export class HttpClient {
   private readonly redactor: Redactor;
   private readonly signal?: AbortSignal;
   private readonly onRetry?: (info: RetryInfo) => void;
+  private readonly onWait?: (info: WaitInfo) => void;
+  private readonly secretHeaderNames: Set<string>;
+  private readonly rateHeaders?: RateHeaderReader;
+  private readonly maxPauseMs: number;
+  private readonly maxWaitMs: number;
+  /** Values of secret headers this client sent (newest last), masked in its texts. */
+  private readonly learned: string[] = [];
+  private redactorWithLearned: Redactor | undefined;
 
   constructor(options: HttpOptions) {
     this.vendor = options.vendor;
@@ -205,10 +309,49 @@ export class HttpClient {
     // One stop signal is shared by every request in flight of a node: many listeners are expected.
     if (this.signal) setMaxListeners(0, this.signal);
     this.onRetry = options.onRetry;
+    this.onWait = options.onWait;
+    this.secretHeaderNames = new Set([...SECRET_HEADERS, ...(options.secretHeaders ?? []).map((h) => h.toLowerCase())]);
+    this.rateHeaders = options.rateHeaders;
+    this.maxPauseMs = Math.max(0, options.maxPauseMs ?? this.limiter?.pauseCapMs ?? MAX_PAUSE_MS);
+    this.maxWaitMs = Math.max(0, options.maxWaitMs ?? this.timeoutMs);
   }
 
+  /** The redactor of this client: the account's secrets and the secret header values it sent. */
   get redact(): Redactor {
-    return this.redactor;
+    return (this.redactorWithLearned ??= this.redactor.with(...this.learned));
+  }
+
+  /** Remember secret values sent with a request (header values, URL credentials), to mask them in texts. */
+  private learn(values: string[]): void {
+    let changed = false;
+    for (const v of values) {
+      if (!v || this.learned.includes(v)) continue;
+      this.learned.push(v);
+      changed = true;
+    }
+    if (!changed) return;
+    if (this.learned.length > MAX_LEARNED_SECRETS) this.learned.splice(0, this.learned.length - MAX_LEARNED_SECRETS);
+    this.redactorWithLearned = undefined;
+  }
+
+  private learnFromRequest(req: HttpRequest, headers: Record<string, string>): void {
+    const found: string[] = [];
+    for (const [name, value] of Object.entries(headers)) {
+      if (value !== undefined && value !== null && this.secretHeaderNames.has(name.toLowerCase())) found.push(...headerSecrets(String(value)));
+    }
+    try {
+      const url = new URL(req.url);
+      for (const part of [url.username, url.password]) {
+        if (part) found.push(part, safeDecode(part));
+      }
+      for (const [k, v] of url.searchParams) if (v && SECRET_PARAM.test(k)) found.push(v);
+    } catch {
+      // not an absolute URL: axios reports it
+    }
+    for (const [k, v] of Object.entries(req.params ?? {})) {
+      if (v !== undefined && String(v) && SECRET_PARAM.test(k)) found.push(String(v));
+    }
+    this.learn(found);
   }
 
   /**
@@ -216,39 +359,57 @@ export class HttpClient {
    * with a stable code, the HTTP status and a short redacted vendor message.
    */
   async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
-    const redactor = req.secrets?.length ? this.redactor.with(...req.secrets) : this.redactor;
+    // Built when needed: by then the attempts have taught the client the secret header values they sent.
+    const redactorOf = () => (req.secrets?.length ? this.redact.with(...req.secrets) : this.redact);
     const idempotent = req.idempotent ?? req.method === 'GET';
     for (let attempt = 0; ; attempt++) {
       let failure: ConnectorError;
       let retryable: boolean;
       let waitMs: number | undefined;
       let exactWait = false;
+      let pause: WaitInfo | undefined;
       try {
-        const res = await this.attempt(req);
+        const { reading, ...res } = await this.attempt(req);
         if (res.status >= 200 && res.status < 300) return res as HttpResponse<T>;
         const code = statusToCode(res.status);
-        const vendorMessage = redactor.excerpt(vendorMessageOf(res.data));
-        failure = new ConnectorError(
-          code,
-          `${this.vendor} answered ${res.status}${req.step ? ` during ${req.step}` : ''}${vendorMessage ? `: ${vendorMessage}` : ''}`,
-          { statusCode: res.status, vendor: this.vendor, step: req.step, vendorMessage },
-        );
+        const vendorMessage = redactorOf().excerpt(vendorMessageOf(res.data));
+        const during = req.step ? ` during ${req.step}` : '';
+        const details = { statusCode: res.status, vendor: this.vendor, step: req.step, vendorMessage };
+        failure = new ConnectorError(code, `${this.vendor} answered ${res.status}${during}${vendorMessage ? `: ${vendorMessage}` : ''}`, details);
         retryable = isRetryableStatus(res.status);
         const retryAfter = parseRetryAfter(res.headers['retry-after']);
-        if (res.status === 429 && retryAfter === undefined && this.limiter && res.headers['x-ratelimit-limit'] !== undefined && this.limiter.windowFull()) {
+        if (res.status === 429 && retryAfter === undefined && this.limiter && reading?.perWindow !== undefined && this.limiter.windowFull()) {
           // The server counts in windows it announces, and ours is full too: this request reached it a
           // few ms before its window rolled. The retry waits for our next slot (the limiter holds it),
           // a slot or more later: no need for the long backoff meant for an unknown overload.
           waitMs = backoffDelay(attempt, this.limiter.slotMs, this.maxDelayMs);
           exactWait = true;
         } else if (res.status === 429) {
-          const pause = retryAfter ?? backoffDelay(attempt, this.retryDelayMs, this.maxDelayMs);
-          this.limiter?.pauseFor(pause);
-          waitMs = pause;
+          // An explicit Retry-After always wins; one answer imposes at most maxPauseMs on the account.
+          const asked = retryAfter ?? backoffDelay(attempt, this.retryDelayMs, this.maxDelayMs);
+          const now = Date.now();
+          const capped = Math.min(asked, this.maxPauseMs);
+          const until = this.limiter ? Math.max(now + capped, this.limiter.pauseFor(asked)) : now + capped;
+          waitMs = until - now;
+          if (retryAfter !== undefined) pause = { reason: 'paused', until, waitMs, vendor: this.vendor, step: req.step };
+          const said = retryAfter !== undefined ? `; it asked to wait ${Math.ceil(retryAfter / 1000)} s` : '';
+          if (waitMs > this.maxWaitMs) {
+            // Longer than this request may wait: fail now, saying when to try again, instead of sleeping.
+            if (pause) this.onWait?.(pause);
+            throw rateLimited(
+              `${this.vendor} answered 429${during}${said}: the account is paused until ${new Date(until).toISOString()}, longer than this request may wait (${this.maxWaitMs} ms)${vendorMessage ? `: ${vendorMessage}` : ''}`,
+              until,
+              details,
+              now,
+            );
+          }
+          if (attempt >= this.retries) {
+            failure = rateLimited(failure.message, until, details, now);
+          }
         } else if (retryAfter !== undefined) waitMs = retryAfter;
       } catch (err) {
         if (err instanceof ConnectorError) throw err;
-        const mapped = this.mapTransportError(err, req, redactor, idempotent);
+        const mapped = this.mapTransportError(err, req, redactorOf(), idempotent);
         if (mapped.code === ErrorCodes.ABORTED) throw mapped;
         failure = mapped;
         retryable = mapped.code === ErrorCodes.NETWORK_ERROR || mapped.code === ErrorCodes.TIMEOUT
@@ -260,6 +421,7 @@ export class HttpClient {
         ? waitMs
         : Math.min(this.maxDelayMs, Math.max(waitMs ?? 0, backoffDelay(attempt, this.retryDelayMs, this.maxDelayMs)));
       this.onRetry?.({ attempt: attempt + 1, retries: this.retries, delayMs: delay, reason: failure.code, step: req.step });
+      if (pause && pause.waitMs >= REPORTED_WAIT_MS) this.onWait?.(pause);
       try {
         await sleep(delay, this.signal);
       } catch {
@@ -271,7 +433,7 @@ export class HttpClient {
     }
   }
 
-  private async attempt(req: HttpRequest): Promise<HttpResponse> {
+  private async attempt(req: HttpRequest): Promise<HttpResponse & { reading?: RateHeaderReading }> {
     // Load axios before taking a rate slot: the slot's time must be the time the request leaves.
     const client = getAxios();
     const release = this.limiter ? await this.acquire(req) : undefined;
@@ -288,10 +450,13 @@ export class HttpClient {
     if (stop?.aborted) onStop();
     else stop?.addEventListener('abort', onStop, { once: true });
     try {
+      // Computed once per attempt (signatures carry a timestamp); their secret values are learned first.
+      const headers: Record<string, string> = { Accept: 'application/json', ...(typeof req.headers === 'function' ? req.headers() : req.headers) };
+      this.learnFromRequest(req, headers);
       const config: AxiosRequestConfig = {
         method: req.method,
         url: req.url,
-        headers: { Accept: 'application/json', ...(typeof req.headers === 'function' ? req.headers() : req.headers) },
+        headers,
         params: req.params,
         data: req.data,
         responseType: 'arraybuffer',
@@ -303,14 +468,14 @@ export class HttpClient {
         transitional: { clarifyTimeoutError: true },
       };
       const res = await client.request<ArrayBuffer | Buffer>(config);
-      const headers = flattenHeaders(res.headers);
-      this.readRateHeaders(headers);
+      const answerHeaders = flattenHeaders(res.headers);
+      const reading = this.readRateHeaders(answerHeaders);
       const raw = res.data;
       const buf = Buffer.isBuffer(raw) ? raw : Buffer.from(raw ?? new ArrayBuffer(0));
       const data = req.responseType === 'buffer' && res.status >= 200 && res.status < 300
         ? buf
-        : decodeBody(buf, headers['content-type']);
-      return { status: res.status, headers, data };
+        : decodeBody(buf, answerHeaders['content-type']);
+      return { status: res.status, headers: answerHeaders, data, reading };
     } catch (err) {
       if (req.maxBytes !== undefined && /maxContentLength size of/.test((err as Error)?.message ?? '')) {
         throw new ConnectorError(ErrorCodes.INVALID_PROFILE, `the file is larger than ${req.maxBytes} bytes: not downloaded further`, {
@@ -330,9 +495,28 @@ export class HttpClient {
   }
 
   private async acquire(req: HttpRequest): Promise<() => void> {
+    const limiter = this.limiter as RateLimiter;
+    const now = Date.now();
+    const deadline = now + this.maxWaitMs;
+    const next = limiter.nextStartAt();
+    if (next - now >= REPORTED_WAIT_MS && next <= deadline) {
+      const paused = limiter.pausedUntilMs >= next;
+      this.onWait?.({ reason: paused ? 'paused' : 'rate_limit', until: next, waitMs: next - now, vendor: this.vendor, step: req.step });
+    }
     try {
-      return await (this.limiter as RateLimiter).acquire(this.signal);
-    } catch {
+      return await limiter.acquire(this.signal, deadline);
+    } catch (err) {
+      if (err instanceof ConnectorError && err.code === ErrorCodes.RATE_LIMITED) {
+        if (limiter.pausedUntilMs > Date.now()) {
+          this.onWait?.({ reason: 'paused', until: limiter.pausedUntilMs, waitMs: limiter.pausedUntilMs - Date.now(), vendor: this.vendor, step: req.step });
+        }
+        throw new ConnectorError(ErrorCodes.RATE_LIMITED, `${this.vendor}${req.step ? ` (${req.step})` : ''}: ${err.message} (${this.maxWaitMs} ms)`, {
+          vendor: this.vendor,
+          step: req.step,
+          retryAfterMs: err.retryAt ? Math.max(0, Date.parse(err.retryAt) - Date.now()) : err.retryAfterMs,
+          retryAt: err.retryAt,
+        });
+      }
       throw new ConnectorError(ErrorCodes.ABORTED, `${this.vendor} request cancelled: the flow was stopped`, {
         vendor: this.vendor,
         step: req.step,
@@ -341,25 +525,27 @@ export class HttpClient {
   }
 
   /**
-   * SmartRecruiters-style headers: follow the announced limits, and when the window is used up,
-   * hold every request of the account until it rolls.
+   * The vendor's rate headers, read by its own declaration (`rateHeaders`): follow the announced
+   * limits, and when its window is used up, hold every request of the account until it rolls. An
+   * explicit Retry-After wins over what the rate headers say (the 429 handling applies it).
+   * Without a declaration, the headers are ignored.
    */
-  private readRateHeaders(headers: Record<string, string>): void {
-    if (!this.limiter) return;
-    const announced = headers['x-ratelimit-limit'];
-    const concurrent = headers['x-ratelimit-concurrent-limit'];
-    if (announced !== undefined || concurrent !== undefined) {
-      this.limiter.adopt({
-        perWindow: announced !== undefined && /^\d+$/.test(announced) ? Number(announced) : undefined,
-        concurrent: concurrent !== undefined && /^\d+$/.test(concurrent) ? Number(concurrent) : undefined,
-      });
+  private readRateHeaders(headers: Record<string, string>): RateHeaderReading | undefined {
+    if (!this.limiter || !this.rateHeaders) return undefined;
+    let reading: RateHeaderReading | undefined;
+    try {
+      reading = this.rateHeaders(rateLimitHeaders(headers), headers);
+    } catch {
+      return undefined;
     }
-    const remaining = headers['x-ratelimit-remaining'];
-    if (remaining !== undefined && Number(remaining) <= 0) {
-      const reset = headers['x-ratelimit-reset'];
-      if (reset !== undefined && /^\d+$/.test(reset)) this.limiter.pauseFor(Math.min(Number(reset) * 1000, 60_000));
-      else this.limiter.serverExhausted();
+    if (!reading) return undefined;
+    if (reading.perWindow !== undefined || reading.concurrent !== undefined) {
+      this.limiter.adopt({ perWindow: reading.perWindow, concurrent: reading.concurrent });
     }
+    if (parseRetryAfter(headers['retry-after']) !== undefined) return reading;
+    if (reading.pauseMs !== undefined && reading.pauseMs > 0) this.limiter.pauseFor(reading.pauseMs);
+    else if (reading.exhausted) this.limiter.serverExhausted();
+    return reading;
   }
 
   private mapTransportError(err: unknown, req: HttpRequest, redactor: Redactor, idempotent: boolean): ConnectorError {

@@ -1,3 +1,12 @@
+import { rateLimited } from './errors';
+
+/**
+ * The longest pause one vendor answer (Retry-After, X-RateLimit-Reset) can impose on an account:
+ * 60 s. A longer one is cut to it, so one odd answer cannot freeze every node of the account
+ * (`RateLimit.maxPauseMs` overrides it).
+ */
+export const MAX_PAUSE_MS = 60_000;
+
 /**
  * Client-side rate limiter: at most `perSecond` request starts in any rolling window of
  * `windowMs`, and at most `concurrent` requests in flight. One instance is owned by each
@@ -16,6 +25,8 @@ export interface RateLimit {
   marginMs?: number;
   /** Maximum requests in flight at once. */
   concurrent?: number;
+  /** The longest pause one vendor answer can impose (default MAX_PAUSE_MS). */
+  maxPauseMs?: number;
 }
 
 interface Waiter {
@@ -23,6 +34,9 @@ interface Waiter {
   reject: (err: unknown) => void;
   signal?: AbortSignal;
   onAbort?: () => void;
+  /** Epoch ms after which the waiter gives up (RATE_LIMITED). */
+  deadline?: number;
+  deadlineTimer?: NodeJS.Timeout;
 }
 
 export class RateLimiter {
@@ -31,6 +45,7 @@ export class RateLimiter {
   /** windowMs + the margin: how long a start holds its slot. */
   private readonly holdMs: number;
   private concurrent: number;
+  private readonly maxPauseMs: number;
   private readonly starts: number[] = [];
   private inFlight = 0;
   private pausedUntil = 0;
@@ -42,32 +57,99 @@ export class RateLimiter {
     this.windowMs = limit.windowMs ?? 1000;
     this.holdMs = this.windowMs + Math.max(0, limit.marginMs ?? Math.ceil(this.windowMs * 0.025));
     this.concurrent = Math.max(1, limit.concurrent ?? Number.MAX_SAFE_INTEGER);
+    this.maxPauseMs = Math.max(0, limit.maxPauseMs ?? MAX_PAUSE_MS);
   }
 
-  /** Wait for a slot. Resolves with a release function to call when the request ends. */
-  acquire(signal?: AbortSignal): Promise<() => void> {
+  /**
+   * Wait for a slot. Resolves with a release function to call when the request ends.
+   * With a `deadline` (epoch ms): a wait that would end after it rejects with RATE_LIMITED carrying
+   * when to try again (at once when the account is paused past it, else when the deadline comes),
+   * and the waiter leaves the queue.
+   */
+  acquire(signal?: AbortSignal, deadline?: number): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
+    // The earliest start (ignoring the queue ahead) is already past the deadline: no need to wait to know.
+    if (deadline !== undefined && this.nextStartAt() > deadline) return Promise.reject(this.tooLong(this.nextStartAt()));
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, signal };
+      const waiter: Waiter = { resolve, reject, signal, deadline };
       if (signal) {
         waiter.onAbort = () => {
-          const i = this.queue.indexOf(waiter);
-          if (i >= 0) this.queue.splice(i, 1);
+          this.remove(waiter);
           reject(signal.reason ?? new Error('aborted'));
           this.schedule();
         };
         signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      if (deadline !== undefined) {
+        waiter.deadlineTimer = setTimeout(() => {
+          waiter.deadlineTimer = undefined;
+          if (!this.queue.includes(waiter)) return;
+          this.remove(waiter);
+          reject(this.tooLong(this.nextStartAt()));
+          this.schedule();
+        }, Math.max(0, deadline - Date.now()));
       }
       this.queue.push(waiter);
       this.drain();
     });
   }
 
-  /** The vendor told us to hold off (Retry-After, X-RateLimit-Remaining: 0): pause every start until then. */
-  pauseFor(ms: number): void {
-    if (ms <= 0) return;
-    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
+  /**
+   * The vendor told us to hold off (Retry-After, X-RateLimit-Remaining: 0): pause every start until
+   * then, for at most `maxPauseMs` (one answer cannot freeze the account). Waiters whose deadline
+   * comes before the pause ends are rejected at once (RATE_LIMITED). Returns when the pause ends (epoch ms).
+   */
+  pauseFor(ms: number): number {
+    if (!(ms > 0)) return this.pausedUntil;
+    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + Math.min(ms, this.maxPauseMs));
+    for (const w of [...this.queue]) {
+      if (w.deadline !== undefined && w.deadline < this.pausedUntil) {
+        this.remove(w);
+        w.reject(this.tooLong(this.pausedUntil));
+      }
+    }
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     this.schedule();
+    return this.pausedUntil;
+  }
+
+  /** Until when (epoch ms) the vendor paused this account; 0 or a past time when it is not paused. */
+  get pausedUntilMs(): number {
+    return this.pausedUntil;
+  }
+
+  /** The longest pause one answer can impose on this limiter. */
+  get pauseCapMs(): number {
+    return this.maxPauseMs;
+  }
+
+  /** When (epoch ms, estimated) the next request could start, ignoring the queue. */
+  nextStartAt(): number {
+    const now = Date.now();
+    let at = Math.max(now, this.pausedUntil);
+    while (this.starts.length && now - this.starts[0] >= this.holdMs) this.starts.shift();
+    if (this.starts.length >= this.perWindow) at = Math.max(at, this.starts[this.starts.length - this.perWindow] + this.holdMs);
+    return at;
+  }
+
+  private tooLong(retryAt: number) {
+    return rateLimited(
+      retryAt <= this.pausedUntil && this.pausedUntil > Date.now()
+        ? `the account is paused by the vendor until ${new Date(retryAt).toISOString()}, longer than this request may wait`
+        : `the account's rate limit has no slot before ${new Date(retryAt).toISOString()}, later than this request may wait`,
+      retryAt,
+    );
+  }
+
+  private remove(w: Waiter): void {
+    const i = this.queue.indexOf(w);
+    if (i >= 0) this.queue.splice(i, 1);
+    if (w.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
+    if (w.deadlineTimer) clearTimeout(w.deadlineTimer);
+    w.deadlineTimer = undefined;
   }
 
   /**
@@ -118,7 +200,8 @@ export class RateLimiter {
     const now = Date.now();
     const kept = previous.starts.filter((t) => now - t < this.holdMs);
     this.starts.splice(0, this.starts.length, ...[...kept, ...this.starts].sort((a, b) => a - b));
-    this.pausedUntil = Math.max(this.pausedUntil, previous.pausedUntil);
+    // A pause never lasts longer than its cap from now, whatever the old limiter held.
+    this.pausedUntil = Math.max(this.pausedUntil, Math.min(previous.pausedUntil, now + this.maxPauseMs));
     this.perWindow = previous.perWindow;
     this.concurrent = previous.concurrent;
     this.drain();
@@ -144,8 +227,8 @@ export class RateLimiter {
   close(reason: unknown = new Error('rate limiter closed')): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    for (const w of this.queue.splice(0)) {
-      if (w.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
+    for (const w of [...this.queue]) {
+      this.remove(w);
       w.reject(reason);
     }
   }
@@ -157,8 +240,8 @@ export class RateLimiter {
       if (now < this.pausedUntil) break;
       if (this.inFlight >= this.concurrent) break;
       if (this.starts.length >= this.perWindow) break;
-      const w = this.queue.shift() as Waiter;
-      if (w.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
+      const w = this.queue[0];
+      this.remove(w);
       this.starts.push(now);
       this.inFlight++;
       let released = false;

@@ -16,7 +16,7 @@ export interface HrflowCredentials {
   base_url?: string;
 }
 
-export type HrflowClientOptions = Omit<HttpOptions, 'vendor' | 'redactor'>;
+export type HrflowClientOptions = Omit<HttpOptions, 'vendor' | 'redactor' | 'secretHeaders' | 'rateHeaders'>;
 
 export class HrflowClient {
   private readonly http: HttpClient;
@@ -26,7 +26,8 @@ export class HrflowClient {
     if (!creds.api_secret) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the HrFlow API secret is missing', { vendor: 'hrflow' });
     if (!creds.api_user) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the HrFlow user email is missing', { vendor: 'hrflow' });
     this.baseUrl = (creds.base_url || HRFLOW_DEFAULT_BASE_URL).replace(/\/+$/, '');
-    this.http = new HttpClient({ ...options, vendor: 'hrflow', redactor: new Redactor([creds.api_secret]) });
+    // X-API-KEY is the secret; X-USER-EMAIL is not. HrFlow's rate headers are not read (no limiter).
+    this.http = new HttpClient({ ...options, vendor: 'hrflow', redactor: new Redactor([creds.api_secret]), secretHeaders: ['X-API-KEY'] });
   }
 
   /** Fetch one profile. Throws HRFLOW_NOT_FOUND when HrFlow cannot find it. */

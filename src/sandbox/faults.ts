@@ -4,9 +4,20 @@
 
 import type { VendorId } from './state';
 
-export type FaultMode = 'status' | 'slow' | 'reset' | 'non-json' | 'lost-answer';
+export type FaultMode = 'status' | 'slow' | 'reset' | 'non-json' | 'lost-answer' | 'echo' | 'echo-text';
 
-export const FAULT_MODES: readonly FaultMode[] = ['status', 'slow', 'reset', 'non-json', 'lost-answer'];
+export const FAULT_MODES: readonly FaultMode[] = ['status', 'slow', 'reset', 'non-json', 'lost-answer', 'echo', 'echo-text'];
+
+/**
+ * What an `echo` fault sends back: the request's headers, its raw body, or both (default);
+ * `body-end`: the last 200 characters of the raw body (a parser quoting where it stopped).
+ */
+export type EchoPart = 'both' | 'headers' | 'body' | 'body-end';
+
+const ECHO_PARTS: readonly EchoPart[] = ['both', 'headers', 'body', 'body-end'];
+
+/** Largest part of a request body an `echo` fault sends back. */
+export const MAX_ECHO_BODY = 64 * 1024;
 
 export interface Fault {
   /**
@@ -15,6 +26,10 @@ export interface Fault {
    * - `reset`: destroy the socket without answering;
    * - `non-json`: answer 200 `text/html` `<html>oops</html>`;
    * - `lost-answer`: handle the request normally (the candidate IS stored) then destroy the socket.
+   * - `echo`: answer `status` (default 400) with a JSON body echoing the request's headers and raw
+   *   body, `{"echo": {"headers": {...}, "body": "..."}}`, before any credential check (a vendor
+   *   whose error pages repeat the request: secrets must not reach the caller's messages);
+   * - `echo-text`: the same in a `text/plain` body (`headers:` lines `name: value`, then `body:`).
    */
   mode: FaultMode;
   status?: number;
@@ -23,6 +38,10 @@ export interface Fault {
   delayMs?: number;
   /** Body for `status` (default: the vendor's usual error shape). */
   body?: unknown;
+  /** For `echo` / `echo-text`: what is echoed (default `both`). */
+  echo?: EchoPart;
+  /** Extra answer headers for `status`, `echo` and `echo-text` (e.g. `X-RateLimit-Remaining: 0`). */
+  headers?: Record<string, string>;
   /** Apply to the next N matching requests, then clear. Default: unlimited. */
   count?: number;
   /** Probability 0..1 that a matching request is hit. Default 1. */
@@ -51,6 +70,11 @@ export function checkFault(f: unknown): string | null {
     num('count', 0) ??
     num('rate', 0, 1) ??
     (x.match !== undefined && typeof x.match !== 'string' ? 'match must be a string' : null) ??
+    (x.echo !== undefined && !ECHO_PARTS.includes(x.echo as EchoPart) ? `echo must be one of ${ECHO_PARTS.join(', ')}` : null) ??
+    (x.headers !== undefined &&
+    (!x.headers || typeof x.headers !== 'object' || Array.isArray(x.headers) || Object.values(x.headers).some((v) => typeof v !== 'string'))
+      ? 'headers must be an object of strings'
+      : null) ??
     (x.method !== undefined && typeof x.method !== 'string' ? 'method must be a string' : null)
   );
 }
@@ -105,4 +129,28 @@ export class FaultRegistry {
     }
     return { ...f };
   }
+}
+
+/** The answer of an `echo` / `echo-text` fault for a request with these headers and body. */
+export function echoAnswer(
+  fault: Fault,
+  headers: Record<string, string | string[] | undefined>,
+  body: Buffer,
+): { status: number; contentType?: string; body: string } {
+  const status = fault.status ?? 400;
+  const part = fault.echo ?? 'both';
+  const flat: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
+  const text = body.subarray(0, MAX_ECHO_BODY).toString('utf8');
+  const raw = part === 'body-end' ? text.slice(-200) : text;
+  if (fault.mode === 'echo-text') {
+    const lines: string[] = [];
+    if (part === 'both' || part === 'headers') lines.push('headers:', ...Object.entries(flat).map(([k, v]) => `${k}: ${v}`));
+    if (part !== 'headers') lines.push(...(lines.length ? [''] : []), 'body:', raw);
+    return { status, contentType: 'text/plain; charset=utf-8', body: lines.join('\n') };
+  }
+  const echo: Record<string, unknown> = {};
+  if (part === 'both' || part === 'headers') echo.headers = flat;
+  if (part !== 'headers') echo.body = raw;
+  return { status, body: JSON.stringify({ echo }) };
 }

@@ -5,7 +5,7 @@
 
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
-import { FaultRegistry, checkFault, type Fault } from './faults';
+import { FaultRegistry, checkFault, echoAnswer, type Fault } from './faults';
 import type { SpecRegistry } from './spec';
 import {
   createSandboxState,
@@ -441,13 +441,21 @@ export class SandboxServer implements SandboxCore {
           return ctx.destroy();
         case 'status': {
           const status = fault.status ?? 503;
-          const headers: Record<string, string> = {};
+          const headers: Record<string, string> = { ...fault.headers };
           if (fault.retryAfter !== undefined && fault.retryAfter !== null) headers['Retry-After'] = String(fault.retryAfter);
           const body = fault.body !== undefined ? fault.body : mod.errorBody(status, statusText(status));
           if (typeof body === 'string') {
             return ctx.send(status, body, 'text/plain; charset=utf-8', { headers, fault: true, reason: `fault: ${status}` });
           }
           return ctx.sendJson(status, body, { headers, fault: true, reason: `fault: ${status} ${statusText(status)}` });
+        }
+        case 'echo':
+        case 'echo-text': {
+          const answer = echoAnswer(fault, ctx.req.headers, await ctx.body());
+          const headers: Record<string, string> = { ...fault.headers };
+          if (fault.retryAfter !== undefined && fault.retryAfter !== null) headers['Retry-After'] = String(fault.retryAfter);
+          const ct = answer.contentType ?? mod.jsonContentType;
+          return ctx.send(answer.status, answer.body, ct, { headers, fault: true, reason: `fault: echo ${answer.status}` });
         }
         case 'non-json':
           return ctx.send(200, '<html>oops</html>', 'text/html; charset=utf-8');

@@ -166,6 +166,8 @@ export const broadbean: VendorModule<BroadbeanConfig, BroadbeanParams, Broadbean
   id: 'broadbean',
   label: 'Broadbean',
   secrets: (config) => [config.secret_key],
+  // The signature is valid five minutes: as good as the secret.
+  secretHeaders: ['X-CHUB-SIGNATURE'],
   checkConfig(config, params) {
     for (const [key, label] of [['secret_key', 'secret key'], ['source_id', 'source id'], ['client_id', 'client id']] as const) {
       if (!text(config[key])) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, `the Broadbean ${label} is missing in the account`, { vendor: 'broadbean' });

@@ -123,6 +123,7 @@ export const flatchr: VendorModule<FlatchrConfig, FlatchrParams, FlatchrPayload>
   id: 'flatchr',
   label: 'Flatchr',
   secrets: (config) => [config.auth],
+  secretHeaders: ['Authorization'],
   checkConfig(config, params) {
     if (!text(config.auth)) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the Flatchr API key is missing in the account', { vendor: 'flatchr' });
     if (!text(params.vacancy)) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'no Flatchr vacancy: set its slug in the node or msg.vacancy', { vendor: 'flatchr' });

@@ -117,6 +117,7 @@ export const recruitee: VendorModule<RecruiteeConfig, RecruiteeParams, Recruitee
   id: 'recruitee',
   label: 'Recruitee',
   secrets: (config) => [config.api_token],
+  secretHeaders: ['Authorization'],
   checkConfig(config) {
     if (!text(config.api_token)) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the Recruitee API token is missing in the account', { vendor: 'recruitee' });
     if (!text(config.company_id)) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the Recruitee company id is missing in the account', { vendor: 'recruitee' });

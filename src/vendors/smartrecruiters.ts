@@ -216,7 +216,10 @@ export const smartrecruiters: VendorModule<SmartRecruitersConfig, SmartRecruiter
   label: 'SmartRecruiters',
   // Documented: 10 requests/s and 8 concurrent requests per credential.
   rateLimit: { perWindow: 10, windowMs: 1000, concurrent: 8 },
+  // Documented: every answer carries X-RateLimit-Limit / -Remaining (per second, its window) and -Concurrent-Limit.
+  rateHeaders: (h) => ({ perWindow: h.limit, concurrent: h.concurrentLimit, exhausted: h.remaining === 0, pauseMs: h.remaining === 0 ? h.resetMs : undefined }),
   secrets: (config) => [config.x_smart_token],
+  secretHeaders: ['X-SmartToken'],
   checkConfig(config, params) {
     if (!text(config.x_smart_token)) {
       throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the SmartRecruiters X-SmartToken is missing in the account', { vendor: 'smartrecruiters' });

@@ -144,7 +144,10 @@ export const taleez: VendorModule<TaleezConfig, TaleezParams, TaleezCandidate> =
   label: 'Taleez',
   // Documented: 100 requests per minute.
   rateLimit: { perWindow: 100, windowMs: 60_000 },
+  // None documented; if Taleez sends X-RateLimit-* they count in its own minute window, never per second.
+  rateHeaders: (h) => ({ perWindow: h.limit, exhausted: h.remaining === 0, pauseMs: h.remaining === 0 ? h.resetMs : undefined }),
   secrets: (config) => [config.x_taleez_api_secret],
+  secretHeaders: ['X-taleez-api-secret'],
   checkConfig(config, params) {
     if (!text(config.x_taleez_api_secret)) {
       throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the Taleez API secret is missing in the account', { vendor: 'taleez' });

@@ -3,7 +3,7 @@
  * payload schema, request plan, response reading) lives in one file under src/vendors/.
  */
 import { ConnectorError, ErrorCodes } from '../core/errors';
-import type { HttpClient } from '../core/http';
+import type { HttpClient, RateHeaderReader } from '../core/http';
 import type { RateLimit } from '../core/limiter';
 import type { PayloadValidator } from '../core/validate';
 import type { HrflowProfile } from '../hrflow/profile';
@@ -41,8 +41,18 @@ export interface VendorModule<Config, Params, Payload = Record<string, unknown>>
   label: string;
   /** Client-side rate limit shared by every node using the same account, when the vendor documents one. */
   rateLimit?: RateLimit;
+  /**
+   * What the vendor's X-RateLimit-* headers mean, in the window of `rateLimit` (handed to the HTTP
+   * client). Without it the core ignores them.
+   */
+  rateHeaders?: RateHeaderReader;
   /** Secret values of an account, for redaction. */
   secrets(config: Config): string[];
+  /**
+   * Names of the request headers that carry a credential or a credential-equivalent (a signature):
+   * their values, as sent on each attempt, are masked in every error text.
+   */
+  secretHeaders: string[];
   /** Check the account and parameters; throws INVALID_CONFIG. */
   checkConfig(config: Config, params: Params): void;
   /** The default mapping from an HrFlow profile. Never puts placeholders or nulls in the payload. */

@@ -6,6 +6,11 @@ import { backoffDelay, HttpClient, parseRetryAfter, statusToCode } from '../../s
 import { RateLimiter } from '../../src/core/limiter';
 import { Redactor } from '../../src/core/redact';
 import { toAlpha2 } from '../../src/core/countries';
+import { smartrecruiters } from '../../src/vendors/smartrecruiters';
+import { taleez } from '../../src/vendors/taleez';
+
+/** SmartRecruiters' reading of its rate headers (per second, its window). */
+const srRateHeaders = smartrecruiters.rateHeaders;
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void;
 
@@ -167,7 +172,7 @@ describe('HTTP core', () => {
   it('pauses the shared limiter when X-RateLimit-Remaining reaches 0', async () => {
     server = await serve([json(200, {}, { 'X-RateLimit-Remaining': '0' }), json(200, {})]);
     const limiter = new RateLimiter({ perWindow: 100 });
-    const client = new HttpClient({ vendor: 'v', limiter });
+    const client = new HttpClient({ vendor: 'v', limiter, rateHeaders: srRateHeaders });
     await client.request({ method: 'GET', url: server.url });
     const started = Date.now();
     await client.request({ method: 'GET', url: server.url });
@@ -178,7 +183,7 @@ describe('HTTP core', () => {
     const slow: Handler = (req, res) => setTimeout(() => json(200, {}, { 'X-RateLimit-Limit': '1', 'X-RateLimit-Remaining': '0' })(req, res, 0), 300);
     server = await serve([slow, json(200, {})]);
     const limiter = new RateLimiter({ perWindow: 1, windowMs: 1000 });
-    const client = new HttpClient({ vendor: 'v', limiter });
+    const client = new HttpClient({ vendor: 'v', limiter, rateHeaders: srRateHeaders });
     const first = Date.now();
     await client.request({ method: 'GET', url: server.url });
     await client.request({ method: 'GET', url: server.url });
@@ -194,7 +199,7 @@ describe('HttpClient on a 429 that came a little early', () => {
     const server = await serve([json(200, {}, limitHeaders), json(429, { message: 'Too many requests' }, limitHeaders), json(200, {}, limitHeaders)]);
     try {
       const limiter = new RateLimiter({ perWindow: 1, windowMs: 200 });
-      const client = new HttpClient({ vendor: 'v', limiter, retryDelayMs: 5000 });
+      const client = new HttpClient({ vendor: 'v', limiter, retryDelayMs: 5000, rateHeaders: srRateHeaders });
       const t0 = Date.now();
       await client.request({ method: 'GET', url: server.url });
       await client.request({ method: 'GET', url: server.url });
@@ -213,7 +218,7 @@ describe('RateLimiter adopts announced limits', () => {
     const server = await serve([json(200, {}, { 'X-RateLimit-Limit': '50', 'X-RateLimit-Remaining': '49', 'X-RateLimit-Concurrent-Limit': '4' })]);
     try {
       const limiter = new RateLimiter({ perWindow: 10, concurrent: 8 });
-      await new HttpClient({ vendor: 'v', limiter }).request({ method: 'GET', url: server.url });
+      await new HttpClient({ vendor: 'v', limiter, rateHeaders: srRateHeaders }).request({ method: 'GET', url: server.url });
       assert.deepEqual(limiter.limits, { perWindow: 50, windowMs: 1000, concurrent: 4 });
     } finally {
       await server.close();
@@ -275,5 +280,214 @@ describe('Redactor and countries', () => {
     assert.equal(toAlpha2('FR'), 'FR');
     assert.equal(toAlpha2('XYZ'), undefined);
     assert.equal(toAlpha2(null), undefined);
+  });
+});
+
+describe('HttpClient secrets in headers (issue 10)', () => {
+  /** Echoes the request headers in a JSON error body (a vendor that repeats the request). */
+  const echo = (status: number): Handler => (req, res) => {
+    res.writeHead(status, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ echoed: req.headers }));
+  };
+
+  it('masks the values of declared secret headers, computed per attempt (signatures)', async () => {
+    const server = await serve([echo(503), echo(503), echo(400)]);
+    try {
+      let n = 0;
+      const sent: string[] = [];
+      const client = new HttpClient({ vendor: 'v', retries: 2, retryDelayMs: 1, secretHeaders: ['X-CHUB-SIGNATURE'] });
+      const err = await rejects(
+        client.request({
+          method: 'POST',
+          url: server.url,
+          headers: () => {
+            const sig = `sig${n++}${'f'.repeat(40)}`;
+            sent.push(sig);
+            return { 'X-CHUB-SIGNATURE': sig, 'X-CHUB-SOURCE': 'src-visible' };
+          },
+          data: { a: 1 },
+        }),
+      );
+      assert.equal(err.code, 'VENDOR_REJECTED');
+      const text = JSON.stringify(err.toJSON()) + err.message + err.stack;
+      assert.equal(sent.length, 3);
+      for (const sig of sent) assert.ok(!text.includes(sig), `signature ${sig} leaked: ${err.message}`);
+      assert.match(err.message, /src-visible/, 'headers that are not secret stay readable');
+      // Later texts built from the client's redactor (a 2xx answer read as an error) mask them too.
+      assert.ok(!client.redact.text(`x ${sent[0]} y`).includes(sent[0]));
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('masks an Authorization value whole and its token alone, whatever the length', async () => {
+    const server = await serve([(req, res) => {
+      res.writeHead(401, { 'Content-Type': 'text/plain' });
+      res.end(`bad credentials ${req.headers.authorization} (token ${String(req.headers.authorization).slice(7)})`);
+    }]);
+    try {
+      const err = await rejects(new HttpClient({ vendor: 'v' }).request({ method: 'GET', url: server.url, headers: { Authorization: 'Bearer k9' } }));
+      assert.equal(err.code, 'AUTH_FAILED');
+      assert.ok(!err.message.includes('k9'), err.message);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('masks credentials carried in the URL (query token, user info), not other parameters', async () => {
+    const server = await serve([(req, res) => {
+      res.writeHead(400, { 'Content-Type': 'text/plain' });
+      res.end(`bad request ${decodeURIComponent(req.url ?? '')} auth ${req.headers.authorization}`);
+    }]);
+    try {
+      const url = server.url.replace('http://', 'http://usr:p%40ss@');
+      const err = await rejects(
+        new HttpClient({ vendor: 'v' }).request({ method: 'GET', url: `${url}/x?token=t0k`, params: { api_key: 'k1', key: 'profile-key-42' } }),
+      );
+      for (const s of ['t0k', 'k1', 'p@ss', 'p%40ss', Buffer.from('usr:p@ss').toString('base64')]) assert.ok(!err.message.includes(s), `${s} leaked: ${err.message}`);
+      assert.match(err.message, /profile-key-42/, 'a profile key is no secret');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('masks a secret echoed JSON-escaped (quotes, backslash, non-ASCII)', async () => {
+    const secret = 'ta"le\\ez-é';
+    const server = await serve([(req, res) => {
+      res.writeHead(400, { 'Content-Type': 'application/json' });
+      // \uXXXX for non-ASCII, as many servers send it
+      res.end(JSON.stringify({ detail: `bad secret ${JSON.stringify(String(req.headers['x-taleez-api-secret']))}` }).replace(/é/g, '\\u00e9'));
+    }]);
+    try {
+      const err = await rejects(
+        new HttpClient({ vendor: 'v', redactor: new Redactor([secret]), secretHeaders: ['X-taleez-api-secret'] }).request({
+          method: 'GET',
+          url: server.url,
+          headers: { 'X-taleez-api-secret': Buffer.from(secret, 'utf8').toString('latin1') },
+        }),
+      );
+      const text = JSON.stringify(err.toJSON());
+      for (const f of [secret, JSON.stringify(secret).slice(1, -1), 'ta\\\\\\"le', 'le\\\\\\\\ez']) assert.ok(!text.includes(f), `${f} leaked: ${text}`);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('HttpClient and vendor rate headers (issue 10)', () => {
+  it('Taleez: an explicit Retry-After wins over X-RateLimit-Remaining: 0 (no 60 s window)', async () => {
+    const server = await serve([json(429, { error: 'Too many requests' }, { 'Retry-After': '1', 'X-RateLimit-Remaining': '0' }), json(200, { ok: 1 })]);
+    try {
+      const limiter = new RateLimiter(taleez.rateLimit!);
+      const delays: number[] = [];
+      const client = new HttpClient({ vendor: 'taleez', limiter, rateHeaders: taleez.rateHeaders, retryDelayMs: 1, onRetry: (i) => delays.push(i.delayMs) });
+      const t0 = Date.now();
+      const res = await client.request({ method: 'GET', url: server.url });
+      assert.equal(res.status, 200);
+      assert.ok(limiter.pausedUntilMs - t0 < 5_000, `the account was paused ${limiter.pausedUntilMs - t0} ms`);
+      assert.ok(delays[0] >= 900 && delays[0] < 5_000, `retried after ${delays[0]} ms`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('Taleez: an announced X-RateLimit-Limit counts per its minute, never per second', async () => {
+    const server = await serve([json(200, {}, { 'X-RateLimit-Limit': '100', 'X-RateLimit-Remaining': '99' })]);
+    try {
+      const limiter = new RateLimiter(taleez.rateLimit!);
+      await new HttpClient({ vendor: 'taleez', limiter, rateHeaders: taleez.rateHeaders }).request({ method: 'GET', url: server.url });
+      assert.deepEqual(limiter.limits.windowMs, 60_000);
+      assert.equal(limiter.limits.perWindow, 100);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('ignores the rate headers of a vendor that declares no reading of them', async () => {
+    const server = await serve([json(200, {}, { 'X-RateLimit-Limit': '5', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Concurrent-Limit': '1' })]);
+    try {
+      const limiter = new RateLimiter({ perWindow: 100, windowMs: 60_000 });
+      await new HttpClient({ vendor: 'unknown', limiter }).request({ method: 'GET', url: server.url });
+      assert.deepEqual(limiter.limits, { perWindow: 100, windowMs: 60_000, concurrent: Number.MAX_SAFE_INTEGER });
+      assert.ok(limiter.pausedUntilMs <= Date.now(), 'no pause');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('HttpClient and a long Retry-After (issue 10)', () => {
+  it('fails at once with RATE_LIMITED and retryAt, pausing the account for the cap only', async () => {
+    const server = await serve([json(429, { message: 'slow down' }, { 'Retry-After': '3600' })]);
+    try {
+      const limiter = new RateLimiter(smartrecruiters.rateLimit!);
+      const waits: Array<{ reason: string; until: number }> = [];
+      const client = new HttpClient({ vendor: 'v', limiter, timeoutMs: 1_000, retries: 3, retryDelayMs: 1, onWait: (w) => waits.push(w) });
+      const t0 = Date.now();
+      const err = await rejects(client.request({ method: 'POST', url: server.url, step: 'create' }));
+      assert.equal(err.code, 'RATE_LIMITED');
+      assert.equal(err.statusCode, 429);
+      assert.equal(server.hits(), 1, 'not retried: the wait is longer than the request may wait');
+      const retryAt = Date.parse(err.retryAt as string);
+      assert.ok(retryAt > t0 + 50_000 && retryAt <= Date.now() + 60_000, `retryAt ${err.retryAt}`);
+      assert.ok((err.retryAfterMs as number) <= 60_000 && (err.retryAfterMs as number) > 50_000);
+      assert.ok(limiter.pausedUntilMs <= Date.now() + 60_000, 'the account pause is capped at 60 s');
+      assert.equal(waits[0]?.reason, 'paused');
+      assert.equal(JSON.stringify(err.toJSON()).includes('"retryAt"'), true);
+      // The next request of the account fails at once too, saying when to try again.
+      const next = await rejects(client.request({ method: 'GET', url: server.url }));
+      assert.equal(next.code, 'RATE_LIMITED');
+      assert.ok(next.retryAt);
+      assert.equal(server.hits(), 1);
+      assert.equal(limiter.waiting, 0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('sleeps only the capped pause when the request may wait that long', async () => {
+    const server = await serve([json(429, {}, { 'Retry-After': '3600' }), json(200, { ok: 1 })]);
+    try {
+      const limiter = new RateLimiter({ perWindow: 10, maxPauseMs: 100 });
+      const res = await new HttpClient({ vendor: 'v', limiter, timeoutMs: 2_000, retryDelayMs: 1 }).request({ method: 'GET', url: server.url });
+      assert.equal(res.status, 200);
+      assert.equal(server.hits(), 2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('reports a wait for a rate slot through onWait', async () => {
+    const server = await serve([json(200, {})]);
+    try {
+      const limiter = new RateLimiter({ perWindow: 1, windowMs: 2_000 });
+      const waits: Array<{ reason: string; waitMs: number }> = [];
+      const client = new HttpClient({ vendor: 'v', limiter, timeoutMs: 5_000, onWait: (w) => waits.push(w) });
+      await client.request({ method: 'GET', url: server.url });
+      await client.request({ method: 'GET', url: server.url });
+      assert.equal(waits.length, 1);
+      assert.equal(waits[0].reason, 'rate_limit');
+      assert.ok(waits[0].waitMs >= 1_000 && waits[0].waitMs <= 2_100, `${waits[0].waitMs} ms`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('fails a message waiting for a rate slot past its timeout with RATE_LIMITED', async () => {
+    const server = await serve([json(200, {})]);
+    try {
+      const limiter = new RateLimiter({ perWindow: 1, windowMs: 30_000 });
+      const client = new HttpClient({ vendor: 'v', limiter, timeoutMs: 100 });
+      await client.request({ method: 'GET', url: server.url });
+      const err = await rejects(client.request({ method: 'GET', url: server.url, step: 'lookup' }));
+      assert.equal(err.code, 'RATE_LIMITED');
+      assert.equal(err.vendor, 'v');
+      assert.equal(err.step, 'lookup');
+      assert.ok(Date.parse(err.retryAt as string) > Date.now() + 20_000);
+      assert.equal(limiter.waiting, 0);
+      assert.equal(server.hits(), 1);
+    } finally {
+      await server.close();
+    }
   });
 });
