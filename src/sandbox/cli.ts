@@ -24,8 +24,8 @@ const USAGE = `Usage: node dist/src/sandbox/cli.js [options]
   --sr-rate N         SmartRecruiters requests per second per token (default 10)
   --sr-concurrent N   SmartRecruiters concurrent requests per token (default 8)
   --taleez-rate N     Taleez requests per minute per secret (default 100; 0 = no limit)
-  --specs DIR         vendor-specs folder (default: $HRFLOW_SHARED_DIR/vendor-specs or ../shared/vendor-specs)
-  --fixtures DIR      HrFlow fixtures folder (default: $HRFLOW_SHARED_DIR/fixtures/hrflow or ../shared/fixtures/hrflow)
+  --specs DIR         folder of <vendor>/*.json OpenAPI files (default: the built-in copies of specs/)
+  --fixtures DIR      folder of the HrFlow profile_*.json fixtures (default: the built-in copies of fixtures/hrflow)
   --quiet             do not log requests
   -h, --help          this help`;
 
