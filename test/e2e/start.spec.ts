@@ -57,11 +57,12 @@ describe('npm start (scripts/start.js): Node-RED + sandbox + demo flow', functio
     });
     child.stdout?.on('data', (d) => (output += d));
     child.stderr?.on('data', (d) => (output += d));
-    await waitFor('Node-RED to start its flows', async () => (/Started flows/.test(output) ? true : undefined), 45_000);
+    // The addresses are printed once both servers answer.
+    await waitFor('Node-RED to start its flows and the addresses', async () => (/Started flows/.test(output) && /Sandbox page/.test(output) ? true : undefined), 45_000);
   }
 
-  /** Click the demo's inject button and wait for the sample profiles in every emulated ATS. */
-  async function pushDemo(): Promise<Record<string, any>> {
+  /** Click the demo's inject button and wait for `expected` sample profiles (or a refusal) in every emulated ATS. */
+  async function pushDemo(expected = 3): Promise<Record<string, any>> {
     const res = await fetch(`${editor}/inject/demo-inject`, { method: 'POST' });
     assert.equal(res.status, 200);
     return waitFor(
@@ -69,8 +70,9 @@ describe('npm start (scripts/start.js): Node-RED + sandbox + demo flow', functio
       async () => {
         const s = (await (await fetch(`${sandbox}/__admin/state`)).json()) as Record<string, any>;
         const vendors = s.vendors ?? s;
-        const counts = ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez'].map((v) => vendors[v]?.candidates?.length ?? 0);
-        return counts.every((c) => c >= 3) ? vendors : undefined;
+        const ats = ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez'];
+        const counts = ats.map((v) => (vendors[v]?.candidates?.length ?? 0) + (vendors[v]?.rejections?.length ?? 0));
+        return counts.every((c) => c >= expected) ? vendors : undefined;
       },
       20_000,
     );
@@ -122,6 +124,32 @@ describe('npm start (scripts/start.js): Node-RED + sandbox + demo flow', functio
     for (const v of ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez']) assert.equal(state[v].candidates.length, 3, v);
     const page = await (await fetch(`${sandbox}/`)).text();
     assert.match(page, /SmartRecruiters/);
+  });
+
+  it('a second click succeeds everywhere: new candidates, nothing refused', async () => {
+    const state = await pushDemo(6);
+    for (const v of ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez']) {
+      assert.deepEqual(state[v].rejections.map((r: any) => `${r.status} ${r.reason}`), [], `${v} refused a request`);
+      assert.equal(state[v].candidates.length, 6, v);
+    }
+  });
+
+  it('the sandbox page lists the ATS first, and its Reset button clears what they received', async () => {
+    const page = await (await fetch(`${sandbox}/`)).text();
+    assert.ok(page.indexOf('id="smartrecruiters"') < page.indexOf('id="hrflow"'), 'ATS sections before the HrFlow profiles');
+    assert.match(page, /<form[^>]*method="post"[^>]*action="\/__admin\/reset"/);
+    const res = await fetch(`${sandbox}/__admin/reset`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: sandbox },
+      body: '',
+    });
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.get('location'), '/');
+    const s = (await (await fetch(`${sandbox}/__admin/state`)).json()) as Record<string, any>;
+    for (const v of ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez']) assert.equal(s[v].candidates.length, 0, v);
+    const state = await pushDemo(3);
+    for (const v of ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez']) assert.equal(state[v].candidates.length, 3, v);
   });
 
   it('stops cleanly on Ctrl-C', async () => {
