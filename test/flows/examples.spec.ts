@@ -148,7 +148,9 @@ describe('example flows run against the sandbox', function () {
     for (const p of pushes) assert.ok(p.msg.statusCode >= 200 && p.msg.statusCode < 300, JSON.stringify(p.msg.steps));
     const state = ctx.sb.state as any;
     for (const v of ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez']) {
-      assert.deepEqual(state[v].rejections.map((r: any) => `${r.status} ${r.reason}`), [], `${v} refused a request`);
+      // A 429 is waited out and retried by the node; any other refusal is a failed push.
+      const refused = state[v].rejections.filter((r: any) => r.status !== 429);
+      assert.deepEqual(refused.map((r: any) => `${r.status} ${r.reason}`), [], `${v} refused a request`);
       assert.equal(state[v].candidates.length, good * 2, `${v} received ${state[v].candidates.length} candidates`);
     }
     // Each click pushed its own addresses: the sample e-mails carry a per-click tag.
