@@ -26,6 +26,21 @@ function pickSampleKeys(sandbox, count = 3) {
 }
 
 /**
+ * Logic step of the demo: the same sample profiles are pushed on every click, and an ATS refuses a second
+ * candidate with an e-mail it already holds (Taleez answers "duplicate mail"). So each click tags the sample
+ * addresses with its own id (`ada@example.com` -> `ada+1a2b3c4d@example.com`): every click creates new
+ * candidates. The split node gives every message of one click the same `msg.parts.id`.
+ */
+const FRESH_EMAIL_PER_CLICK = [
+  '// Demo only: the same sample profiles are sent on every click, and an ATS refuses a second candidate',
+  '// with an e-mail it already has. Tag the address with this click\'s id so every click creates new ones.',
+  '// Delete this step when you read real profiles.',
+  "const click = String((msg.parts && msg.parts.id) || msg._msgid).replace(/[^a-z0-9]/gi, '').slice(0, 8);",
+  "profile.info.email = profile.info.email.replace('@', '+' + click + '@');",
+  'return profile;',
+].join('\n');
+
+/**
  * @param {Record<string, string>} urls sandbox base URLs
  * @param {{recruiteeCompany: string, sourceKey: string, broadbeanSourceId: string, broadbeanClientId: string, flatchrCompany: string, sampleKeys?: string[]}} opts
  */
@@ -45,7 +60,8 @@ function demoFlow(urls, opts) {
     { id: tab, type: 'tab', label: 'HrFlow demo (sandbox)', disabled: false, info: 'Pushes sample HrFlow profiles to the local sandbox ATS emulators.' },
     {
       id: 'demo-comment', type: 'comment', name: 'Click the inject button: sample profiles are read from the HrFlow sandbox and pushed to every emulated ATS',
-      info: 'Open the sandbox page to see what each ATS received. The config nodes point at the sandbox; ' +
+      info: 'Open the sandbox page to see what each ATS received (its Reset button clears it). Each click pushes new ' +
+        'candidates: the logic node tags the sample e-mails with the click\'s id. The config nodes point at the sandbox; ' +
         'their credentials are ${ENV} references set by `npm start`. To use real accounts, open each config node, ' +
         'set the real base URL and enter your keys.',
       ...at(330, 40), wires: [],
@@ -63,7 +79,10 @@ function demoFlow(urls, opts) {
     { id: 'demo-profile', type: 'hrflow-profile', name: 'HrFlow profile', api: 'demo-hrflow-api', source_key: opts.sourceKey, profile_key: '', timeout: 30000, ...at(170, 200), wires: [['demo-logic']] },
     {
       id: 'demo-logic', type: 'hrflow-logic', name: 'keep profiles with an email',
-      logics: [{ name: 'has email', type: 'js', code: '// drop profiles without an email: the ATS needs one\nreturn profile.info && profile.info.email ? profile : null;' }],
+      logics: [
+        { name: 'has email', type: 'js', code: '// drop profiles without an email: the ATS needs one\nreturn profile.info && profile.info.email ? profile : null;' },
+        { name: 'demo: a fresh e-mail per click', type: 'js', code: FRESH_EMAIL_PER_CLICK },
+      ],
       format_type: 'none', format: '', format_vendor: '',
       ...at(400, 200), wires: [pushTargets.map((p) => p.id), ['demo-debug-filtered']],
     },

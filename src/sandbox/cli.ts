@@ -24,8 +24,8 @@ const USAGE = `Usage: node dist/src/sandbox/cli.js [options]
   --sr-rate N         SmartRecruiters requests per second per token (default 10)
   --sr-concurrent N   SmartRecruiters concurrent requests per token (default 8)
   --taleez-rate N     Taleez requests per minute per secret (default 100; 0 = no limit)
-  --specs DIR         vendor-specs folder (default: $HRFLOW_SHARED_DIR/vendor-specs or ../shared/vendor-specs)
-  --fixtures DIR      HrFlow fixtures folder (default: $HRFLOW_SHARED_DIR/fixtures/hrflow or ../shared/fixtures/hrflow)
+  --specs DIR         folder of <vendor>/*.json OpenAPI files (default: the built-in copies of specs/)
+  --fixtures DIR      folder of the HrFlow profile_*.json fixtures (default: the built-in copies of fixtures/hrflow)
   --quiet             do not log requests
   -h, --help          this help`;
 
@@ -126,19 +126,31 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const sb = await createSandbox({
-    port: args.port,
-    quiet: args.quiet,
-    specsDir: args.specsDir,
-    fixturesDir: args.fixturesDir,
-    generatedProfiles: args.profiles,
-    rateLimits: {
-      ...(args.srRate !== undefined || args.srConcurrent !== undefined
-        ? { smartrecruiters: { perSecond: args.srRate ?? 10, concurrent: args.srConcurrent ?? 8 } }
-        : {}),
-      ...(args.taleezRate !== undefined ? { taleez: { perMinute: args.taleezRate } } : {}),
-    },
-  });
+  let sb: Sandbox;
+  try {
+    sb = await createSandbox({
+      port: args.port,
+      quiet: args.quiet,
+      specsDir: args.specsDir,
+      fixturesDir: args.fixturesDir,
+      generatedProfiles: args.profiles,
+      rateLimits: {
+        ...(args.srRate !== undefined || args.srConcurrent !== undefined
+          ? { smartrecruiters: { perSecond: args.srRate ?? 10, concurrent: args.srConcurrent ?? 8 } }
+          : {}),
+        ...(args.taleezRate !== undefined ? { taleez: { perMinute: args.taleezRate } } : {}),
+      },
+    });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException)?.code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      // One line naming the option, no stack trace.
+      console.error(`sandbox: port ${args.port} is ${code === 'EADDRINUSE' ? 'in use' : 'not allowed for this user'}: choose another with --port`);
+      process.exitCode = 1;
+      return;
+    }
+    throw e;
+  }
   console.log(describe(sb));
   let stopping = false;
   const stop = (signal: string) => {

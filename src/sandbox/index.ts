@@ -15,10 +15,10 @@
  * VENDOR_FACTORIES below, and add its base URL to `urls`.
  */
 
-import * as path from 'node:path';
+import { resolve as resolvePath } from 'node:path';
 import { SandboxServer, type SandboxCore, type VendorModule } from './server';
-import { findSharedDir, getSpecRegistry, resolveSpecsDir } from './spec';
-import { ProfileStore, SANDBOX_SOURCE_KEY, type AddProfileOptions, type Profile } from './profiles';
+import { getSpecRegistry, resolveSpecsDir } from './spec';
+import { DEFAULT_FIXTURES_DIR, ProfileStore, SANDBOX_SOURCE_KEY, type AddProfileOptions, type Profile } from './profiles';
 import {
   DEFAULT_CREDENTIALS,
   type ResolvedSandboxOptions,
@@ -51,10 +51,10 @@ export { DEFAULT_CREDENTIALS } from './types';
 export type { Fault, FaultMode } from './faults';
 export { FAULT_MODES } from './faults';
 export type { SandboxState, VendorState, VendorId, StoredCandidate, StoredAttachment, Rejection } from './state';
-export { validateAgainstSpec, getSpecRegistry, resolveSpecsDir, SpecRegistry, openApiToJsonSchema, type SpecValidationResult } from './spec';
+export { validateAgainstSpec, getSpecRegistry, resolveSpecsDir, DEFAULT_SPECS_DIR, SpecRegistry, openApiToJsonSchema, type SpecValidationResult } from './spec';
 export { isPdf, isDocx, makePdf, makeDocx, makeZip, crc32, PDF_CONTENT_TYPE, DOCX_CONTENT_TYPE } from './documents';
 export { parseMultipart, getBoundary, type MultipartPart } from './multipart';
-export { SANDBOX_SOURCE_KEY, syntheticProfile, type Profile, type ProfileRef, type AddProfileOptions } from './profiles';
+export { SANDBOX_SOURCE_KEY, DEFAULT_FIXTURES_DIR, syntheticProfile, type Profile, type ProfileRef, type AddProfileOptions } from './profiles';
 export type { VendorModule, SandboxCore, RequestContext } from './server';
 
 export interface SandboxUrls {
@@ -119,13 +119,7 @@ const REQUIRED_SPECS = ['hrflow', 'smartrecruiters', 'recruitee', 'broadbean', '
 
 export function resolveOptions(options: SandboxOptions = {}): ResolvedSandboxOptions {
   const specsDir = resolveSpecsDir(options.specsDir);
-  let fixturesDir = options.fixturesDir;
-  if (!fixturesDir) {
-    fixturesDir =
-      findSharedDir('fixtures/hrflow') ??
-      // Specs found but fixtures not: try next to the specs folder.
-      path.resolve(specsDir, '..', 'fixtures', 'hrflow');
-  }
+  const fixturesDir = options.fixturesDir ?? DEFAULT_FIXTURES_DIR;
   const sr = options.rateLimits?.smartrecruiters;
   const taleez = checkWindow('taleez', options.rateLimits?.taleez) ?? { perMinute: 100 };
   const flatchr = checkWindow('flatchr', options.rateLimits?.flatchr);
@@ -138,7 +132,7 @@ export function resolveOptions(options: SandboxOptions = {}): ResolvedSandboxOpt
     port,
     host: '127.0.0.1',
     specsDir,
-    fixturesDir: path.resolve(fixturesDir),
+    fixturesDir: resolvePath(fixturesDir),
     credentials: { ...DEFAULT_CREDENTIALS, ...stripUndefined(options.credentials ?? {}) },
     rateLimits: {
       ...options.rateLimits,
@@ -180,7 +174,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     profiles.loadFixtures(opts.fixturesDir);
   } catch (e) {
     throw new Error(
-      `sandbox: cannot load HrFlow fixtures from ${opts.fixturesDir} (${(e as Error).message}); set HRFLOW_SHARED_DIR or pass fixturesDir`,
+      `sandbox: cannot load HrFlow fixtures from ${opts.fixturesDir} (${(e as Error).message}); run \`npm run build\` (it copies fixtures/hrflow) or pass fixturesDir`,
     );
   }
   profiles.addGenerated(opts.generatedProfiles);

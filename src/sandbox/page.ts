@@ -1,5 +1,6 @@
 /**
- * The sandbox home page: what each emulated vendor received. Self-contained HTML, refreshes every 2 s.
+ * The sandbox home page: what each emulated ATS received, then the HrFlow profiles and CV files, and a Reset
+ * button (POST /__admin/reset). Self-contained HTML, refreshes every 2 s.
  */
 
 import type { Fault } from './faults';
@@ -137,9 +138,11 @@ section{background:#fff;border:1px solid #d8dde6;border-radius:6px;padding:.8em 
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{border-bottom:1px solid #e5e8ee;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#eef1f6}code{background:#eef1f6;padding:1px 4px;border-radius:3px;font-size:12px}small,.empty,.note{color:#5b6475}
 .fault{color:#a40000;font-weight:600}.counters b{color:#204a87}
+form.reset{float:right}form.reset button{font:inherit;padding:.3em 1em;border:1px solid #a40000;border-radius:4px;background:#fff;color:#a40000;cursor:pointer}
 </style></head><body>
 <h1>HrFlow connectors sandbox</h1>
-<p>Local emulator at <code>${esc(m.url)}</code> — refreshes every 2 s. Admin: <a href="/__admin/state">/__admin/state</a> (JSON), <code>POST /__admin/faults</code>, <code>POST /__admin/reset</code>.</p>
+<form class="reset" method="post" action="/__admin/reset"><button type="submit" title="Forget every candidate, file, rejection, counter and fault (the HrFlow profiles stay)">Reset</button></form>
+<p>Local emulator at <code>${esc(m.url)}</code> — refreshes every 2 s. Admin: <a href="/__admin/state">/__admin/state</a> (JSON), <code>POST /__admin/faults</code>, <code>POST /__admin/reset</code> (the Reset button).</p>
 <p class="note">Credentials: HrFlow <code>X-API-KEY: ${esc(c.hrflowApiKey)}</code> <code>X-USER-EMAIL: ${esc(c.hrflowUser)}</code> ·
 SmartRecruiters <code>X-SmartToken: ${esc(c.smartToken)}</code> · Recruitee <code>Bearer ${esc(c.recruiteeToken)}</code>, company <code>${esc(c.recruiteeCompany)}</code> ·
 Broadbean secret <code>${esc(c.broadbeanSecret)}</code>, source <code>${esc(c.broadbeanSourceId)}</code>, client <code>${esc(c.broadbeanClientId)}</code> ·

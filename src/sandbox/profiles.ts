@@ -1,5 +1,6 @@
 /**
- * HrFlow profiles served by the sandbox: the shared fixtures plus deterministic synthetic ones.
+ * HrFlow profiles served by the sandbox: the synthetic fixtures (fixtures/hrflow in the repository, built into
+ * `fixtures/hrflow/` beside this file: DEFAULT_FIXTURES_DIR) plus deterministic generated ones.
  * Attachment `public_url`s are rewritten to `${sandbox}/files/<profile key>/<file_name><extension>`
  * when a profile is read, so CV downloads hit the sandbox.
  */
@@ -11,6 +12,9 @@ import { makeDocx, makePdf } from './documents';
 
 /** Source holding the fixtures and the synthetic profiles. */
 export const SANDBOX_SOURCE_KEY = '5f0c1d2e3a4b5c6d7e8f90a1b2c3d4e5f6a7b8c9';
+
+/** The fixtures built by `npm run build` (scripts/build-sandbox-data.js), beside this file. */
+export const DEFAULT_FIXTURES_DIR = path.join(__dirname, 'fixtures', 'hrflow');
 
 /** Fixture files, in this order. */
 export const FIXTURE_FILES = ['profile_full.synthetic.json', 'profile_minimal.synthetic.json', 'profile_edge.synthetic.json'];
@@ -46,7 +50,7 @@ export class ProfileStore {
 
   constructor(private readonly baseUrl: () => string) {}
 
-  /** Loads the three shared fixtures into SANDBOX_SOURCE_KEY. Throws when a file is missing. */
+  /** Loads the three fixtures into SANDBOX_SOURCE_KEY. Throws when a file is missing. */
   loadFixtures(fixturesDir: string): void {
     for (const f of FIXTURE_FILES) {
       const file = path.join(fixturesDir, f);

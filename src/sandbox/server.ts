@@ -481,7 +481,13 @@ export class SandboxServer implements SandboxCore {
     if (p === '/__admin/state' && ctx.method === 'GET') return json(200, this.state);
     if (p === '/__admin/faults' && ctx.method === 'GET') return json(200, this.faults.all());
     if (p === '/__admin/reset' && ctx.method === 'POST') {
+      // The page's Reset button posts a form: only from the page itself (a form on another site must not
+      // wipe the sandbox), answered by a redirect back to the page.
+      const form = /^application\/x-www-form-urlencoded\b/i.test(ctx.header('content-type') ?? '');
+      const origin = ctx.header('origin');
+      if (origin !== undefined && !this.isOwnOrigin(origin)) return json(403, { error: `reset refused from origin ${origin}` });
       this.reset();
+      if (form) return ctx.send(303, '', 'text/plain; charset=utf-8', { headers: { Location: '/' } });
       return json(200, { ok: true });
     }
     if (p === '/__admin/faults' && ctx.method === 'POST') {
@@ -506,6 +512,16 @@ export class SandboxServer implements SandboxCore {
     return json(404, { error: 'Not found', routes: ['GET /__admin/state', 'GET|POST /__admin/faults', 'POST /__admin/reset'] });
   }
 
+  /** `http://127.0.0.1:<port>` or `http://localhost:<port>`: the page itself. */
+  private isOwnOrigin(origin: string): boolean {
+    try {
+      const u = new URL(origin);
+      return u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname) && u.port === String(this.port);
+    } catch {
+      return false;
+    }
+  }
+
   private page(): string {
     return renderPage({
       url: this.url,
@@ -519,5 +535,8 @@ export class SandboxServer implements SandboxCore {
   }
 }
 
-const ORDER = ['hrflow', 'files', 'smartrecruiters', 'recruitee'];
-const rank = (id: string) => (ORDER.includes(id) ? ORDER.indexOf(id) : ORDER.length);
+/** Page order: what each emulated ATS received first, then HrFlow (the profiles) and the CV files. */
+const ORDER = ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez'];
+const LAST = ['hrflow', 'files'];
+const rank = (id: string) =>
+  LAST.includes(id) ? ORDER.length + 1 + LAST.indexOf(id) : ORDER.includes(id) ? ORDER.indexOf(id) : ORDER.length;

@@ -1,5 +1,7 @@
 /**
- * OpenAPI 3.0 → Ajv 8 validation against the vendor descriptions in `<shared>/vendor-specs/<vendor>/*.yaml`.
+ * OpenAPI 3.0 → Ajv 8 validation against the vendor descriptions: `specs/<vendor>/*.yaml` in the repository,
+ * built to JSON by `npm run build` into `specs/<vendor>/*.json` beside this file (DEFAULT_SPECS_DIR). Only
+ * JSON is read here: no YAML parser at run time.
  *
  * Each spec document is added whole to Ajv under its own `$id`, so `#/components/...` refs resolve
  * natively; a schema is then compiled as `{ $ref: "<id>#/components/schemas/<Name>" }`.
@@ -11,7 +13,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import * as yaml from 'js-yaml';
 
 export interface SpecValidationResult {
   valid: boolean;
@@ -39,39 +40,19 @@ function exists(p: string): boolean {
   }
 }
 
-/**
- * Finds `<something>/shared/<sub>`: `$HRFLOW_SHARED_DIR/<sub>`, else walks up from `from` until a folder
- * whose `../shared/<sub>` exists (i.e. `<repo>/../shared/<sub>`). Returns null when not found.
- */
-export function findSharedDir(sub: string, from: string = __dirname): string | null {
-  const env = process.env.HRFLOW_SHARED_DIR;
-  if (env) {
-    const p = path.resolve(env, sub);
-    if (exists(p)) return p;
-  }
-  let dir = path.resolve(from);
-  for (;;) {
-    const p = path.resolve(dir, '..', 'shared', sub);
-    if (exists(p)) return p;
-    const parent = path.dirname(dir);
-    if (parent === dir) return null;
-    dir = parent;
-  }
-}
+/** The vendor descriptions built by `npm run build` (scripts/build-sandbox-data.js), beside this file. */
+export const DEFAULT_SPECS_DIR = path.join(__dirname, 'specs');
 
-/** Resolves the vendor-specs folder (option, else env HRFLOW_SHARED_DIR, else walk up). Throws when not found. */
+/** Resolves the vendor-specs folder (the option, else DEFAULT_SPECS_DIR). Throws when not found. */
 export function resolveSpecsDir(specsDir?: string): string {
   if (specsDir) {
     if (!exists(specsDir)) throw new Error(`sandbox: specsDir ${specsDir} does not exist`);
     return path.resolve(specsDir);
   }
-  const found = findSharedDir('vendor-specs');
-  if (!found) {
-    throw new Error(
-      'sandbox: vendor specs not found; set HRFLOW_SHARED_DIR (folder holding vendor-specs/) or pass specsDir',
-    );
+  if (!exists(DEFAULT_SPECS_DIR)) {
+    throw new Error(`sandbox: vendor specs not found in ${DEFAULT_SPECS_DIR}; run \`npm run build\` (it converts specs/*/*.yaml to JSON)`);
   }
-  return found;
+  return DEFAULT_SPECS_DIR;
 }
 
 const NON_SCHEMA_KEYS = new Set(['description', 'title', 'example', 'examples', 'deprecated', 'externalDocs', 'xml']);
@@ -153,7 +134,7 @@ export class SpecRegistry {
 
   constructor(readonly specsDir: string) {}
 
-  /** Spec documents of a vendor (every *.yaml / *.yml / *.json in `<specsDir>/<vendor>/`). */
+  /** Spec documents of a vendor (every *.json in `<specsDir>/<vendor>/`, as built from the YAML sources). */
   load(vendor: string): LoadedSpec[] {
     const cached = this.specs.get(vendor);
     if (cached) return cached;
@@ -161,12 +142,12 @@ export class SpecRegistry {
     if (!exists(dir)) throw new Error(`sandbox: no spec folder for vendor "${vendor}" in ${this.specsDir}`);
     const files = fs
       .readdirSync(dir)
-      .filter((f) => /\.(ya?ml|json)$/i.test(f))
+      .filter((f) => /\.json$/i.test(f))
       .sort();
     const loaded: LoadedSpec[] = [];
     for (const file of files) {
       const text = fs.readFileSync(path.join(dir, file), 'utf8');
-      const raw = /\.json$/i.test(file) ? JSON.parse(text) : yaml.load(text);
+      const raw = JSON.parse(text);
       if (!raw || typeof raw !== 'object') continue;
       const doc = openApiToJsonSchema(JSON.parse(JSON.stringify(raw)));
       const id = `${ID_BASE}${encodeURIComponent(vendor)}/${encodeURIComponent(file)}`;
@@ -175,7 +156,7 @@ export class SpecRegistry {
       this.ajv.addSchema(doc, id);
       loaded.push({ file, id, doc });
     }
-    if (!loaded.length) throw new Error(`sandbox: no spec file for vendor "${vendor}" in ${dir}`);
+    if (!loaded.length) throw new Error(`sandbox: no spec file (*.json, built by \`npm run build\`) for vendor "${vendor}" in ${dir}`);
     this.specs.set(vendor, loaded);
     return loaded;
   }

@@ -73,9 +73,9 @@ export interface SandboxOptions {
   port?: number;
   /** Always 127.0.0.1 (other values are ignored: the sandbox never listens on public interfaces). */
   host?: string;
-  /** Folder holding `<vendor>/*.yaml`. Default `$HRFLOW_SHARED_DIR/vendor-specs`, else `<repo>/../shared/vendor-specs`. */
+  /** Folder holding `<vendor>/*.json` (OpenAPI). Default: the built-in copies (`specs/` beside the compiled sandbox, built from the repository's `specs/`). */
   specsDir?: string;
-  /** Folder holding `profile_*.json`. Default `$HRFLOW_SHARED_DIR/fixtures/hrflow`, else `<repo>/../shared/fixtures/hrflow`. */
+  /** Folder holding `profile_*.json`. Default: the built-in copies (`fixtures/hrflow/` beside the compiled sandbox, from the repository's `fixtures/hrflow/`). */
   fixturesDir?: string;
   credentials?: Partial<SandboxCredentials>;
   rateLimits?: SandboxRateLimits;

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import WebSocket from 'ws'; // Node-RED's own dependency: its editor talks to the runtime over /comms
 import { repoRoot } from '../helpers/fixtures';
 
 function freePort(): Promise<number> {
@@ -37,6 +38,36 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms: nu
   throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
 }
 
+/**
+ * What the editor's debug sidebar shows, read as the editor does (Node-RED's /comms socket): counts per
+ * debug node id, and the error texts shown by the demo's "errors" debug node.
+ */
+async function debugSidebar(editor: string): Promise<{ count: (id: string) => number; errors: string[]; close: () => void }> {
+  const ws = new WebSocket(`${editor.replace(/^http/, 'ws')}/comms`);
+  const counts = new Map<string, number>();
+  const errors: string[] = [];
+  let subscribed!: () => void;
+  const ready = new Promise<void>((resolve) => (subscribed = resolve));
+  ws.on('message', (raw) => {
+    const parsed = JSON.parse(String(raw));
+    for (const m of Array.isArray(parsed) ? parsed : [parsed]) {
+      if (m?.topic === 'debug' && m.data?.id) {
+        counts.set(m.data.id, (counts.get(m.data.id) ?? 0) + 1);
+        if (m.data.id === 'demo-debug-errors') errors.push(String(m.data.msg));
+      } else if (typeof m?.topic === 'string' && m.topic.startsWith('notification/')) subscribed();
+    }
+  });
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  // Subscriptions are handled in order: the retained runtime-state notification confirms "debug" is on.
+  ws.send(JSON.stringify({ subscribe: 'debug' }));
+  ws.send(JSON.stringify({ subscribe: 'notification/#' }));
+  await ready;
+  return { count: (id) => counts.get(id) ?? 0, errors, close: () => ws.close() };
+}
+
 describe('npm start (scripts/start.js): Node-RED + sandbox + demo flow', function () {
   this.timeout(60_000);
   let child: ChildProcess | undefined;
@@ -57,23 +88,33 @@ describe('npm start (scripts/start.js): Node-RED + sandbox + demo flow', functio
     });
     child.stdout?.on('data', (d) => (output += d));
     child.stderr?.on('data', (d) => (output += d));
-    await waitFor('Node-RED to start its flows', async () => (/Started flows/.test(output) ? true : undefined), 45_000);
+    // The addresses are printed once both servers answer.
+    await waitFor('Node-RED to start its flows and the addresses', async () => (/Started flows/.test(output) && /Sandbox page/.test(output) ? true : undefined), 45_000);
   }
 
-  /** Click the demo's inject button and wait for the sample profiles in every emulated ATS. */
-  async function pushDemo(): Promise<Record<string, any>> {
-    const res = await fetch(`${editor}/inject/demo-inject`, { method: 'POST' });
-    assert.equal(res.status, 200);
-    return waitFor(
-      'candidates in every emulated ATS',
-      async () => {
-        const s = (await (await fetch(`${sandbox}/__admin/state`)).json()) as Record<string, any>;
-        const vendors = s.vendors ?? s;
-        const counts = ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez'].map((v) => vendors[v]?.candidates?.length ?? 0);
-        return counts.every((c) => c >= 3) ? vendors : undefined;
-      },
-      20_000,
-    );
+  /** Refusals other than 429 (a rate limit the node waits out and retries, as a user's flow would). */
+  const refusals = (vendor: Record<string, any>) => (vendor?.rejections ?? []).filter((r: any) => r.status !== 429);
+
+  /**
+   * Click the demo's inject button and wait until every push of that click has reached the "pushed" or the
+   * "errors" debug node (3 sample profiles × 5 ATS), as the user sees it in the debug sidebar. Resolves the
+   * sandbox state then, and the errors shown.
+   */
+  async function pushDemo(): Promise<{ state: Record<string, any>; errors: string[] }> {
+    const sidebar = await debugSidebar(editor);
+    try {
+      const res = await fetch(`${editor}/inject/demo-inject`, { method: 'POST' });
+      assert.equal(res.status, 200);
+      await waitFor(
+        'every push of the click in the debug sidebar',
+        async () => (sidebar.count('demo-debug-pushed') + sidebar.count('demo-debug-errors') >= 15 ? true : undefined),
+        30_000,
+      );
+      const s = (await (await fetch(`${sandbox}/__admin/state`)).json()) as Record<string, any>;
+      return { state: s.vendors ?? s, errors: sidebar.errors };
+    } finally {
+      sidebar.close();
+    }
   }
 
   before(async () => {
@@ -118,10 +159,42 @@ describe('npm start (scripts/start.js): Node-RED + sandbox + demo flow', functio
   });
 
   it('pushes the sample profiles to all five emulated ATS when the inject is clicked', async () => {
-    const state = await pushDemo();
+    const { state, errors } = await pushDemo();
+    assert.deepEqual(errors, []);
     for (const v of ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez']) assert.equal(state[v].candidates.length, 3, v);
     const page = await (await fetch(`${sandbox}/`)).text();
     assert.match(page, /SmartRecruiters/);
+  });
+
+  it('a second click succeeds everywhere: new candidates, nothing refused', async () => {
+    const { state, errors } = await pushDemo();
+    assert.deepEqual(errors, [], 'the debug sidebar shows no error');
+    for (const v of ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez']) {
+      assert.deepEqual(refusals(state[v]).map((r: any) => `${r.status} ${r.reason}`), [], `${v} refused a request`);
+      assert.equal(state[v].candidates.length, 6, v);
+    }
+  });
+
+  it('the sandbox page lists the ATS first, and its Reset button clears what they received', async () => {
+    const page = await (await fetch(`${sandbox}/`)).text();
+    assert.ok(page.indexOf('id="smartrecruiters"') < page.indexOf('id="hrflow"'), 'ATS sections before the HrFlow profiles');
+    assert.match(page, /<form[^>]*method="post"[^>]*action="\/__admin\/reset"/);
+    const res = await fetch(`${sandbox}/__admin/reset`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: sandbox },
+      body: '',
+    });
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.get('location'), '/');
+    const s = (await (await fetch(`${sandbox}/__admin/state`)).json()) as Record<string, any>;
+    for (const v of ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez']) assert.equal(s[v].candidates.length, 0, v);
+    const { state, errors } = await pushDemo();
+    assert.deepEqual(errors, []);
+    for (const v of ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez']) {
+      assert.deepEqual(refusals(state[v]), [], v);
+      assert.equal(state[v].candidates.length, 3, v);
+    }
   });
 
   it('stops cleanly on Ctrl-C', async () => {
@@ -138,7 +211,8 @@ describe('npm start (scripts/start.js): Node-RED + sandbox + demo flow', functio
     await start();
     assert.notEqual(sandbox, oldSandbox);
     assert.match(output, /config node URL\(s\) of the saved flows re-pointed at the sandbox/);
-    const state = await pushDemo();
+    const { state, errors } = await pushDemo();
+    assert.deepEqual(errors, []);
     for (const v of ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez']) assert.equal(state[v].candidates.length, 3, v);
     const exited = new Promise((r) => child?.once('exit', r));
     child?.kill('SIGINT');

@@ -74,8 +74,11 @@ function adapt(sb: Sandbox, flow: FlowNode[]): { nodes: FlowNode[]; credentials:
   return { nodes, credentials };
 }
 
-/** Load, fire every inject, and wait until each push node has sent one message; no error may reach a catch. */
-async function runFlow(sb: Sandbox, name: string, flow: FlowNode[], expectedPushes: number) {
+/**
+ * Load, fire every inject (`clicks` times, each after the previous click's pushes are in), and wait until
+ * each push node has sent one message per click; no error may reach a catch.
+ */
+async function runFlow(sb: Sandbox, name: string, flow: FlowNode[], expectedPushes: number, clicks = 1) {
   const { nodes, credentials } = adapt(sb, flow);
   await helper.load([...allNodes, ...core], nodes, credentials);
   const errorSinks = new Set(nodes.filter((n) => n.type === 'catch').flatMap((n) => (n.wires as string[][]).flat()));
@@ -84,15 +87,17 @@ async function runFlow(sb: Sandbox, name: string, flow: FlowNode[], expectedPush
   for (const n of nodes.filter((x) => x.type === 'helper')) {
     helper.getNode(n.id).on('input', (msg: any) => (errorSinks.has(n.id) ? errors.push(msg) : outputs.push({ from: n.id, msg })));
   }
-  for (const n of nodes.filter((x) => x.type === 'inject')) helper.getNode(n.id).receive({});
-  for (let i = 0; i < 200; i++) {
-    const vendorsSeen = new Set(outputs.filter((o) => o.msg.vendor).map((o) => `${o.msg.vendor}:${o.msg._msgid}`));
-    if (vendorsSeen.size >= expectedPushes || errors.length) break;
-    await new Promise((r) => setTimeout(r, 25));
+  for (let click = 1; click <= clicks; click++) {
+    for (const n of nodes.filter((x) => x.type === 'inject')) helper.getNode(n.id).receive({});
+    for (let i = 0; i < 200; i++) {
+      const vendorsSeen = new Set(outputs.filter((o) => o.msg.vendor).map((o) => `${o.msg.vendor}:${o.msg._msgid}`));
+      if (vendorsSeen.size >= expectedPushes * click || errors.length) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    assert.deepEqual(errors.map((e) => `${e.error?.source?.type}: ${e.error?.code} ${e.error?.message}`), [], `${name}: errors reached the catch node on click ${click}`);
   }
-  assert.deepEqual(errors.map((e) => `${e.error?.source?.type}: ${e.error?.code} ${e.error?.message}`), [], `${name}: errors reached the catch node`);
   const pushes = outputs.filter((o) => o.msg.vendor);
-  assert.equal(pushes.length, expectedPushes, `${name}: expected ${expectedPushes} pushes, got ${pushes.length}`);
+  assert.equal(pushes.length, expectedPushes * clicks, `${name}: expected ${expectedPushes * clicks} pushes, got ${pushes.length}`);
   return pushes;
 }
 
@@ -133,5 +138,24 @@ describe('example flows run against the sandbox', function () {
     for (const v of ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez']) {
       assert.equal(state[v].candidates.length, good, `${v} received ${state[v].candidates.length} candidates`);
     }
+  });
+
+  it('the npm start demo flow succeeds on every click: a second click pushes new candidates everywhere', async () => {
+    const opts = demoOptions(ctx.sb);
+    const { flow } = demoFlow(ctx.sb.urls, opts);
+    const good = opts.sampleKeys.length - 1;
+    const pushes = await runFlow(ctx.sb, 'demo clicked twice', flow, good * 5, 2);
+    for (const p of pushes) assert.ok(p.msg.statusCode >= 200 && p.msg.statusCode < 300, JSON.stringify(p.msg.steps));
+    const state = ctx.sb.state as any;
+    for (const v of ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez']) {
+      // A 429 is waited out and retried by the node; any other refusal is a failed push.
+      const refused = state[v].rejections.filter((r: any) => r.status !== 429);
+      assert.deepEqual(refused.map((r: any) => `${r.status} ${r.reason}`), [], `${v} refused a request`);
+      assert.equal(state[v].candidates.length, good * 2, `${v} received ${state[v].candidates.length} candidates`);
+    }
+    // Each click pushed its own addresses: the sample e-mails carry a per-click tag.
+    const mails = state.taleez.candidates.map((c: any) => c.body.mail);
+    assert.equal(new Set(mails).size, good * 2, JSON.stringify(mails));
+    for (const m of mails) assert.match(m, /^[^@+]+\+[a-z0-9]{1,8}@/i);
   });
 });

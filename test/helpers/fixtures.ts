@@ -12,10 +12,14 @@ export const repoRoot = (() => {
   return dir;
 })();
 
-export const sharedDir = process.env.HRFLOW_SHARED_DIR ?? path.resolve(repoRoot, '..', 'shared');
+/** The synthetic HrFlow fixtures kept in the repository (see fixtures/hrflow/README.md). */
+export const fixturesDir = path.join(repoRoot, 'fixtures', 'hrflow');
+
+/** The vendors' OpenAPI descriptions kept in the repository, as YAML sources (see specs/README.md). */
+export const specSourcesDir = path.join(repoRoot, 'specs');
 
 export function fixture<T = any>(name: string): T {
-  return JSON.parse(fs.readFileSync(path.join(sharedDir, 'fixtures', 'hrflow', name), 'utf8')) as T;
+  return JSON.parse(fs.readFileSync(path.join(fixturesDir, name), 'utf8')) as T;
 }
 
 export const profiles = {

@@ -202,7 +202,7 @@ describe('Taleez', () => {
   });
 });
 
-describe('issue-3 payloads against the vendors\' API descriptions (../shared/vendor-specs)', () => {
+describe('issue-3 payloads against the vendors\' API descriptions (specs/, built into the sandbox)', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { validateAgainstSpec } = require('../../src/sandbox') as typeof import('../../src/sandbox');
   const check = (vendor: string, schema: string, payload: unknown) => {

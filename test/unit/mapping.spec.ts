@@ -204,8 +204,8 @@ describe('Recruitee default mapping', () => {
   });
 });
 
-describe('default payloads against the vendors\' own API descriptions (../shared/vendor-specs)', () => {
-  // Imported lazily so a missing shared/ folder fails these tests only.
+describe('default payloads against the vendors\' own API descriptions (specs/, built into the sandbox)', () => {
+  // Imported lazily so a missing built spec fails these tests only.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { validateAgainstSpec } = require('../../src/sandbox') as typeof import('../../src/sandbox');
   const check = (vendor: string, schema: string, payload: unknown) => {
