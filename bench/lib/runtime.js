@@ -41,6 +41,8 @@ async function startRuntime({ withPackage = true, logLevel = 'warn' } = {}) {
     telemetry: { enabled: false, updateNotification: false },
     diagnostics: { enabled: false, ui: false },
     logging: { console: { level: logLevel, metrics: false, audit: false } },
+    // The sandbox serves the CVs on 127.0.0.1, an address class refused by default.
+    hrflowCvDownload: { allowPrivateAddresses: true },
   });
   // RED.start() resolves before the (empty) startup flows are loaded: wait for them, else their
   // late credentials load would wipe the credentials of our first deploy.

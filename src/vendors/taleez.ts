@@ -18,7 +18,7 @@
 import { toAlpha2 } from '../core/countries';
 import { createOnce, expectJsonObject } from '../push/create';
 import { ConnectorError, ErrorCodes, partialPush } from '../core/errors';
-import { downloadCv, multipartBody } from '../push/files';
+import { downloadCv, multipartBody, type CvFile, type CvKind } from '../push/files';
 import { payloadValidator } from '../core/validate';
 import { compact, coordinates, locationFields, text, urlOfType, type HrflowProfile } from '../hrflow/profile';
 import { createStep, joinUrl, type PushContext, type PushResult, type PushStep, type VendorModule } from './types';
@@ -52,6 +52,9 @@ export interface TaleezCandidate {
 const SOCIAL_TYPES = ['linkedin', 'viadeo', 'twitter', 'github', 'behance', 'other', 'website', 'dribble'] as const;
 
 /** candidateToCreate of Taleez's own OpenAPI 0.4.0, plus the `location` the current API accepts. */
+/** Taleez takes PDF CVs only: any other document is INVALID_PROFILE before the create. */
+const TALEEZ_CV_TYPES: readonly CvKind[] = ['pdf'];
+
 export const taleezSchema = {
   type: 'object',
   required: ['firstName', 'lastName'],
@@ -153,6 +156,7 @@ export const taleez: VendorModule<TaleezConfig, TaleezParams, TaleezCandidate> =
       throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'no Taleez recruiter id: set it in the node or msg.recruiter_id', { vendor: 'taleez' });
     }
   },
+  cvTypes: TALEEZ_CV_TYPES,
   defaultPayload: (profile, params) => taleezPayload(profile, params),
   validate: payloadValidator('Taleez', taleezSchema as unknown as Record<string, unknown>, {
     firstName: 'info.first_name',
@@ -165,21 +169,28 @@ export const taleez: VendorModule<TaleezConfig, TaleezParams, TaleezCandidate> =
     const auth = { 'X-taleez-api-secret': ctx.config.x_taleez_api_secret };
     const body = { ...payload };
     if (body.recruiterId === undefined && ctx.params.recruiter_id !== undefined) body.recruiterId = ctx.params.recruiter_id;
-    const created = await createOnce<{ id?: string | number }>(
-      ctx.http,
-      { method: 'POST', url: joinUrl(base, 'candidates'), headers: { ...auth, 'Content-Type': 'application/json' }, data: body, step: 'create' },
-      { readId: (d) => d.id, lookup: body.mail ? () => findByMail(ctx, base, body.mail as string) : undefined },
-    );
-    const candidateId = created.candidateId as string;
-    const steps: PushStep[] = [createStep(created)];
+    // The CV is fetched and checked (PDF only) before the create: a CV that cannot be sent creates nothing.
+    const cv = await downloadCv(ctx, TALEEZ_CV_TYPES, 'Taleez');
     try {
-      steps.push(await uploadCv(ctx, base, candidateId));
-      if (ctx.params.job_id !== undefined) steps.push(await assign(ctx, base, candidateId, 'jobs', [ctx.params.job_id]));
-      if (ctx.params.pool_ids?.length) steps.push(await assign(ctx, base, candidateId, 'pools', ctx.params.pool_ids));
-    } catch (err) {
-      throw partialPush(err, 'Taleez', candidateId);
+      const created = await createOnce<{ id?: string | number }>(
+        ctx.http,
+        { method: 'POST', url: joinUrl(base, 'candidates'), headers: { ...auth, 'Content-Type': 'application/json' }, data: body, step: 'create' },
+        { readId: (d) => d.id, lookup: body.mail ? () => findByMail(ctx, base, body.mail as string) : undefined },
+      );
+      const candidateId = created.candidateId as string;
+      const steps: PushStep[] = [createStep(created)];
+      try {
+        steps.push(await uploadCv(ctx, base, candidateId, cv));
+        cv?.release();
+        if (ctx.params.job_id !== undefined) steps.push(await assign(ctx, base, candidateId, 'jobs', [ctx.params.job_id]));
+        if (ctx.params.pool_ids?.length) steps.push(await assign(ctx, base, candidateId, 'pools', ctx.params.pool_ids));
+      } catch (err) {
+        throw partialPush(err, 'Taleez', candidateId);
+      }
+      return { candidateId, response: created.response?.data ?? { id: candidateId, recovered: true }, statusCode: created.response?.status, steps };
+    } finally {
+      cv?.release();
     }
-    return { candidateId, response: created.response?.data ?? { id: candidateId, recovered: true }, statusCode: created.response?.status, steps };
   },
 };
 
@@ -196,12 +207,8 @@ async function findByMail(ctx: PushContext<TaleezConfig, TaleezParams>, base: st
   return found?.id === undefined || found.id === null ? undefined : String(found.id);
 }
 
-async function uploadCv(ctx: PushContext<TaleezConfig, TaleezParams>, base: string, candidateId: string): Promise<PushStep> {
-  const cv = ctx.profile ? await downloadCv(ctx.files, ctx.profile) : undefined;
+async function uploadCv(ctx: PushContext<TaleezConfig, TaleezParams>, base: string, candidateId: string, cv: CvFile | undefined): Promise<PushStep> {
   if (!cv) return { step: 'upload_cv', status: 'skipped', detail: 'the profile has no resume or original attachment' };
-  if (cv.contentType !== 'application/pdf') {
-    return { step: 'upload_cv', status: 'skipped', detail: `Taleez accepts PDF documents only; ${cv.fileName} (${cv.contentType}) was not sent` };
-  }
   const form = multipartBody([{ name: 'file', value: cv.data, fileName: cv.fileName, contentType: cv.contentType }]);
   const res = await ctx.http.request({
     method: 'POST',
