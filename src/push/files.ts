@@ -31,7 +31,7 @@ export const MAX_CV_BYTES = 20 * 1024 * 1024;
 /** Redirect hops followed for one CV (storage links often redirect once or twice). */
 export const MAX_CV_REDIRECTS = 5;
 /** Default process-wide budget of CV bytes held at once (see `cvBudget`). */
-export const DEFAULT_CV_MEMORY_MIB = 48;
+export const DEFAULT_CV_MEMORY_MIB = 32;
 
 /**
  * The documented Node-RED setting `hrflowCvDownload` (settings.js), also the `cvDownload` option of
@@ -51,7 +51,7 @@ export interface CvDownloadPolicy {
   allowPrivateAddresses?: boolean;
   /**
    * Most MiB of CV bytes the whole process holds at once, from the download until the vendor upload
-   * is finished (default 48). Pushes beyond it wait their turn; one CV larger than it goes alone.
+   * is finished (default 32). Pushes beyond it wait their turn; one CV larger than it goes alone.
    */
   maxMemoryMiB?: number;
 }

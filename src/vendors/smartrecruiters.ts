@@ -1,9 +1,10 @@
 /**
  * SmartRecruiters (Candidate API).
  *
- * Request plan: POST {base_url}/jobs/{job_id}/candidates with X-SmartToken (JSON CandidateInput),
- * then the CV (the profile's `resume` attachment, else `original`) uploaded as a RESUME attachment
- * with POST {base_url}/candidates/{id}/jobs/{job_id}/attachments (multipart).
+ * Request plan: the CV (the profile's `resume` attachment, else `original`) downloaded and checked
+ * first (upload_cv on), then POST {base_url}/jobs/{job_id}/candidates with X-SmartToken (JSON
+ * CandidateInput), then the CV uploaded as a RESUME attachment with
+ * POST {base_url}/candidates/{id}/jobs/{job_id}/attachments (multipart).
  *
  * Fixes over the Python reference (reference-spec §10): singular `experience` / `education` (S1),
  * a real `web` object from the url types (S2), `current` true for ongoing items and no "XXXX" dates

@@ -2,10 +2,11 @@
  * Taleez.
  *
  * Request plan (each step only after the previous one succeeded):
+ *   0. the CV (the profile's `resume` attachment, else `original`) downloaded and checked first:
+ *      Taleez takes PDF only, another type is INVALID_PROFILE and nothing is created
  *   1. POST {base_url}/candidates with X-taleez-api-secret (JSON candidateToCreate) → {id}
- *   2. the CV (the profile's `resume` attachment, else `original`) downloaded, then uploaded with
- *      POST {base_url}/documents?candidateId={id}&cv=true as a multipart `file` with its real
- *      content type (Taleez documents PDF only: another type is skipped and reported in msg.steps)
+ *   2. the CV uploaded with POST {base_url}/documents?candidateId={id}&cv=true as a multipart
+ *      `file` with its real content type
  *   3. POST {base_url}/candidates/{id}/jobs {ids: [job_id]} when a job id is given
  *   4. POST {base_url}/candidates/{id}/pools {ids: pool_ids} when pool ids are given
  * A failure after step 1 is a PARTIAL_PUSH error naming the step and carrying the candidate id.
