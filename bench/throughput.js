@@ -25,7 +25,7 @@ const { startSandbox } = require('./lib/sandbox');
 const { JOB_ID, ourConfig, ourFlow, peerFlow, sinkIds } = require('./lib/flows');
 const { smartRecruitersPayload } = require(dist('src', 'vendors', 'smartrecruiters'));
 const { cvAttachment, attachmentFileName, contentTypeFor } = require(dist('src', 'hrflow', 'profile'));
-const { multipartBody } = require(dist('src', 'core', 'files'));
+const { multipartBody } = require(dist('src', 'push', 'files'));
 
 const args = parseArgs(process.argv.slice(2), { profiles: 5000, runs: 3, concurrency: 32, check: 300, sandbox: 'process' });
 const gc = gcFunction();

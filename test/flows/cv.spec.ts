@@ -41,6 +41,21 @@ const TZ: Target = {
   props: { recruiter_id: '15886' },
 };
 
+const BB: Target = {
+  id: 'broadbean',
+  type: 'hrflow-broadbean',
+  account: (sb) => ({ id: 'acc', type: 'hrflow-broadbean-config', name: 'sandbox', source_id: sb.credentials.broadbeanSourceId, client_id: sb.credentials.broadbeanClientId, base_url: sb.urls.broadbean }),
+  credentials: (sb) => ({ secret_key: sb.credentials.broadbeanSecret }),
+  props: { job_id: 'JOB-1' },
+};
+const FL: Target = {
+  id: 'flatchr',
+  type: 'hrflow-flatchr',
+  account: (sb) => ({ id: 'acc', type: 'hrflow-flatchr-config', name: 'sandbox', company: sb.credentials.flatchrCompany, careers_url: sb.urls.flatchr, base_url: sb.urls.flatchrApi }),
+  credentials: (sb) => ({ auth: sb.credentials.flatchrApiKey }),
+  props: { vacancy: 'dev-backend-h-f', lookup_id: false, test_mode: false, cv_mode: 'link' },
+};
+
 async function loadPush(sb: Sandbox, t: Target, props: Record<string, unknown> = {}) {
   const nodes = onTab([
     t.account(sb),
@@ -124,6 +139,29 @@ describe('flow: the CV (URL scheme, fetched before the create, content, hosts)',
     assert.equal(id, 'caught');
     assert.equal(msg.error.code, 'INVALID_PROFILE');
     assert.equal(created(ctx.sb, 'taleez'), 0);
+  });
+
+  it('flatchr (link mode): a file:// or ftp:// CV link is INVALID_PROFILE, nothing created', async () => {
+    await loadPush(ctx.sb, FL);
+    for (const url of ['file:///etc/passwd', 'ftp://cv.example.com/cv.pdf']) {
+      const { id, msg } = await push({ payload: profileWithCv(ctx.sb, url) });
+      assert.equal(id, 'caught');
+      assert.equal(msg.error.code, 'INVALID_PROFILE');
+      assert.match(msg.error.message, /public_url uses the (file|ftp) scheme/);
+    }
+    assert.equal(created(ctx.sb, 'flatchr'), 0);
+  });
+
+  it('broadbean and flatchr (document mode): an HTML CV is INVALID_PROFILE, nothing created', async () => {
+    for (const [t, props] of [[BB, {}], [FL, { cv_mode: 'document' }]] as const) {
+      await loadPush(ctx.sb, t, props);
+      const { id, msg } = await push({ payload: profileWithCv(ctx.sb, htmlUrl) });
+      assert.equal(id, 'caught');
+      assert.equal(msg.error.code, 'INVALID_PROFILE');
+      assert.match(msg.error.message, /not a document/);
+      assert.equal(created(ctx.sb, t.id), 0);
+      await helper.unload();
+    }
   });
 
   it('smartrecruiters with upload_cv off neither downloads nor checks the CV', async () => {

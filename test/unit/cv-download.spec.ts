@@ -219,6 +219,18 @@ describe('downloadCv against a CV host', () => {
     assert.equal(small.heldBytes, 0);
   });
 
+  it('a download waiting for the process budget ends ABORTED on the stop signal, leaving nothing held or queued', async () => {
+    const full = await cvBudget.acquire(cvBudget.limitBytes);
+    const controller = new AbortController();
+    const pending = get('/cv.pdf', { allowPrivateAddresses: true, signal: controller.signal });
+    while (cvBudget.waiting === 0) await new Promise((r) => setTimeout(r, 5));
+    controller.abort(new Error('stopped'));
+    await assert.rejects(pending, (err: any) => err.code === 'ABORTED' && err.step === 'download_cv');
+    assert.equal(cvBudget.waiting, 0);
+    full.release();
+    assert.equal(cvBudget.heldBytes, 0);
+  });
+
   it('lets a CV larger than the budget through alone', async () => {
     const small = new CvBudget(1);
     const lease = await small.acquire(5 * 1024 * 1024);
