@@ -15,6 +15,7 @@ import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import tls from 'node:tls';
 import { ConnectorError, ErrorCodes } from '../core/errors';
 import { backoffDelay, type HttpClient, type RetryInfo } from '../core/http';
 import { Redactor } from '../core/redact';
@@ -418,7 +419,45 @@ function aborted(run: Run): ConnectorError {
   return new ConnectorError(ErrorCodes.ABORTED, 'CV download cancelled: the flow was stopped', { vendor: run.vendor, step: 'download_cv' });
 }
 
-/** One GET (no redirect): resolves with the answer's head, the body not read yet. */
+/**
+ * The proxy for a CV URL from the environment, as axios reads it for the API calls: `https_proxy` /
+ * `HTTPS_PROXY` (https URLs), `http_proxy` / `HTTP_PROXY` (http URLs), then `all_proxy` / `ALL_PROXY`;
+ * none when `no_proxy` / `NO_PROXY` names the host ("example.com" exactly, ".example.com" or
+ * "*.example.com" its subdomains, optionally ":port"; "*" every host). Undefined: connect directly.
+ */
+export function proxyFor(url: URL, env: NodeJS.ProcessEnv = process.env): URL | undefined {
+  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  const noProxy = (env.no_proxy ?? env.NO_PROXY ?? '').trim().toLowerCase();
+  if (noProxy === '*') return undefined;
+  for (const entry of noProxy.split(/[\s,]+/).filter(Boolean)) {
+    const m = /^(.*?)(?::(\d+))?$/.exec(entry.replace(/^\[|\](?=:|$)/g, '')) as RegExpExecArray;
+    if (m[2] && m[2] !== port) continue;
+    const h = m[1].replace(/^\*/, '');
+    if (h.startsWith('.') ? host.endsWith(h) || host === h.slice(1) : host === h) return undefined;
+  }
+  const raw = (url.protocol === 'https:' ? env.https_proxy || env.HTTPS_PROXY : env.http_proxy || env.HTTP_PROXY) || env.all_proxy || env.ALL_PROXY;
+  if (!raw) return undefined;
+  try {
+    const proxy = new URL(raw.includes('://') ? raw : `http://${raw}`);
+    return proxy.protocol === 'http:' || proxy.protocol === 'https:' ? proxy : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function proxyHeaders(proxy: URL): Record<string, string> {
+  if (!proxy.username && !proxy.password) return {};
+  const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+  return { 'Proxy-Authorization': `Basic ${Buffer.from(credentials).toString('base64')}` };
+}
+
+/**
+ * One GET (no redirect): resolves with the answer's head, the body not read yet. The host is checked
+ * against the policy before anything connects; a name is checked again after DNS (socket lookup).
+ * Through a proxy (HTTP(S)_PROXY), the proxy resolves names: allowedHosts and IP literals are still
+ * checked here, the address a name resolves to cannot be.
+ */
 function open(url: URL, run: Run): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
     const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -426,12 +465,9 @@ function open(url: URL, run: Run): Promise<http.IncomingMessage> {
     const guarded = !literal && !run.policy.allowPrivateAddresses && !listed;
     const pool = guarded ? agents.guarded : agents.open;
     const https_ = url.protocol === 'https:';
-    const options: http.RequestOptions = {
-      method: 'GET',
-      headers: { Accept: '*/*', 'User-Agent': 'hrflow-connectors-node-red' },
-      agent: https_ ? pool.https : pool.http,
-      lookup: guarded ? (guardedLookup(host, run.vendor) as unknown as net.LookupFunction) : undefined,
-    };
+    const headers = { Accept: '*/*', 'User-Agent': 'hrflow-connectors-node-red' };
+    const proxy = proxyFor(url);
+    let current: http.ClientRequest | undefined;
     let done = false;
     const finish = (err: unknown, res?: http.IncomingMessage) => {
       if (done) return;
@@ -439,17 +475,46 @@ function open(url: URL, run: Run): Promise<http.IncomingMessage> {
       clearTimeout(timer);
       run.signal?.removeEventListener('abort', onAbort);
       if (err) {
-        req.destroy();
+        current?.destroy();
         reject(err);
       } else resolve(res as http.IncomingMessage);
     };
     const onAbort = () => finish(aborted(run));
     const timer = setTimeout(() => finish(new TimeoutError(`no answer within ${run.timeoutMs} ms`)), run.timeoutMs);
-    const req = (https_ ? https : http).request(url, options, (res) => finish(null, res));
-    req.on('error', (err) => finish(err instanceof RefusedError ? err.refusal : err));
+    const watch = (req: http.ClientRequest) => {
+      current = req;
+      req.on('error', (err) => finish(err instanceof RefusedError ? err.refusal : err));
+      req.end();
+    };
     run.signal?.addEventListener('abort', onAbort, { once: true });
-    if (run.signal?.aborted) onAbort();
-    req.end();
+    if (run.signal?.aborted) return onAbort();
+    const proxyModule = proxy?.protocol === 'https:' ? https : http;
+    if (!proxy) {
+      const options: http.RequestOptions = {
+        method: 'GET',
+        headers,
+        agent: https_ ? pool.https : pool.http,
+        lookup: guarded ? (guardedLookup(host, run.vendor) as unknown as net.LookupFunction) : undefined,
+      };
+      watch((https_ ? https : http).request(url, options, (res) => finish(null, res)));
+    } else if (!https_) {
+      // Plain http through the proxy: the absolute URL as the request target.
+      watch(proxyModule.request({ host: proxy.hostname, port: proxy.port || undefined, method: 'GET', path: url.href, agent: false, headers: { ...headers, Host: url.host, ...proxyHeaders(proxy) } }, (res) => finish(null, res)));
+    } else {
+      // https through the proxy: a CONNECT tunnel, then TLS to the CV host inside it.
+      const target = `${url.hostname}:${url.port || 443}`;
+      const connect = proxyModule.request({ host: proxy.hostname, port: proxy.port || undefined, method: 'CONNECT', path: target, agent: false, headers: { Host: target, ...proxyHeaders(proxy) } });
+      connect.on('connect', (answer: http.IncomingMessage, socket: net.Socket) => {
+        if (done) return void socket.destroy();
+        if (answer.statusCode !== 200) {
+          socket.destroy();
+          return finish(Object.assign(new Error(`the proxy answered ${answer.statusCode} to CONNECT ${target}`), { code: 'EPROXY' }));
+        }
+        const tlsSocket = tls.connect({ socket, servername: net.isIP(host) ? undefined : host });
+        watch(https.request(url, { method: 'GET', headers, agent: false, createConnection: () => tlsSocket }, (res) => finish(null, res)));
+      });
+      watch(connect);
+    }
   });
 }
 

@@ -14,6 +14,7 @@ import {
   cvBudget,
   downloadCv,
   jsonWithBase64,
+  proxyFor,
   refusedAddressClass,
   sniffDocument,
   type CvDownloadOptions,
@@ -236,6 +237,59 @@ describe('downloadCv against a CV host', () => {
     const lease = await small.acquire(5 * 1024 * 1024);
     assert.equal(small.heldBytes, 5 * 1024 * 1024);
     lease.release();
+  });
+});
+
+describe('CV downloads through a proxy (HTTP_PROXY / HTTPS_PROXY / NO_PROXY, as axios for the API calls)', () => {
+  it('picks the proxy by scheme and honours no_proxy', () => {
+    const env = { https_proxy: 'http://proxy.corp:3128', http_proxy: 'proxy.corp:8080', no_proxy: 'internal.example.com, .corp.example.org, cv.example.net:8443' };
+    assert.equal(proxyFor(new URL('https://cv.example.com/a.pdf'), env)?.href, 'http://proxy.corp:3128/');
+    assert.equal(proxyFor(new URL('http://cv.example.com/a.pdf'), env)?.href, 'http://proxy.corp:8080/');
+    assert.equal(proxyFor(new URL('https://internal.example.com/a.pdf'), env), undefined);
+    assert.ok(proxyFor(new URL('https://sub.internal.example.com/a.pdf'), env), 'an entry without a leading dot is that host only');
+    assert.equal(proxyFor(new URL('https://files.corp.example.org/a.pdf'), env), undefined);
+    assert.equal(proxyFor(new URL('https://cv.example.net:8443/a.pdf'), env), undefined);
+    assert.ok(proxyFor(new URL('https://cv.example.net/a.pdf'), env), 'another port goes through the proxy');
+    assert.equal(proxyFor(new URL('https://cv.example.com/a.pdf'), { ...env, NO_PROXY: '*', no_proxy: undefined }), undefined);
+    assert.equal(proxyFor(new URL('https://cv.example.com/a.pdf'), {}), undefined);
+  });
+
+  it('sends an http CV request to the proxy (absolute URL, proxy credentials), with the host rules still applied', async () => {
+    const PDF2 = makePdf(['via proxy']);
+    const seen: Array<{ url?: string; auth?: string; host?: string }> = [];
+    const proxy = http.createServer((req, res) => {
+      seen.push({ url: req.url, auth: req.headers['proxy-authorization'], host: req.headers.host });
+      res.writeHead(200, { 'Content-Type': 'application/pdf', 'Content-Length': PDF2.length }).end(PDF2);
+    });
+    proxy.on('connect', (_req, socket: import('node:net').Socket) => socket.end('HTTP/1.1 403 Forbidden\r\n\r\n'));
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const saved = { http_proxy: process.env.http_proxy, https_proxy: process.env.https_proxy, no_proxy: process.env.no_proxy, NO_PROXY: process.env.NO_PROXY };
+    const port = (proxy.address() as AddressInfo).port;
+    process.env.http_proxy = `http://me:s%40cret@127.0.0.1:${port}`;
+    process.env.https_proxy = `http://127.0.0.1:${port}`;
+    delete process.env.no_proxy;
+    delete process.env.NO_PROXY;
+    try {
+      const source = (url: string, cv: CvDownloadOptions = {}) => ({
+        files: new HttpClient({ vendor: 'hrflow-files' }),
+        profile: { attachments: [{ type: 'resume', file_name: 'cv', public_url: url }] } as unknown as HrflowProfile,
+        cv: { retries: 0, ...cv },
+      });
+      const cv = await downloadCv(source('http://cv.example.com/files/cv.pdf?sig=1'), ALL);
+      assert.deepEqual(cv?.data, PDF2);
+      cv?.release();
+      assert.deepEqual(seen, [{ url: 'http://cv.example.com/files/cv.pdf?sig=1', auth: `Basic ${Buffer.from('me:s@cret').toString('base64')}`, host: 'cv.example.com' }]);
+      await assert.rejects(downloadCv(source('http://cv.example.com/cv.pdf', { allowedHosts: ['files.example.org'] }), ALL), /not an allowed host/);
+      await assert.rejects(downloadCv(source('http://169.254.169.254/latest/meta-data'), ALL), /link-local/);
+      assert.equal(seen.length, 1, 'refused hosts never reach the proxy');
+      await assert.rejects(downloadCv(source('https://cv.example.com/cv.pdf'), ALL), (err: any) => err.code === 'NETWORK_ERROR' && /403 to CONNECT cv\.example\.com:443/.test(err.message));
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      await new Promise<void>((r) => proxy.close(() => r()));
+    }
   });
 });
 
