@@ -412,7 +412,6 @@ interface Run {
   signal?: AbortSignal;
   vendor: string;
   accepts: readonly CvKind[];
-  what: string;
 }
 
 function aborted(run: Run): ConnectorError {
@@ -686,7 +685,6 @@ export async function downloadCv(source: CvSource, accepts: readonly CvKind[], l
     signal: opts.signal,
     vendor,
     accepts,
-    what: `the ${attachment.type} attachment`,
   };
   const retries = Math.max(0, opts.retries ?? 3);
   const baseDelay = Math.max(0, opts.retryDelayMs ?? 1000);

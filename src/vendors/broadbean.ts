@@ -69,9 +69,6 @@ export interface BroadbeanPayload {
 const STR = { type: 'string', minLength: 1 };
 
 /** SendCandidateRequest (without `transaction`, which comes from the account at send time). */
-/** CV documents Candidate Hub takes (read from the bytes; anything else is INVALID_PROFILE before the create). */
-const BROADBEAN_CV_TYPES: readonly CvKind[] = ['pdf', 'doc', 'docx', 'odt', 'rtf'];
-
 export const broadbeanSchema = {
   type: 'object',
   required: ['candidate'],
@@ -164,6 +161,9 @@ export function broadbeanPayload(profile: HrflowProfile, params: Partial<Broadbe
     },
   });
 }
+
+/** CV documents Candidate Hub takes (read from the bytes; anything else is INVALID_PROFILE before the create). */
+const BROADBEAN_CV_TYPES: readonly CvKind[] = ['pdf', 'doc', 'docx', 'odt', 'rtf'];
 
 export const broadbean: VendorModule<BroadbeanConfig, BroadbeanParams, BroadbeanPayload> = {
   id: 'broadbean',

@@ -56,9 +56,6 @@ export interface FlatchrPayload {
 }
 
 /** CandidateCreate (the `token` is added at send time and never shown in a msg). */
-/** CV documents Flatchr takes in document mode (read from the bytes; anything else is INVALID_PROFILE before the create). */
-const FLATCHR_CV_TYPES: readonly CvKind[] = ['pdf', 'doc', 'docx', 'odt', 'rtf'];
-
 export const flatchrSchema = {
   type: 'object',
   required: ['vacancy', 'firstname', 'lastname', 'type', 'resume'],
@@ -121,6 +118,9 @@ export function flatchrPayload(profile: HrflowProfile, params: Partial<FlatchrPa
     },
   });
 }
+
+/** CV documents Flatchr takes in document mode (read from the bytes; anything else is INVALID_PROFILE before the create). */
+const FLATCHR_CV_TYPES: readonly CvKind[] = ['pdf', 'doc', 'docx', 'odt', 'rtf'];
 
 export const flatchr: VendorModule<FlatchrConfig, FlatchrParams, FlatchrPayload> = {
   id: 'flatchr',

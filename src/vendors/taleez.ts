@@ -53,9 +53,6 @@ export interface TaleezCandidate {
 const SOCIAL_TYPES = ['linkedin', 'viadeo', 'twitter', 'github', 'behance', 'other', 'website', 'dribble'] as const;
 
 /** candidateToCreate of Taleez's own OpenAPI 0.4.0, plus the `location` the current API accepts. */
-/** Taleez takes PDF CVs only: any other document is INVALID_PROFILE before the create. */
-const TALEEZ_CV_TYPES: readonly CvKind[] = ['pdf'];
-
 export const taleezSchema = {
   type: 'object',
   required: ['firstName', 'lastName'],
@@ -142,6 +139,9 @@ export function taleezPayload(profile: HrflowProfile, params: TaleezParams = {})
     },
   });
 }
+
+/** Taleez takes PDF CVs only: any other document is INVALID_PROFILE before the create. */
+const TALEEZ_CV_TYPES: readonly CvKind[] = ['pdf'];
 
 export const taleez: VendorModule<TaleezConfig, TaleezParams, TaleezCandidate> = {
   id: 'taleez',
