@@ -460,8 +460,9 @@ function proxyHeaders(proxy: URL): Record<string, string> {
 function open(url: URL, run: Run): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
     const host = url.hostname.replace(/^\[|\]$/g, '');
-    const { literal, listed } = checkHost(url, run.policy, run.vendor);
-    const guarded = !literal && !run.policy.allowPrivateAddresses && !listed;
+    const { literal } = checkHost(url, run.policy, run.vendor);
+    // A listed name is still checked after DNS (a listed IP literal is trusted as it stands).
+    const guarded = !literal && !run.policy.allowPrivateAddresses;
     const pool = guarded ? agents.guarded : agents.open;
     const https_ = url.protocol === 'https:';
     const headers = { Accept: '*/*', 'User-Agent': 'hrflow-connectors-node-red' };

@@ -149,6 +149,14 @@ describe('downloadCv against a CV host', () => {
     await assert.rejects(get('/cv.pdf', { allowedHosts: ['files.example.com', '*.example.org'], allowPrivateAddresses: true }), invalid(/127\.0\.0\.1 is not an allowed host.*hrflowCvDownload\.allowedHosts/));
   });
 
+  it('still checks the address of a listed host name after DNS (only a listed IP literal is trusted as it stands)', async () => {
+    const port = (server.address() as AddressInfo).port;
+    await assert.rejects(get('/cv.pdf', { allowedHosts: ['localhost'] }, ALL, `http://localhost:${port}/cv.pdf`), invalid(/localhost resolves to .*loopback/));
+    assert.equal(hits['/cv.pdf'], undefined);
+    const cv = await get('/cv.pdf', { allowedHosts: ['localhost'], allowPrivateAddresses: true }, ALL, `http://localhost:${port}/cv.pdf`);
+    cv?.release();
+  });
+
   it('checks every redirect hop: a redirect to a refused host is refused before connecting', async () => {
     await assert.rejects(get('/to-localhost', { allowedHosts: ['127.0.0.1'] }), invalid(/localhost is not an allowed host/));
     assert.equal(hits['/cv.pdf'], undefined);
