@@ -20,7 +20,8 @@ import {
   type CvDownloadOptions,
   type CvKind,
 } from '../../src/push/files';
-import { makeDocx, makePdf } from '../../src/sandbox/documents';
+import { isPdf, makeDocx, makePdf } from '../../src/sandbox/documents';
+import { largePdf } from '../../src/sandbox/vendors/files';
 
 const PDF = makePdf(['Curriculum vitae']);
 const ALL: CvKind[] = ['pdf', 'doc', 'docx', 'odt', 'rtf'];
@@ -298,6 +299,15 @@ describe('CV downloads through a proxy (HTTP_PROXY / HTTPS_PROXY / NO_PROXY, as 
       }
       await new Promise<void>((r) => proxy.close(() => r()));
     }
+  });
+});
+
+describe('sandbox /files/large/<MiB>.pdf (CV memory benchmark)', () => {
+  it('is a valid PDF of exactly that many MiB', () => {
+    const pdf = largePdf(3);
+    assert.equal(pdf.length, 3 * 1024 * 1024);
+    assert.ok(isPdf(pdf));
+    assert.equal(sniffDocument(pdf)?.kind, 'pdf');
   });
 });
 
