@@ -4,7 +4,7 @@
  * sockets cannot colour another's), then prints one table of medians and ratios, with the
  * targets of issue #4 and whether this run met them. Raw results: bench/results/latest.json.
  *
- *   node bench/run.js [--legs throughput,saturation,footprint] [--quick] [--runs N] [--profiles N]
+ *   node bench/run.js [--legs throughput,saturation,footprint,cvmemory] [--quick] [--runs N] [--profiles N]
  *
  * --quick: smaller figures for a smoke run (not for BENCHMARKS.md).
  * Exits 1 when a correctness row fails (a profile lost or duplicated, a 429 not handled, the payload
@@ -17,7 +17,7 @@ const { spawn } = require('node:child_process');
 const { parseArgs, machine, log } = require('./lib/common');
 
 const args = parseArgs(process.argv.slice(2), {});
-const legs = String(args.legs ?? (args.quick ? 'throughput,saturation,footprint' : 'throughput,throughput-inprocess,saturation,footprint')).split(',');
+const legs = String(args.legs ?? (args.quick ? 'throughput,saturation,footprint,cvmemory' : 'throughput,throughput-inprocess,saturation,footprint,cvmemory')).split(',');
 
 /** Leg name → its script (throughput-inprocess is the throughput leg with the sandbox in-process). */
 const script = (leg) => (leg.startsWith('throughput') ? 'throughput' : leg);
@@ -33,6 +33,10 @@ function legArgs(leg) {
   if (leg === 'saturation') {
     set('runs', args.runs ?? (args.quick ? 1 : 3));
     if (args.quick) set('profiles', 200);
+  }
+  if (leg === 'cvmemory') {
+    set('mib', args.quick ? 2 : 15);
+    set('count', args.quick ? 4 : 20);
   }
   if (leg === 'footprint') {
     set('runs', args.quick ? 3 : Math.max(15, args.runs ?? 15));
@@ -113,6 +117,15 @@ function table(results) {
     const h = fp.heap;
     row(`heap after 1 000 / after ${h.profiles.toLocaleString('en')} profiles (CV upload on)`, `${f2(h.after1k)} / ${f2(h.afterAll)} MB`);
     row('heap growth from 1 000 to the end / slope', `${f2(h.growthMB)} MB / ${f0(h.slopeKBPer1000)} KB per 1 000 profiles`, 'no growth beyond noise (< 1 MB)', met(h.growthMB < 1));
+  }
+  const cvm = results.cvmemory;
+  if (cvm) {
+    const { mib, count } = cvm.params;
+    for (const [vendor, r] of Object.entries(cvm.results)) {
+      const label = vendor === 'flatchr' ? 'flatchr (document mode)' : vendor;
+      row(`CV memory, ${label}: peak RSS with ${count} concurrent ${mib} MiB CVs (idle after warm-up)`, `${f0(r.peakRssMiB)} MiB (${f0(r.rssBeforeMiB)} MiB)`, '< 300 MiB', met(r.peakRssMiB < 300));
+      row(`CV memory, ${label}: pushed / errors / lost`, `${r.ok} / ${r.errors} / ${r.lost}`, `${count} / 0 / 0`, must(`CV memory ${vendor}: lost or failed`, r.ok === count && r.errors === 0 && r.lost === 0));
+    }
   }
   return ['| figure | this run | target | status |', '|---|---|---|---|', ...rows].join('\n');
 }

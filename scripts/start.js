@@ -130,6 +130,8 @@ module.exports = {
   diagnostics: { enabled: false, ui: false },
   logging: { console: { level: 'info', metrics: false, audit: false } },
   functionExternalModules: false,
+  // The sandbox serves the CVs on 127.0.0.1, an address class refused by default (see README, hrflowCvDownload).
+  hrflowCvDownload: { allowPrivateAddresses: true },
 };
 `;
   const file = path.join(userDir, 'settings.js');

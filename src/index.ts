@@ -10,6 +10,7 @@ import { RateLimiter } from './core/limiter';
 import { Redactor } from './core/redact';
 import type { HrflowProfile } from './hrflow/profile';
 import type { PushResult, VendorModule } from './vendors/types';
+import { cvDownloadPolicy, type CvDownloadPolicy } from './push/files';
 
 export { ConnectorError, ErrorCodes, isConnectorError, type ErrorCode } from './core/errors';
 export { HttpClient, type HttpOptions, type HttpRequest, type HttpResponse } from './core/http';
@@ -21,12 +22,18 @@ export type { HrflowProfile } from './hrflow/profile';
 export { vendors, smartrecruiters, recruitee, broadbean, flatchr, taleez } from './vendors';
 export { broadbeanSignature } from './vendors/broadbean';
 export type { VendorModule, PushResult, PushContext, PushStep } from './vendors/types';
+export { checkCvUrl, cvBudget, type CvDownloadPolicy, type CvKind } from './push/files';
 
 export interface PushOptions extends Omit<HttpOptions, 'vendor' | 'redactor' | 'limiter'> {
   /** Share one limiter between calls for the same account (one is made per call otherwise). */
   limiter?: RateLimiter;
   /** A vendor payload to send instead of the default mapping of `profile`. */
   payload?: Record<string, unknown>;
+  /**
+   * Where CVs may be downloaded from (the `hrflowCvDownload` setting of the nodes): allowedHosts,
+   * allowPrivateAddresses (default false: loopback, private, link-local... refused), maxMemoryMiB.
+   */
+  cvDownload?: CvDownloadPolicy;
 }
 
 /**
@@ -45,7 +52,7 @@ export async function pushProfile<C, P>(
   vendor.validate(payload);
   const redactor = new Redactor(vendor.secrets(config));
   const limiter = options.limiter ?? (vendor.rateLimit ? new RateLimiter(vendor.rateLimit) : undefined);
-  const { payload: _unused, ...http } = options;
+  const { payload: _unused, cvDownload, ...http } = options;
   void _unused;
   return vendor.push(
     {
@@ -54,6 +61,7 @@ export async function pushProfile<C, P>(
       config,
       params,
       profile,
+      cv: { ...cvDownloadPolicy(cvDownload), timeoutMs: http.timeoutMs, retries: http.retries, retryDelayMs: http.retryDelayMs, signal: http.signal, onRetry: http.onRetry },
     },
     payload,
   );

@@ -23,7 +23,7 @@ function linkPackage(userDir) {
  * Starts the runtime. `withPackage: false` leaves the package out (footprint baseline).
  * Returns { RED, userDir, deploy(flows, credentials), node(id), stop() }.
  */
-async function startRuntime({ withPackage = true, logLevel = 'warn' } = {}) {
+async function startRuntime({ withPackage = true, logLevel = 'warn', settings = {} } = {}) {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hrflow-bench-red-'));
   if (withPackage) linkPackage(userDir);
   fs.writeFileSync(path.join(userDir, 'flows.json'), '[]');
@@ -41,6 +41,9 @@ async function startRuntime({ withPackage = true, logLevel = 'warn' } = {}) {
     telemetry: { enabled: false, updateNotification: false },
     diagnostics: { enabled: false, ui: false },
     logging: { console: { level: logLevel, metrics: false, audit: false } },
+    // The sandbox serves the CVs on 127.0.0.1, an address class refused by default.
+    hrflowCvDownload: { allowPrivateAddresses: true },
+    ...settings,
   });
   // RED.start() resolves before the (empty) startup flows are loaded: wait for them, else their
   // late credentials load would wipe the credentials of our first deploy.

@@ -10,6 +10,7 @@ import { HttpClient, type WaitInfo } from '../../src/core/http';
 import { Redactor } from '../../src/core/redact';
 import { isProfile, type HrflowProfile } from '../../src/hrflow/profile';
 import type { VendorModule } from '../../src/vendors/types';
+import { cvDownloadPolicy, type CvDownloadPolicy } from '../../src/push/files';
 import { intSetting, onInput, Status, type Msg } from './runtime';
 import type { VendorConfigNode } from './vendor-config';
 
@@ -50,6 +51,20 @@ export function payloadFromMsg<Config, Params>(
   return { payload: vendor.defaultPayload(msg.payload, params), profile: msg.payload };
 }
 
+/**
+ * The `hrflowCvDownload` setting of settings.js (allowed CV hosts, private addresses, memory budget).
+ * Read defensively: RED.settings.get throws for unknown keys on some Node-RED versions.
+ */
+export function cvDownloadSetting(RED: NodeAPI): CvDownloadPolicy {
+  let value: unknown;
+  try {
+    value = (RED.settings as unknown as Record<string, unknown>).hrflowCvDownload;
+  } catch {
+    value = undefined;
+  }
+  return cvDownloadPolicy(value);
+}
+
 /** Status texts stay short: long ids (uuids) are cut. */
 function shortId(id: string | number): string {
   const s = String(id);
@@ -66,6 +81,7 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, spec: PushNodeSpe
     const retries = intSetting(def.retries, 3);
     const retryDelayMs = intSetting(def.retry_delay, 1000);
     const controller = new AbortController();
+    const cvPolicy = cvDownloadSetting(RED);
     let inFlight = 0;
 
     if (!account) node.status(Status.error('no account'));
@@ -99,6 +115,7 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, spec: PushNodeSpe
             config,
             params,
             profile,
+            cv: { ...cvPolicy, timeoutMs, retries, retryDelayMs, signal: controller.signal, onRetry },
           },
           payload as never,
         );

@@ -17,7 +17,7 @@ import { createHmac } from 'node:crypto';
 import { toAlpha2 } from '../core/countries';
 import { createOnce } from '../push/create';
 import { ConnectorError, ErrorCodes } from '../core/errors';
-import { downloadCv } from '../push/files';
+import { base64Marker, downloadCv, jsonWithBase64, type CvFile, type CvKind } from '../push/files';
 import { payloadValidator } from '../core/validate';
 import { compact, coordinates, isoDate, locationFields, text, type HrflowProfile } from '../hrflow/profile';
 import { joinUrl, type PushResult, type VendorModule } from './types';
@@ -162,6 +162,9 @@ export function broadbeanPayload(profile: HrflowProfile, params: Partial<Broadbe
   });
 }
 
+/** CV documents Candidate Hub takes (read from the bytes; anything else is INVALID_PROFILE before the create). */
+const BROADBEAN_CV_TYPES: readonly CvKind[] = ['pdf', 'doc', 'docx', 'odt', 'rtf'];
+
 export const broadbean: VendorModule<BroadbeanConfig, BroadbeanParams, BroadbeanPayload> = {
   id: 'broadbean',
   label: 'Broadbean',
@@ -174,6 +177,7 @@ export const broadbean: VendorModule<BroadbeanConfig, BroadbeanParams, Broadbean
     }
     if (!text(params.job_id)) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'no Broadbean job id: set it in the node or msg.job_id', { vendor: 'broadbean' });
   },
+  cvTypes: BROADBEAN_CV_TYPES,
   defaultPayload: (profile, params) => broadbeanPayload(profile, params),
   validate: payloadValidator('Broadbean', broadbeanSchema as unknown as Record<string, unknown>, {
     'candidate.name': 'info.full_name',
@@ -182,29 +186,38 @@ export const broadbean: VendorModule<BroadbeanConfig, BroadbeanParams, Broadbean
   async push(ctx, payload): Promise<PushResult> {
     const base = ctx.config.base_url || BROADBEAN_DEFAULT_BASE_URL;
     const candidate = { ...payload.candidate };
+    let cv: CvFile | undefined;
+    const marker = base64Marker();
     if (!candidate.documents) {
-      const cv = ctx.profile ? await downloadCv(ctx.files, ctx.profile) : undefined;
-      if (cv) candidate.documents = [{ filename: cv.fileName, type: 'cv', content: cv.data.toString('base64') }];
+      cv = await downloadCv(ctx, BROADBEAN_CV_TYPES, 'Broadbean');
+      if (cv) candidate.documents = [{ filename: cv.fileName, type: 'cv', content: marker }];
     }
-    const context = compact({
-      id: payload.context?.id ?? text(ctx.params.job_id),
-      shortlist_id: payload.context?.shortlist_id ?? text(ctx.params.shortlist_id),
-      aplitrak_email_address: payload.context?.aplitrak_email_address ?? text(ctx.params.aplitrak_email_address),
-    });
-    const body = {
-      ...payload,
-      transaction: { client_id: ctx.config.client_id, source_id: ctx.config.source_id },
-      candidate,
-      context,
-    };
-    // Candidate Hub offers no lookup: a lost answer is reported as OUTCOME_UNKNOWN, never re-sent.
-    const created = await createOnce<{ success?: number | string; transaction_id?: string; error?: unknown }>(ctx.http, {
-      method: 'POST',
-      url: joinUrl(base, 'candidate'),
-      headers: () => ({ ...broadbeanHeaders(ctx.config), 'Content-Type': 'application/json' }),
-      data: body,
-      step: 'create',
-    });
+    let created;
+    try {
+      const context = compact({
+        id: payload.context?.id ?? text(ctx.params.job_id),
+        shortlist_id: payload.context?.shortlist_id ?? text(ctx.params.shortlist_id),
+        aplitrak_email_address: payload.context?.aplitrak_email_address ?? text(ctx.params.aplitrak_email_address),
+      });
+      const body = {
+        ...payload,
+        transaction: { client_id: ctx.config.client_id, source_id: ctx.config.source_id },
+        candidate,
+        context,
+      };
+      // The CV goes base64 inside the JSON: encoded straight into the body buffer (no full-size copies).
+      const data = cv ? jsonWithBase64(body, marker, cv.data) : body;
+      // Candidate Hub offers no lookup: a lost answer is reported as OUTCOME_UNKNOWN, never re-sent.
+      created = await createOnce<{ success?: number | string; transaction_id?: string; error?: unknown }>(ctx.http, {
+        method: 'POST',
+        url: joinUrl(base, 'candidate'),
+        headers: () => ({ ...broadbeanHeaders(ctx.config), 'Content-Type': 'application/json' }),
+        data,
+        step: 'create',
+      });
+    } finally {
+      cv?.release();
+    }
     const res = created.response as { status: number; data: unknown };
     const answer = res.data as { success?: number | string; transaction_id?: string; error?: unknown } | undefined;
     if (!answer || typeof answer !== 'object') {

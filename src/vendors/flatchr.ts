@@ -15,7 +15,7 @@
  */
 import { createOnce, createdSince, expectJsonObject } from '../push/create';
 import { ConnectorError, ErrorCodes } from '../core/errors';
-import { downloadCv } from '../push/files';
+import { base64Marker, checkPayloadCvUrl, downloadCv, jsonWithBase64, type CvFile, type CvKind } from '../push/files';
 import { payloadValidator } from '../core/validate';
 import { compact, cvAttachment, text, urlOfType, urls, type HrflowProfile } from '../hrflow/profile';
 import { createStep, joinUrl, type PushResult, type PushStep, type VendorModule } from './types';
@@ -119,6 +119,9 @@ export function flatchrPayload(profile: HrflowProfile, params: Partial<FlatchrPa
   });
 }
 
+/** CV documents Flatchr takes in document mode (read from the bytes; anything else is INVALID_PROFILE before the create). */
+const FLATCHR_CV_TYPES: readonly CvKind[] = ['pdf', 'doc', 'docx', 'odt', 'rtf'];
+
 export const flatchr: VendorModule<FlatchrConfig, FlatchrParams, FlatchrPayload> = {
   id: 'flatchr',
   label: 'Flatchr',
@@ -131,6 +134,7 @@ export const flatchr: VendorModule<FlatchrConfig, FlatchrParams, FlatchrPayload>
       throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the Flatchr company id is needed to look the applicant up', { vendor: 'flatchr' });
     }
   },
+  cvTypes: FLATCHR_CV_TYPES,
   defaultPayload: (profile, params) => flatchrPayload(profile, params),
   validate: payloadValidator('Flatchr', flatchrSchema as unknown as Record<string, unknown>, {
     firstname: 'info.first_name',
@@ -142,57 +146,68 @@ export const flatchr: VendorModule<FlatchrConfig, FlatchrParams, FlatchrPayload>
   async push(ctx, payload): Promise<PushResult> {
     const careers = ctx.config.careers_url || FLATCHR_DEFAULT_CAREERS_URL;
     const body: FlatchrPayload = { ...payload, vacancy: payload.vacancy ?? ctx.params.vacancy };
+    let cv: CvFile | undefined;
+    const marker = base64Marker();
     if (ctx.params.cv_mode === 'document' && body.type === 'link') {
-      const cv = ctx.profile ? await downloadCv(ctx.files, ctx.profile) : undefined;
+      cv = ctx.profile ? await downloadCv(ctx, FLATCHR_CV_TYPES, 'Flatchr') : undefined;
       if (cv) {
         body.type = 'document';
-        body.resume = { data: cv.data.toString('base64'), fileName: cv.fileName, contentType: cv.contentType };
+        body.resume = { data: marker, fileName: cv.fileName, contentType: cv.contentType };
       }
     }
-    const headers = { Authorization: `Bearer ${ctx.config.auth}`, 'Content-Type': 'application/json' };
-    if (ctx.params.test_mode) {
-      // The test route creates nothing: safe to repeat, and a lost answer risks no duplicate.
-      const res = await ctx.http.request<{ response?: string }>({
-        method: 'POST',
-        url: joinUrl(careers, 'vacancy', 'candidate', 'test'),
-        headers,
-        data: { ...body, token: ctx.config.auth },
-        idempotent: true,
-        step: 'test',
-      });
-      expectJsonObject(ctx.http, res, 'test');
-      const detail = typeof res.data?.response === 'string' ? res.data.response : undefined;
-      return { response: res.data, statusCode: res.status, steps: [{ step: 'test', status: 'done', statusCode: res.status, detail }] };
+    try {
+      // Flatchr downloads a linked CV itself: only an http(s) URL without credentials is handed over.
+      if (typeof body.resume === 'string') body.resume = checkPayloadCvUrl(body.resume, 'resume', ctx.profile, 'flatchr');
+      // A document CV goes base64 inside the JSON: encoded straight into the body buffer (no full-size copies).
+      const withToken = (b: FlatchrPayload) => (cv ? jsonWithBase64({ ...b, token: ctx.config.auth }, marker, cv.data) : { ...b, token: ctx.config.auth });
+      const headers = { Authorization: `Bearer ${ctx.config.auth}`, 'Content-Type': 'application/json' };
+      if (ctx.params.test_mode) {
+        // The test route creates nothing: safe to repeat, and a lost answer risks no duplicate.
+        const res = await ctx.http.request<{ response?: string }>({
+          method: 'POST',
+          url: joinUrl(careers, 'vacancy', 'candidate', 'test'),
+          headers,
+          data: withToken(body),
+          idempotent: true,
+          step: 'test',
+        });
+        expectJsonObject(ctx.http, res, 'test');
+        const detail = typeof res.data?.response === 'string' ? res.data.response : undefined;
+        return { response: res.data, statusCode: res.status, steps: [{ step: 'test', status: 'done', statusCode: res.status, detail }] };
+      }
+      // A lost answer is never re-sent: the applicant is looked up by email (when the company is known).
+      const canLookup = !!body.email && !!text(ctx.config.company);
+      const created = await createOnce<{ response?: string }>(
+        ctx.http,
+        {
+          method: 'POST',
+          url: joinUrl(careers, 'vacancy', 'candidate', 'json'),
+          headers,
+          data: withToken(body),
+          step: 'create',
+        },
+        {
+          // Flatchr answers JSON ({"response": "applicant created"}); anything else did not come from it.
+          isAnswer: (d) => !!d && typeof d === 'object',
+          lookup: canLookup ? async (sentAt) => (await lookupApplicant(ctx, body, sentAt)).id : undefined,
+        },
+      );
+      cv?.release();
+      if (created.recovered) return { candidateId: created.candidateId, response: { recovered: true }, steps: [createStep(created)] };
+      const res = created.response as { status: number; data: { response?: string } };
+      const steps: PushStep[] = [
+        { step: 'create', status: 'done', statusCode: res.status, detail: typeof res.data?.response === 'string' ? res.data.response : undefined },
+      ];
+      let candidateId: string | undefined;
+      if (ctx.params.lookup_id) {
+        const found = await lookupApplicant(ctx, body);
+        candidateId = found.id;
+        steps.push(found.id ? { step: 'lookup_id', status: 'done', detail: `applicant ${found.id}` } : { step: 'lookup_id', status: 'skipped', detail: found.detail });
+      }
+      return { candidateId, response: res.data, statusCode: res.status, steps };
+    } finally {
+      cv?.release();
     }
-    // A lost answer is never re-sent: the applicant is looked up by email (when the company is known).
-    const canLookup = !!body.email && !!text(ctx.config.company);
-    const created = await createOnce<{ response?: string }>(
-      ctx.http,
-      {
-        method: 'POST',
-        url: joinUrl(careers, 'vacancy', 'candidate', 'json'),
-        headers,
-        data: { ...body, token: ctx.config.auth },
-        step: 'create',
-      },
-      {
-        // Flatchr answers JSON ({"response": "applicant created"}); anything else did not come from it.
-        isAnswer: (d) => !!d && typeof d === 'object',
-        lookup: canLookup ? async (sentAt) => (await lookupApplicant(ctx, body, sentAt)).id : undefined,
-      },
-    );
-    if (created.recovered) return { candidateId: created.candidateId, response: { recovered: true }, steps: [createStep(created)] };
-    const res = created.response as { status: number; data: { response?: string } };
-    const steps: PushStep[] = [
-      { step: 'create', status: 'done', statusCode: res.status, detail: typeof res.data?.response === 'string' ? res.data.response : undefined },
-    ];
-    let candidateId: string | undefined;
-    if (ctx.params.lookup_id) {
-      const found = await lookupApplicant(ctx, body);
-      candidateId = found.id;
-      steps.push(found.id ? { step: 'lookup_id', status: 'done', detail: `applicant ${found.id}` } : { step: 'lookup_id', status: 'skipped', detail: found.detail });
-    }
-    return { candidateId, response: res.data, statusCode: res.status, steps };
   },
 };
 

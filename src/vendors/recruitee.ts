@@ -10,6 +10,7 @@
  * or links (R2); `sources` only when HrFlow gives a source name (E11); `offers` omitted when empty.
  */
 import { createOnce } from '../push/create';
+import { checkPayloadCvUrl } from '../push/files';
 import { ConnectorError, ErrorCodes } from '../core/errors';
 import { payloadValidator } from '../core/validate';
 import { compact, cvAttachment, text, urls, type HrflowProfile } from '../hrflow/profile';
@@ -129,6 +130,10 @@ export const recruitee: VendorModule<RecruiteeConfig, RecruiteeParams, Recruitee
   async push(ctx, payload): Promise<PushResult> {
     const base = ctx.config.recruitee_endpoint || RECRUITEE_ENDPOINTS.production;
     const body = { ...payload };
+    // Recruitee downloads the CV itself: only an http(s) URL without credentials is handed over.
+    if (body.candidate?.remote_cv_url !== undefined) {
+      body.candidate = { ...body.candidate, remote_cv_url: checkPayloadCvUrl(body.candidate.remote_cv_url, 'candidate.remote_cv_url', ctx.profile, 'recruitee') };
+    }
     // msg.offer_ids / the node's offers win over a formatted payload without offers.
     if (!body.offers && ctx.params.offer_ids?.length) body.offers = ctx.params.offer_ids;
     // Recruitee's API offers no lookup by email: a lost answer is reported as OUTCOME_UNKNOWN.

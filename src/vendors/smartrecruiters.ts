@@ -1,9 +1,10 @@
 /**
  * SmartRecruiters (Candidate API).
  *
- * Request plan: POST {base_url}/jobs/{job_id}/candidates with X-SmartToken (JSON CandidateInput),
- * then the CV (the profile's `resume` attachment, else `original`) uploaded as a RESUME attachment
- * with POST {base_url}/candidates/{id}/jobs/{job_id}/attachments (multipart).
+ * Request plan: the CV (the profile's `resume` attachment, else `original`) downloaded and checked
+ * first (upload_cv on), then POST {base_url}/jobs/{job_id}/candidates with X-SmartToken (JSON
+ * CandidateInput), then the CV uploaded as a RESUME attachment with
+ * POST {base_url}/candidates/{id}/jobs/{job_id}/attachments (multipart).
  *
  * Fixes over the Python reference (reference-spec §10): singular `experience` / `education` (S1),
  * a real `web` object from the url types (S2), `current` true for ongoing items and no "XXXX" dates
@@ -14,7 +15,7 @@
 import { toAlpha2 } from '../core/countries';
 import { ConnectorError, ErrorCodes, partialPush } from '../core/errors';
 import { createOnce, createdSince, expectJsonObject } from '../push/create';
-import { downloadCv, multipartBody } from '../push/files';
+import { downloadCv, multipartBody, type CvFile, type CvKind } from '../push/files';
 import { payloadValidator } from '../core/validate';
 import {
   compact,
@@ -211,6 +212,9 @@ export function smartRecruitersPayload(profile: HrflowProfile): SmartRecruitersC
   });
 }
 
+/** CV documents SmartRecruiters takes as a RESUME attachment (read from the bytes; anything else is INVALID_PROFILE before the create). */
+const SMARTRECRUITERS_CV_TYPES: readonly CvKind[] = ['pdf', 'doc', 'docx', 'odt', 'rtf'];
+
 export const smartrecruiters: VendorModule<SmartRecruitersConfig, SmartRecruitersParams, SmartRecruitersCandidate> = {
   id: 'smartrecruiters',
   label: 'SmartRecruiters',
@@ -228,6 +232,7 @@ export const smartrecruiters: VendorModule<SmartRecruitersConfig, SmartRecruiter
       throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'no SmartRecruiters job id: set it in the node or msg.job_id', { vendor: 'smartrecruiters' });
     }
   },
+  cvTypes: SMARTRECRUITERS_CV_TYPES,
   defaultPayload: (profile) => smartRecruitersPayload(profile),
   validate: payloadValidator('SmartRecruiters', smartRecruitersSchema as unknown as Record<string, unknown>, {
     firstName: 'info.first_name',
@@ -239,17 +244,24 @@ export const smartrecruiters: VendorModule<SmartRecruitersConfig, SmartRecruiter
     const base = ctx.config.base_url || SMARTRECRUITERS_DEFAULT_BASE_URL;
     const jobId = String(ctx.params.job_id).trim();
     const headers = { 'X-SmartToken': ctx.config.x_smart_token, 'Content-Type': 'application/json' };
-    const created = await createOnce<{ id?: string }>(
-      ctx.http,
-      { method: 'POST', url: joinUrl(base, 'jobs', encodeURIComponent(jobId), 'candidates'), headers, data: payload, step: 'create' },
-      { readId: (d) => d.id, lookup: payload.email ? (sentAt) => findCandidate(ctx, base, jobId, payload, sentAt) : undefined },
-    );
-    const candidateId = created.candidateId as string;
-    const steps: PushStep[] = [createStep(created)];
-    if (ctx.params.upload_cv !== false) {
-      steps.push(await uploadCv(ctx, base, jobId, candidateId));
-    } else steps.push({ step: 'upload_cv', status: 'skipped', detail: 'CV upload turned off' });
-    return { candidateId, response: created.response?.data ?? { id: candidateId, recovered: true }, statusCode: created.response?.status, steps };
+    const uploading = ctx.params.upload_cv !== false;
+    // The CV is fetched and checked before the create: a CV that cannot be sent creates nothing.
+    const cv = uploading ? await downloadCv(ctx, SMARTRECRUITERS_CV_TYPES, 'SmartRecruiters') : undefined;
+    try {
+      const created = await createOnce<{ id?: string }>(
+        ctx.http,
+        { method: 'POST', url: joinUrl(base, 'jobs', encodeURIComponent(jobId), 'candidates'), headers, data: payload, step: 'create' },
+        { readId: (d) => d.id, lookup: payload.email ? (sentAt) => findCandidate(ctx, base, jobId, payload, sentAt) : undefined },
+      );
+      const candidateId = created.candidateId as string;
+      const steps: PushStep[] = [createStep(created)];
+      if (uploading) {
+        steps.push(await uploadCv(ctx, base, jobId, candidateId, cv));
+      } else steps.push({ step: 'upload_cv', status: 'skipped', detail: 'CV upload turned off' });
+      return { candidateId, response: created.response?.data ?? { id: candidateId, recovered: true }, statusCode: created.response?.status, steps };
+    } finally {
+      cv?.release();
+    }
   },
 };
 
@@ -301,10 +313,10 @@ async function uploadCv(
   base: string,
   jobId: string,
   candidateId: string,
+  cv: CvFile | undefined,
 ): Promise<PushStep> {
+  if (!cv) return { step: 'upload_cv', status: 'skipped', detail: 'the profile has no resume or original attachment' };
   try {
-    const cv = ctx.profile ? await downloadCv(ctx.files, ctx.profile) : undefined;
-    if (!cv) return { step: 'upload_cv', status: 'skipped', detail: 'the profile has no resume or original attachment' };
     const form = multipartBody([
       { name: 'attachmentType', value: 'RESUME' },
       { name: 'file', value: cv.data, fileName: cv.fileName, contentType: cv.contentType },

@@ -2,10 +2,11 @@
  * Taleez.
  *
  * Request plan (each step only after the previous one succeeded):
+ *   0. the CV (the profile's `resume` attachment, else `original`) downloaded and checked first:
+ *      Taleez takes PDF only, another type is INVALID_PROFILE and nothing is created
  *   1. POST {base_url}/candidates with X-taleez-api-secret (JSON candidateToCreate) → {id}
- *   2. the CV (the profile's `resume` attachment, else `original`) downloaded, then uploaded with
- *      POST {base_url}/documents?candidateId={id}&cv=true as a multipart `file` with its real
- *      content type (Taleez documents PDF only: another type is skipped and reported in msg.steps)
+ *   2. the CV uploaded with POST {base_url}/documents?candidateId={id}&cv=true as a multipart
+ *      `file` with its real content type
  *   3. POST {base_url}/candidates/{id}/jobs {ids: [job_id]} when a job id is given
  *   4. POST {base_url}/candidates/{id}/pools {ids: pool_ids} when pool ids are given
  * A failure after step 1 is a PARTIAL_PUSH error naming the step and carrying the candidate id.
@@ -18,7 +19,7 @@
 import { toAlpha2 } from '../core/countries';
 import { createOnce, expectJsonObject } from '../push/create';
 import { ConnectorError, ErrorCodes, partialPush } from '../core/errors';
-import { downloadCv, multipartBody } from '../push/files';
+import { downloadCv, multipartBody, type CvFile, type CvKind } from '../push/files';
 import { payloadValidator } from '../core/validate';
 import { compact, coordinates, locationFields, text, urlOfType, type HrflowProfile } from '../hrflow/profile';
 import { createStep, joinUrl, type PushContext, type PushResult, type PushStep, type VendorModule } from './types';
@@ -139,6 +140,9 @@ export function taleezPayload(profile: HrflowProfile, params: TaleezParams = {})
   });
 }
 
+/** Taleez takes PDF CVs only: any other document is INVALID_PROFILE before the create. */
+const TALEEZ_CV_TYPES: readonly CvKind[] = ['pdf'];
+
 export const taleez: VendorModule<TaleezConfig, TaleezParams, TaleezCandidate> = {
   id: 'taleez',
   label: 'Taleez',
@@ -156,6 +160,7 @@ export const taleez: VendorModule<TaleezConfig, TaleezParams, TaleezCandidate> =
       throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'no Taleez recruiter id: set it in the node or msg.recruiter_id', { vendor: 'taleez' });
     }
   },
+  cvTypes: TALEEZ_CV_TYPES,
   defaultPayload: (profile, params) => taleezPayload(profile, params),
   validate: payloadValidator('Taleez', taleezSchema as unknown as Record<string, unknown>, {
     firstName: 'info.first_name',
@@ -168,21 +173,28 @@ export const taleez: VendorModule<TaleezConfig, TaleezParams, TaleezCandidate> =
     const auth = { 'X-taleez-api-secret': ctx.config.x_taleez_api_secret };
     const body = { ...payload };
     if (body.recruiterId === undefined && ctx.params.recruiter_id !== undefined) body.recruiterId = ctx.params.recruiter_id;
-    const created = await createOnce<{ id?: string | number }>(
-      ctx.http,
-      { method: 'POST', url: joinUrl(base, 'candidates'), headers: { ...auth, 'Content-Type': 'application/json' }, data: body, step: 'create' },
-      { readId: (d) => d.id, lookup: body.mail ? () => findByMail(ctx, base, body.mail as string) : undefined },
-    );
-    const candidateId = created.candidateId as string;
-    const steps: PushStep[] = [createStep(created)];
+    // The CV is fetched and checked (PDF only) before the create: a CV that cannot be sent creates nothing.
+    const cv = await downloadCv(ctx, TALEEZ_CV_TYPES, 'Taleez');
     try {
-      steps.push(await uploadCv(ctx, base, candidateId));
-      if (ctx.params.job_id !== undefined) steps.push(await assign(ctx, base, candidateId, 'jobs', [ctx.params.job_id]));
-      if (ctx.params.pool_ids?.length) steps.push(await assign(ctx, base, candidateId, 'pools', ctx.params.pool_ids));
-    } catch (err) {
-      throw partialPush(err, 'Taleez', candidateId);
+      const created = await createOnce<{ id?: string | number }>(
+        ctx.http,
+        { method: 'POST', url: joinUrl(base, 'candidates'), headers: { ...auth, 'Content-Type': 'application/json' }, data: body, step: 'create' },
+        { readId: (d) => d.id, lookup: body.mail ? () => findByMail(ctx, base, body.mail as string) : undefined },
+      );
+      const candidateId = created.candidateId as string;
+      const steps: PushStep[] = [createStep(created)];
+      try {
+        steps.push(await uploadCv(ctx, base, candidateId, cv));
+        cv?.release();
+        if (ctx.params.job_id !== undefined) steps.push(await assign(ctx, base, candidateId, 'jobs', [ctx.params.job_id]));
+        if (ctx.params.pool_ids?.length) steps.push(await assign(ctx, base, candidateId, 'pools', ctx.params.pool_ids));
+      } catch (err) {
+        throw partialPush(err, 'Taleez', candidateId);
+      }
+      return { candidateId, response: created.response?.data ?? { id: candidateId, recovered: true }, statusCode: created.response?.status, steps };
+    } finally {
+      cv?.release();
     }
-    return { candidateId, response: created.response?.data ?? { id: candidateId, recovered: true }, statusCode: created.response?.status, steps };
   },
 };
 
@@ -199,12 +211,8 @@ async function findByMail(ctx: PushContext<TaleezConfig, TaleezParams>, base: st
   return found?.id === undefined || found.id === null ? undefined : String(found.id);
 }
 
-async function uploadCv(ctx: PushContext<TaleezConfig, TaleezParams>, base: string, candidateId: string): Promise<PushStep> {
-  const cv = ctx.profile ? await downloadCv(ctx.files, ctx.profile) : undefined;
+async function uploadCv(ctx: PushContext<TaleezConfig, TaleezParams>, base: string, candidateId: string, cv: CvFile | undefined): Promise<PushStep> {
   if (!cv) return { step: 'upload_cv', status: 'skipped', detail: 'the profile has no resume or original attachment' };
-  if (cv.contentType !== 'application/pdf') {
-    return { step: 'upload_cv', status: 'skipped', detail: `Taleez accepts PDF documents only; ${cv.fileName} (${cv.contentType}) was not sent` };
-  }
   const form = multipartBody([{ name: 'file', value: cv.data, fileName: cv.fileName, contentType: cv.contentType }]);
   const res = await ctx.http.request({
     method: 'POST',

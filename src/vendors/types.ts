@@ -7,6 +7,7 @@ import type { HttpClient, RateHeaderReader } from '../core/http';
 import type { RateLimit } from '../core/limiter';
 import type { PayloadValidator } from '../core/validate';
 import type { HrflowProfile } from '../hrflow/profile';
+import type { CvDownloadOptions, CvKind } from '../push/files';
 
 export interface PushContext<Config, Params> {
   /** Client for the vendor's API (rate limited per account, redacting the account's secrets). */
@@ -17,6 +18,8 @@ export interface PushContext<Config, Params> {
   params: Params;
   /** The HrFlow profile (for the CV), when known. */
   profile?: HrflowProfile;
+  /** How CVs are downloaded: the `hrflowCvDownload` policy and the node's timeout, retries and stop signal. */
+  cv?: CvDownloadOptions;
 }
 
 export interface PushStep {
@@ -46,6 +49,8 @@ export interface VendorModule<Config, Params, Payload = Record<string, unknown>>
    * client). Without it the core ignores them.
    */
   rateHeaders?: RateHeaderReader;
+  /** The CV document types the vendor takes (read from the CV's bytes); absent when it downloads the CV itself. */
+  cvTypes?: readonly CvKind[];
   /** Secret values of an account, for redaction. */
   secrets(config: Config): string[];
   /**

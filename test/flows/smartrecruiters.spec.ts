@@ -121,14 +121,25 @@ describe('flow: HrFlow profile → logic → SmartRecruiters', function () {
 
   it('reports a CV upload failure after creation as PARTIAL_PUSH with the created candidate id', async () => {
     await load(ctx.sb, SR);
-    ctx.sb.setFault('files', { mode: 'status', status: 404 });
+    ctx.sb.setFault('smartrecruiters', { mode: 'status', status: 400, match: '/attachments', body: { message: 'bad file' } });
     const { id, msg } = await run({ profile_key: KEYS.full });
     assert.equal(id, 'caught');
     assert.equal(msg.error.code, 'PARTIAL_PUSH');
     const created = (ctx.sb.state as any).smartrecruiters.candidates;
     assert.equal(created.length, 1);
     assert.equal(msg.candidate_id, created[0].id);
-    assert.match(msg.error.message, /download_cv/);
+    assert.match(msg.error.message, /upload_cv/);
+  });
+
+  it('fetches the CV before the create: a CV host answering 404 is INVALID_PROFILE and nothing is created', async () => {
+    await load(ctx.sb, SR);
+    ctx.sb.setFault('files', { mode: 'status', status: 404 });
+    const { id, msg } = await run({ profile_key: KEYS.full });
+    assert.equal(id, 'caught');
+    assert.equal(msg.error.code, 'INVALID_PROFILE');
+    assert.match(msg.error.message, /answered 404/);
+    assert.equal(msg.error_details.step, 'download_cv');
+    assert.equal((ctx.sb.state as any).smartrecruiters.candidates.length, 0);
   });
 
   it('pushes a payload formatted by a JS format that adjusts the default mapping', async () => {

@@ -57,12 +57,13 @@ describe('flow: HrFlow profile → logic → Taleez', function () {
     assert.ok(msg.candidate_id);
   });
 
-  it('skips a non-PDF CV (Taleez accepts PDF only) and says so in msg.steps', async () => {
+  it('refuses a non-PDF CV (Taleez accepts PDF only) as INVALID_PROFILE before anything is created', async () => {
     await load(ctx.sb, TZ, { push: { pool_ids: '' } });
     const { id, msg } = await run({ profile_key: KEYS.edge });
-    assert.equal(id, 'out', JSON.stringify(msg.error ?? {}));
-    assert.equal(msg.steps[1].status, 'skipped');
-    assert.match(msg.steps[1].detail, /PDF/);
+    assert.equal(id, 'caught');
+    assert.equal(msg.error.code, 'INVALID_PROFILE');
+    assert.match(msg.error.message, /Taleez accepts PDF only/);
+    assert.equal((ctx.sb.state as any).taleez.candidates.length, 0);
     assert.equal((ctx.sb.state as any).taleez.attachments.length, 0);
   });
 

@@ -10,6 +10,9 @@ import { repoRoot } from './fixtures';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const helper = require('node-red-node-test-helper');
 helper.init(process.env.NODE_RED_PATH ? require.resolve(process.env.NODE_RED_PATH) : require.resolve('node-red'));
+/** The sandbox serves CVs on loopback, refused by default: the test runtime allows it explicitly. */
+export const testSettings = { hrflowCvDownload: { allowPrivateAddresses: true } };
+helper.settings(testSettings);
 
 const nodeFile = (name: string) => require(path.join(repoRoot, 'dist', 'nodes', `${name}.js`));
 

@@ -72,31 +72,34 @@ describe('downloadCv: the CV\'s real type', () => {
 
   const profileWith = (path: string, fileName: string): HrflowProfile =>
     ({ attachments: [{ type: 'resume', file_name: fileName, original_file_name: fileName, public_url: `${base}${path}` }] }) as unknown as HrflowProfile;
-  const files = () => new HttpClient({ vendor: 'hrflow-files', retries: 0 });
+  const files = () => ({ files: new HttpClient({ vendor: 'hrflow-files', retries: 0 }), cv: { retries: 0, allowPrivateAddresses: true } });
+  const ALL = ['pdf', 'doc', 'docx', 'odt', 'rtf'] as const;
 
   it('names a PDF without extension, served as octet-stream, resume.pdf (application/pdf)', async () => {
     served['/files/abc'] = { type: 'application/octet-stream', body: PDF };
-    const cv = await downloadCv(files(), profileWith('/files/abc', 'resume'));
+    const cv = await downloadCv({ ...files(), profile: profileWith('/files/abc', 'resume') }, ALL);
     assert.equal(cv?.contentType, 'application/pdf');
     assert.equal(cv?.fileName, 'resume.pdf');
+    cv?.release();
   });
 
   it('trusts the bytes over a wrong extension', async () => {
     served['/files/cv.docx'] = { type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', body: PDF };
-    const cv = await downloadCv(files(), profileWith('/files/cv.docx', 'Camille CV.docx'));
+    const cv = await downloadCv({ ...files(), profile: profileWith('/files/cv.docx', 'Camille CV.docx') }, ALL);
     assert.equal(cv?.contentType, 'application/pdf');
     assert.equal(cv?.fileName, 'Camille CV.pdf');
+    cv?.release();
   });
 
-  it('keeps the name and type of a file it cannot recognise, and uses the server type for a bare name', async () => {
+  it('refuses bytes it cannot recognise as a document, whatever the name and the server type say', async () => {
     served['/files/notes'] = { type: 'text/plain; charset=utf-8', body: Buffer.from('my CV as text') };
-    let cv = await downloadCv(files(), profileWith('/files/notes', 'J. Smith'));
-    assert.equal(cv?.contentType, 'text/plain');
-    assert.equal(cv?.fileName, 'J. Smith.txt', 'no part of the name taken for an extension');
+    await assert.rejects(downloadCv({ ...files(), profile: profileWith('/files/notes', 'J. Smith') }, ALL), (err: any) => {
+      assert.equal(err.code, 'INVALID_PROFILE');
+      assert.equal(err.step, 'download_cv');
+      return true;
+    });
     served['/files/cv.odt'] = { type: 'application/octet-stream', body: Buffer.from('PK\u0003\u0004 not a docx') };
-    cv = await downloadCv(files(), profileWith('/files/cv.odt', 'cv.odt'));
-    assert.equal(cv?.contentType, 'application/vnd.oasis.opendocument.text');
-    assert.equal(cv?.fileName, 'cv.odt');
+    await assert.rejects(downloadCv({ ...files(), profile: profileWith('/files/cv.odt', 'cv.odt') }, ALL), /not a document/);
   });
 });
 

@@ -3,6 +3,7 @@
  *
  * - GET /files/<profile key>/<file_name><extension>: a small, valid PDF or DOCX for that profile's attachment;
  * - GET /files/sample.pdf, /files/sample.docx: fixed samples;
+ * - GET /files/large/<MiB>.pdf: a PDF of that many MiB (1 to 24), for memory benchmarks of large CVs;
  * - anything else: 404.
  */
 
@@ -20,6 +21,24 @@ export function sampleFiles(): { pdf: Buffer; docx: Buffer } {
     samples = { pdf: makePdf(lines, 'Sample CV'), docx: makeDocx(lines) };
   }
   return samples;
+}
+
+const large = new Map<number, Buffer>();
+
+/** A valid PDF padded with a comment to `mib` MiB (cached: a benchmark asks for the same size many times). */
+export function largePdf(mib: number): Buffer {
+  let pdf = large.get(mib);
+  if (!pdf) {
+    const head = makePdf(['Curriculum vitae (large synthetic sample)'], 'Large CV');
+    const size = Math.max(head.length + 16, Math.round(mib * 1024 * 1024));
+    pdf = Buffer.alloc(size, 0x25);
+    head.copy(pdf, 0);
+    pdf[head.length] = 0x0a;
+    pdf.write('\n%%EOF\n', size - 7, 'latin1');
+    large.clear();
+    large.set(mib, pdf);
+  }
+  return pdf;
 }
 
 export function createFiles(core: SandboxCore, profiles: ProfileStore): VendorModule {
@@ -47,6 +66,9 @@ export function createFiles(core: SandboxCore, profiles: ProfileStore): VendorMo
         name = decoded[0];
         const kind = name.endsWith('.pdf') ? 'pdf' : 'docx';
         file = { data: sampleFiles()[kind], kind };
+      } else if (decoded.length === 2 && decoded[0] === 'large' && /^(?:[1-9]|1\d|2[0-4])\.pdf$/.test(decoded[1])) {
+        name = decoded[1];
+        file = { data: largePdf(Number(name.slice(0, -4))), kind: 'pdf' };
       } else if (decoded.length === 2) {
         name = decoded[1];
         file = profiles.file(decoded[0], name);
