@@ -10,7 +10,7 @@ import { HttpClient } from '../../src/core/http';
 import { Redactor } from '../../src/core/redact';
 import { isProfile, type HrflowProfile } from '../../src/hrflow/profile';
 import type { VendorModule } from '../../src/vendors/types';
-import { intSetting, onInput, Status, type Msg } from './runtime';
+import { abortedAtClose, CLOSE_WAIT_MS, intSetting, onInput, Status, type Msg } from './runtime';
 import type { VendorConfigNode } from './vendor-config';
 
 export interface PushNodeSpec<Config, Params> {
@@ -70,7 +70,7 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, spec: PushNodeSpe
 
     if (!account) node.status(Status.error('no account'));
 
-    onInput(node, async (msg, send) => {
+    const inputs = onInput(node, async (msg, send, job) => {
       if (!account) {
         throw new ConnectorError(ErrorCodes.INVALID_CONFIG, `no ${vendor.label} account selected in this node`, { vendor: vendor.id });
       }
@@ -86,10 +86,13 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, spec: PushNodeSpe
       const onRetry = (info: { attempt: number; retries: number; reason: string }) =>
         node.status(Status.retrying(`retry ${info.attempt}/${info.retries} ${info.reason}`));
       const common = { timeoutMs, retries, retryDelayMs, redactor, signal: controller.signal, onRetry };
+      const http = new HttpClient({ ...common, vendor: vendor.id, limiter: account.limiter });
+      // If the flow stops now: did a create leave (the candidate may exist)?
+      job.progress = () => (http.unsafeDone ? 'created' : http.unsafeSent ? 'sent' : 'none');
       try {
         const result = await vendor.push(
           {
-            http: new HttpClient({ ...common, vendor: vendor.id, limiter: account.limiter }),
+            http,
             files: new HttpClient({ ...common, vendor: 'hrflow-files' }),
             config,
             params,
@@ -107,12 +110,15 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, spec: PushNodeSpe
       } finally {
         inFlight--;
       }
-    });
+    }, undefined, { output: 'cut' });
 
     node.on('close', (_removed: boolean, done: () => void) => {
       controller.abort(new ConnectorError(ErrorCodes.ABORTED, 'the flow was stopped', { vendor: vendor.id }));
+      // Every message in flight gets its outcome now, while the flow's Catch nodes still listen, and a log line.
+      inputs.abortAll((job) => abortedAtClose(vendor.label, vendor.id, job));
       node.status(Status.clear());
-      done();
+      // Then wait (bounded) for the cancelled work to end, so nothing of this node outlives the flow.
+      void inputs.settled(CLOSE_WAIT_MS).then(() => done());
     });
   }
   RED.nodes.registerType(spec.type, PushNode as any);

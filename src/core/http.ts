@@ -192,6 +192,8 @@ export class HttpClient {
   private readonly redactor: Redactor;
   private readonly signal?: AbortSignal;
   private readonly onRetry?: (info: RetryInfo) => void;
+  private unsafeSentFlag = false;
+  private unsafeDoneFlag = false;
 
   constructor(options: HttpOptions) {
     this.vendor = options.vendor;
@@ -205,6 +207,16 @@ export class HttpClient {
     // One stop signal is shared by every request in flight of a node: many listeners are expected.
     if (this.signal) setMaxListeners(0, this.signal);
     this.onRetry = options.onRetry;
+  }
+
+  /** True once a request that is not idempotent (a create) may have reached the server through this client. */
+  get unsafeSent(): boolean {
+    return this.unsafeSentFlag;
+  }
+
+  /** True once a request that is not idempotent (a create) was answered 2xx: what it creates exists. */
+  get unsafeDone(): boolean {
+    return this.unsafeDoneFlag;
   }
 
   get redact(): Redactor {
@@ -225,7 +237,10 @@ export class HttpClient {
       let exactWait = false;
       try {
         const res = await this.attempt(req);
-        if (res.status >= 200 && res.status < 300) return res as HttpResponse<T>;
+        if (res.status >= 200 && res.status < 300) {
+          if (!idempotent) this.unsafeDoneFlag = true;
+          return res as HttpResponse<T>;
+        }
         const code = statusToCode(res.status);
         const vendorMessage = redactor.excerpt(vendorMessageOf(res.data));
         failure = new ConnectorError(
@@ -285,8 +300,14 @@ export class HttpClient {
     }, timeoutMs);
     const stop = this.signal;
     const onStop = () => controller.abort(stop?.reason);
-    if (stop?.aborted) onStop();
-    else stop?.addEventListener('abort', onStop, { once: true });
+    if (stop?.aborted) {
+      clearTimeout(timer);
+      release?.();
+      throw this.aborted(req, false);
+    }
+    stop?.addEventListener('abort', onStop, { once: true });
+    // From here the request may reach the server: a create aborted now may have created something.
+    if (!(req.idempotent ?? req.method === 'GET')) this.unsafeSentFlag = true;
     try {
       const config: AxiosRequestConfig = {
         method: req.method,
@@ -362,15 +383,24 @@ export class HttpClient {
     }
   }
 
+  /**
+   * The flow was stopped. A request that is not idempotent (a create) and was already on its way may have
+   * been received: its outcome is unknown, as after a timeout.
+   */
+  private aborted(req: HttpRequest, maybeReceived: boolean): ConnectorError {
+    const during = req.step ? ` during ${req.step}` : '';
+    return new ConnectorError(
+      ErrorCodes.ABORTED,
+      `${this.vendor} request cancelled${during}: the flow was stopped` +
+        (maybeReceived ? '; the request may have been received, so what it creates may exist' : ''),
+      { vendor: this.vendor, step: req.step, outcomeUnknown: maybeReceived || undefined },
+    );
+  }
+
   private mapTransportError(err: unknown, req: HttpRequest, redactor: Redactor, idempotent: boolean): ConnectorError {
     const e = err as AxiosError & { code?: string; cause?: { code?: string } };
     const rawCode = e?.code ?? e?.cause?.code;
-    if (this.signal?.aborted) {
-      return new ConnectorError(ErrorCodes.ABORTED, `${this.vendor} request cancelled: the flow was stopped`, {
-        vendor: this.vendor,
-        step: req.step,
-      });
-    }
+    if (this.signal?.aborted) return this.aborted(req, !idempotent);
     const during = req.step ? ` during ${req.step}` : '';
     if (rawCode === 'HRFLOW_TIMEOUT' || rawCode === 'ETIMEDOUT' || rawCode === 'ECONNABORTED') {
       return new ConnectorError(
