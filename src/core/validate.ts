@@ -57,7 +57,15 @@ export function payloadValidator(vendor: string, schema: JsonSchema, hints: Reco
   let validate: ValidateFunction | undefined;
   const fn = ((payload: unknown) => {
     validate ??= getAjv().compile(schema);
-    if (validate(payload)) return;
+    // Validate what goes on the wire: the JSON the payload becomes (NaN and Infinity become null,
+    // undefined fields disappear, a Date becomes a string), not the JavaScript value.
+    let wire: unknown;
+    try {
+      wire = payload === undefined ? undefined : JSON.parse(JSON.stringify(payload));
+    } catch (err) {
+      throw new ConnectorError(ErrorCodes.INVALID_PROFILE, `the payload for ${vendor} cannot be sent as JSON: ${(err as Error).message}. Nothing was sent.`, { vendor });
+    }
+    if (validate(wire)) return;
     const { fields, text } = describeErrors(validate.errors ?? []);
     const hinted = fields.filter((f) => hints[f]).map((f) => `${f} comes from ${hints[f]}`);
     throw new ConnectorError(

@@ -59,6 +59,9 @@ export interface FlatchrPayload {
 export const flatchrSchema = {
   type: 'object',
   required: ['vacancy', 'firstname', 'lastname', 'type', 'resume'],
+  // Flatchr fetches a "link" resume itself: it must be an absolute http(s) URL (Flatchr refuses anything else).
+  if: { required: ['type'], properties: { type: { const: 'link' } } },
+  then: { properties: { resume: { type: 'string', format: 'uri', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\\s]' } } },
   properties: {
     vacancy: { type: 'string', minLength: 1 },
     firstname: { type: 'string', minLength: 1 },

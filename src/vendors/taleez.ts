@@ -75,8 +75,8 @@ export const taleezSchema = {
       additionalProperties: false,
       properties: {
         country: { type: 'string', pattern: '^[A-Z]{2}$' },
-        lat: { type: 'number' },
-        lng: { type: 'number' },
+        lat: { type: 'number', minimum: -90, maximum: 90 },
+        lng: { type: 'number', minimum: -180, maximum: 180 },
         city: { type: 'string' },
         postalCode: { type: 'string' },
         street: { type: 'string' },
