@@ -19,8 +19,20 @@ function getAjv(): AjvType {
     const addFormats = (require('ajv-formats') as typeof import('ajv-formats')).default;
     ajv = new Ajv({ allErrors: true, strict: false });
     addFormats(ajv, ['email', 'date-time', 'date', 'uri']);
+    ajv.addFormat('byte', { type: 'string', validate: isBase64 });
   }
   return ajv;
+}
+
+/**
+ * OpenAPI's `format: byte`: base64 that decodes to at least one byte and back to itself (padding and
+ * whitespace aside), as the vendors check it.
+ */
+export function isBase64(s: string): boolean {
+  const compact = s.replace(/\s+/g, '');
+  if (!compact || compact.length % 4 === 1 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return false;
+  const buf = Buffer.from(compact, 'base64');
+  return buf.length > 0 && buf.toString('base64').replace(/=+$/, '') === compact.replace(/=+$/, '');
 }
 
 export type JsonSchema = Record<string, unknown>;
