@@ -83,7 +83,22 @@ export const taleezSchema = {
         streetNumber: { type: 'string' },
       },
     },
-    properties: { type: 'array' },
+    // candidatePropertyParameter, as Taleez checks each item.
+    properties: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id'],
+        properties: {
+          id: { type: 'integer' },
+          value: { type: 'string' },
+          choices: { type: 'array', items: { type: 'integer' } },
+          starValues: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, value: { type: 'integer' } } } },
+          documentId: { type: 'integer' },
+          appendChoices: { type: 'boolean' },
+        },
+      },
+    },
   },
 } as const;
 

@@ -35,6 +35,16 @@ describe('validation checks what the vendor checks', () => {
     assert.doesNotThrow(() => taleez.validate({ firstName: 'A', lastName: 'B', location: { lat: 45.7, lng: 4.8 } }));
   });
 
+  it('Taleez: each custom property as Taleez checks it', () => {
+    const base = { firstName: 'A', lastName: 'B' };
+    refused(taleez.validate, { ...base, properties: [{ value: 'x' }] }, 'properties.0.id');
+    refused(taleez.validate, { ...base, properties: [{ id: 'x' }] }, 'properties.0.id');
+    refused(taleez.validate, { ...base, properties: ['x'] }, 'properties.0');
+    refused(taleez.validate, { ...base, properties: [{ id: 1, choices: ['a'] }] }, 'properties.0.choices.0');
+    assert.doesNotThrow(() => taleez.validate({ ...base, properties: [{ id: 1, value: 'v' }, { id: 2, choices: [3] }] }));
+    assert.equal(validateAgainstSpec('taleez', 'candidatePropertyParameter', { id: 'x' }).valid, false, 'the emulator refuses it too');
+  });
+
   it('Flatchr: a link resume is an absolute http(s) URL', () => {
     for (const resume of ['file:///etc/passwd', 'data:application/pdf;base64,JVBERi0=', '3', '/files/cv.pdf', '//host/cv.pdf', 'http://', 'http://[::1', 'ftp://h/cv.pdf']) {
       refused(flatchr.validate, { ...FLATCHR, resume }, 'resume');
