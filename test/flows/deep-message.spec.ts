@@ -5,6 +5,8 @@
  * value is that code's error (LOGIC_ERROR / FORMAT_ERROR), never a crash.
  */
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { enforceBounds, MAX_DEPTH, MAX_VALUES } from '../../nodes/lib/bounds';
 import { allNodes, helper, onTab, silence, type FlowNode } from '../helpers/red';
 import { useSandbox } from '../helpers/sandbox';
@@ -137,6 +139,57 @@ describe('flow: a 5,000-deep message through every node of ours', function () {
       assert.equal(exits, 0);
     });
   }
+
+  it('a deep answer: from HrFlow an INVALID_PROFILE, from a vendor a success with the deep part cut', async () => {
+    // JSON.parse reads any depth: a hostile or broken server can hand a node a value Node-RED cannot copy.
+    const deepJson = (levels: number) => `${'['.repeat(levels)}"bottom"${']'.repeat(levels)}`;
+    const server = http.createServer((req, res) => {
+      res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' });
+      if (req.url?.startsWith('/v1/profile')) {
+        res.end(`{"code":200,"message":"ok","data":{"key":"k","info":{"first_name":"A"},"tags":[{"name":"x","value":${deepJson(5000)}}]}}`);
+      } else res.end(`{"candidate":{"id":7,"extra":${deepJson(5000)}}}`);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      await helper.load(
+        allNodes,
+        onTab([
+          { id: 'api', type: 'hrflow-api', base_url: `${base}/v1` },
+          { id: 'n', type: 'hrflow-profile', api: 'api', source_key: 's', profile_key: 'p', wires: [['out']] },
+          { id: 'acc', type: 'hrflow-recruitee-config', company_id: 'c', recruitee_endpoint: `${base}/c` },
+          { id: 'push', type: 'hrflow-recruitee', account: 'acc', wires: [['out']] },
+          { id: 'catch', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+          { id: 'out', type: 'helper' },
+          { id: 'caught', type: 'helper' },
+        ]),
+        { api: { api_secret: 'ask_x', api_user: 'u@example.com' }, acc: { api_token: 'token' } },
+      );
+      let seen = collect(['out', 'caught']);
+      helper.getNode('n').receive({});
+      await until(() => seen.got.length > 0);
+      await silence('caught', 100);
+      seen.stop();
+      assert.equal(seen.got.length, 1);
+      assert.equal(seen.got[0].id, 'caught');
+      assert.equal(seen.got[0].msg.error.code, 'INVALID_PROFILE');
+      assert.match(seen.got[0].msg.error.message, /too deep or too large/);
+
+      seen = collect(['out', 'caught']);
+      helper.getNode('push').receive({ payload: { key: 'k', info: { first_name: 'A', last_name: 'B', email: 'a@example.com' } } });
+      await until(() => seen.got.length > 0);
+      await silence('out', 100);
+      seen.stop();
+      assert.equal(seen.got.length, 1);
+      assert.equal(seen.got[0].id, 'out', JSON.stringify(seen.got[0].msg.error ?? {}));
+      assert.equal(seen.got[0].msg.candidate_id, 7, 'the candidate was created: a success, not lost');
+      assert.match(JSON.stringify(seen.got[0].msg.payload), /\[cut: nested deeper than 100 levels\]/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+    assert.equal(exits, 0);
+  });
 
   it('a logic that builds a deep profile is a LOGIC_ERROR, a deep format a FORMAT_ERROR, user code deepening msg its error too', async () => {
     const deepCode = 'let v = [1]; for (let i = 0; i < 5000; i++) v = [v];';
