@@ -81,6 +81,21 @@ describe('flow: messages in flight when the flow stops', function () {
     assert.equal(outs.length, 0);
   });
 
+  it('a redeploy of the push node alone: the running Catch node and what follows it get the outcome', async () => {
+    const nodes = srFlow();
+    const { warnings } = await stalledCreate(nodes);
+    const caughtDownstream: any[] = [];
+    helper.getNode('caught').on('input', (m: any) => caughtDownstream.push(m));
+    // A "modified nodes" deploy stops only the changed push node: the Catch node and its wires keep running.
+    const changed = nodes.map((n) => (n.id === 'push' ? { ...n, timeout: 9000 } : n));
+    await helper.setFlows(changed, 'nodes', { acc: { x_smart_token: ctx.sb.credentials.smartToken } });
+    await until(() => caughtDownstream.length > 0);
+    assert.equal(caughtDownstream.length, 1);
+    assert.equal(caughtDownstream[0].error.code, 'ABORTED');
+    assert.equal(caughtDownstream[0].error_details.outcomeUnknown, true);
+    assert.ok(warnings.some((w) => /^ABORTED: /.test(w)));
+  });
+
   it('with the Catch node stopped first, the outcome is still logged', async () => {
     const { caught, warnings } = await stalledCreate(srFlow(true));
     await helper.clearFlows();
