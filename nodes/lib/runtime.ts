@@ -94,7 +94,7 @@ export function onInput(
     const finish = (err?: unknown) => {
       if (settled) {
         // After the outcome given at close, the handler's own end: log what it knows more (a candidate id).
-        if (err instanceof ConnectorError && err.candidateId !== undefined) node.warn(`${err.code}: ${err.message}`);
+        if (err instanceof ConnectorError && err.candidateId !== undefined) node.warn(`${err.code}: ${err.message} (candidate ${err.candidateId})`);
         return;
       }
       settled = true;
@@ -116,7 +116,8 @@ export function onInput(
     const guardedSend: Send = (out) => {
       if (settled) {
         // The message already has its outcome (the flow stopped): never a second one.
-        node.warn(`a result came after this message's outcome (ABORTED: the flow was stopped); it was not sent`);
+        const id = m.candidate_id !== undefined && m.candidate_id !== null ? ` (candidate ${String(m.candidate_id)})` : '';
+        node.warn(`the work finished${id} after this message was reported ABORTED (the flow was stopped); the result was not sent`);
         return;
       }
       const outs = (Array.isArray(out) ? out.flat() : [out]).filter((x): x is NodeMessage => !!x && typeof x === 'object');
