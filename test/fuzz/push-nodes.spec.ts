@@ -260,6 +260,8 @@ describe('fuzz: malformed profiles through every push node', function () {
   it('no unhandled rejection, no listener warning, heap flat', () => {
     gcNow();
     const growth = process.memoryUsage().heapUsed - heapBefore;
+    // eslint-disable-next-line no-console
+    console.log(`      heap after GC: ${growth >= 0 ? "+" : ""}${Math.round(growth / 1024 / 1024)} MiB since the first vendor's cases`);
     assert.equal(unhandled, 0, 'unhandled rejections');
     assert.deepEqual(warnings.filter((w) => /MaxListeners/.test(w)), [], 'listener warnings from the nodes');
     assert.ok(growth < 100 * 1024 * 1024, `heap grew by ${Math.round(growth / 1024 / 1024)} MiB over four vendors' fuzz`);
