@@ -9,7 +9,8 @@ import { ConnectorError, ErrorCodes, type ErrorCode } from '../src/core/errors';
 import { isProfile, type HrflowProfile } from '../src/hrflow/profile';
 import { UserFunction } from '../src/logic/sandbox';
 import { vendors } from '../src/vendors';
-import { onInput, Status, type Msg } from './lib/runtime';
+import { enforceBounds } from './lib/bounds';
+import { CLOSE_WAIT_MS, onInput, Status, type Msg } from './lib/runtime';
 
 interface LogicDef {
   name?: string;
@@ -21,6 +22,13 @@ type Evaluate = (input: unknown, msg: Msg, bindings: Record<string, unknown>) =>
 
 /** How long one JSONata logic or format may run (as JavaScript ones: 1 s). */
 const JSONATA_TIMEOUT_MS = 1000;
+/** A result of user code too deep or too large to be copied safely by Node-RED is that code's error. */
+function tooBig(value: unknown, what: string, code: ErrorCode): void {
+  if (!value || typeof value !== 'object') return;
+  const report = enforceBounds({ value }, undefined, 'result');
+  if (report.cuts.length) throw new ConnectorError(code, `${what} too deep or too large to hand on: ${report.summary}`);
+}
+
 /** The binding that carries one evaluation's deadline. */
 const DEADLINE = '__hrflow_deadline';
 
@@ -95,7 +103,7 @@ export = function (RED: NodeAPI): void {
     let filtered = 0;
     const counts = () => `${kept} kept, ${filtered} filtered`;
 
-    onInput(node, async (msg, send) => {
+    const inputs = onInput(node, async (msg, send) => {
       if (!isProfile(msg.payload)) {
         throw new ConnectorError(ErrorCodes.INVALID_INPUT, 'msg.payload is not an HrFlow profile (an object with "info")');
       }
@@ -111,6 +119,7 @@ export = function (RED: NodeAPI): void {
           return;
         }
         if (result === true) continue;
+        tooBig(result, `${logic.name} returned a profile`, ErrorCodes.LOGIC_ERROR);
         if (!isProfile(result)) {
           throw new ConnectorError(
             ErrorCodes.LOGIC_ERROR,
@@ -133,6 +142,7 @@ export = function (RED: NodeAPI): void {
         if (!payload || typeof payload !== 'object' || Array.isArray(payload)) {
           throw new ConnectorError(ErrorCodes.FORMAT_ERROR, `format returned ${payload === null ? 'null' : typeof payload}: return the ${vendor.label} payload object`);
         }
+        tooBig(payload, 'format returned a payload', ErrorCodes.FORMAT_ERROR);
         try {
           // What reaches the push node must be plain data (it is copied there): say so here, not there.
           structuredClone(payload);
@@ -148,6 +158,11 @@ export = function (RED: NodeAPI): void {
       node.status(Status.ok(counts()));
       send([msg, null]);
     }, ErrorCodes.LOGIC_ERROR);
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      inputs.abortAll(() => new ConnectorError(ErrorCodes.ABORTED, 'the flow was stopped while its logic ran: send the message again'));
+      void inputs.settled(CLOSE_WAIT_MS).then(() => done());
+    });
   }
   RED.nodes.registerType('hrflow-logic', HrflowLogicNode as any);
 };

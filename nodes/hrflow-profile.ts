@@ -4,7 +4,7 @@
  */
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { ConnectorError, ErrorCodes } from '../src/core/errors';
-import { fromMsgOr, intSetting, onInput, Status } from './lib/runtime';
+import { abortedAtClose, CLOSE_WAIT_MS, fromMsgOr, intSetting, onInput, Status } from './lib/runtime';
 import type { HrflowApiNode } from './lib/hrflow-api-node';
 
 export = function (RED: NodeAPI): void {
@@ -16,7 +16,7 @@ export = function (RED: NodeAPI): void {
     const controller = new AbortController();
     if (!api) node.status(Status.error('no HrFlow account'));
 
-    onInput(node, async (msg, send) => {
+    const inputs = onInput(node, async (msg, send) => {
       if (!api) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'no HrFlow account selected in this node', { vendor: 'hrflow' });
       const source_key = fromMsgOr(msg, 'source_key', def.source_key);
       const profile_key = fromMsgOr(msg, 'profile_key', def.profile_key);
@@ -32,12 +32,13 @@ export = function (RED: NodeAPI): void {
       // No personal data in the status: the key only.
       node.status(Status.ok(`read ${profile_key.length > 10 ? `${profile_key.slice(0, 9)}…` : profile_key}`));
       send(msg);
-    });
+    }, undefined, { output: ErrorCodes.INVALID_PROFILE });
 
     node.on('close', (_removed: boolean, done: () => void) => {
       controller.abort(new ConnectorError(ErrorCodes.ABORTED, 'the flow was stopped', { vendor: 'hrflow' }));
+      inputs.abortAll((job) => abortedAtClose('HrFlow', 'hrflow', job));
       node.status(Status.clear());
-      done();
+      void inputs.settled(CLOSE_WAIT_MS).then(() => done());
     });
   }
   RED.nodes.registerType('hrflow-profile', HrflowProfileNode as any);

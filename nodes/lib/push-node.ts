@@ -8,10 +8,10 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { ConnectorError, ErrorCodes } from '../../src/core/errors';
 import { HttpClient, type WaitInfo } from '../../src/core/http';
 import { Redactor } from '../../src/core/redact';
-import { isProfile, type HrflowProfile } from '../../src/hrflow/profile';
+import { cvAttachment, isProfile, type HrflowProfile } from '../../src/hrflow/profile';
 import type { VendorModule } from '../../src/vendors/types';
-import { cvDownloadPolicy, type CvDownloadPolicy } from '../../src/push/files';
-import { intSetting, onInput, Status, type Msg } from './runtime';
+import { cvDownloadPolicy, cvUrl, type CvDownloadPolicy } from '../../src/push/files';
+import { abortedAtClose, CLOSE_WAIT_MS, intSetting, onInput, Status, type Msg } from './runtime';
 import type { VendorConfigNode } from './vendor-config';
 
 export interface PushNodeSpec<Config, Params> {
@@ -48,6 +48,9 @@ export function payloadFromMsg<Config, Params>(
       { vendor: vendor.id },
     );
   }
+  // The profile's CV URL first, naming its attachment: only http(s) URLs are ever fetched or handed on.
+  const cv = cvAttachment(msg.payload);
+  if (cv) cvUrl(cv, vendor.id);
   return { payload: vendor.defaultPayload(msg.payload, params), profile: msg.payload };
 }
 
@@ -86,7 +89,7 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, spec: PushNodeSpe
 
     if (!account) node.status(Status.error('no account'));
 
-    onInput(node, async (msg, send) => {
+    const inputs = onInput(node, async (msg, send, job) => {
       if (!account) {
         throw new ConnectorError(ErrorCodes.INVALID_CONFIG, `no ${vendor.label} account selected in this node`, { vendor: vendor.id });
       }
@@ -107,10 +110,13 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, spec: PushNodeSpe
           ? `paused by ${vendor.label} until ${new Date(info.until).toTimeString().slice(0, 8)}`
           : `rate limited, waiting ${Math.ceil(info.waitMs / 1000)} s`));
       const common = { timeoutMs, retries, retryDelayMs, redactor, signal: controller.signal, onRetry, onWait };
+      const http = new HttpClient({ ...common, vendor: vendor.id, limiter: account.limiter, secretHeaders: vendor.secretHeaders, rateHeaders: vendor.rateHeaders });
+      // If the flow stops now: did a create leave (the candidate may exist)?
+      job.progress = () => (http.unsafeDone ? 'created' : http.unsafeSent ? 'sent' : 'none');
       try {
         const result = await vendor.push(
           {
-            http: new HttpClient({ ...common, vendor: vendor.id, limiter: account.limiter, secretHeaders: vendor.secretHeaders, rateHeaders: vendor.rateHeaders }),
+            http,
             files: new HttpClient({ ...common, vendor: 'hrflow-files' }),
             config,
             params,
@@ -129,12 +135,15 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, spec: PushNodeSpe
       } finally {
         inFlight--;
       }
-    });
+    }, undefined, { output: 'cut' });
 
     node.on('close', (_removed: boolean, done: () => void) => {
       controller.abort(new ConnectorError(ErrorCodes.ABORTED, 'the flow was stopped', { vendor: vendor.id }));
+      // Every message in flight gets its outcome now, while the flow's Catch nodes still listen, and a log line.
+      inputs.abortAll((job) => abortedAtClose(vendor.label, vendor.id, job));
       node.status(Status.clear());
-      done();
+      // Then wait (bounded) for the cancelled work to end, so nothing of this node outlives the flow.
+      void inputs.settled(CLOSE_WAIT_MS).then(() => done());
     });
   }
   RED.nodes.registerType(spec.type, PushNode as any);

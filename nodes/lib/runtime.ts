@@ -4,6 +4,7 @@
  */
 import type { Node, NodeMessageInFlow, NodeMessage } from 'node-red';
 import { ConnectorError, ErrorCodes } from '../../src/core/errors';
+import { enforceBounds } from './bounds';
 
 export type Msg = NodeMessageInFlow & Record<string, unknown>;
 export type Send = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void;
@@ -40,26 +41,146 @@ export function fail(node: Node, msg: Msg, err: unknown, done: Done, fallbackCod
   done(e);
 }
 
+/** One message being handled by a node (see onInput). */
+export interface Job {
+  readonly msg: Msg;
+  /**
+   * Set by the handler: how far the message went when the flow stops: nothing changed yet ('none'), a
+   * create request left and may have been received ('sent'), or a create was answered ('created').
+   */
+  progress?: () => 'none' | 'sent' | 'created';
+}
+
+/** The messages a node is handling, for its 'close' handler. */
+export interface InputTracker {
+  /** Messages without an outcome yet. */
+  readonly pending: number;
+  /**
+   * The flow stops: give every message without an outcome its ABORTED outcome now, synchronously (Node-RED
+   * stops every node of a flow in one synchronous pass: a later done(err) finds the Catch nodes stopped and
+   * is dropped), and log each one (a record even when nothing catches it).
+   */
+  abortAll(makeError: (job: Job) => ConnectorError): void;
+  /** Resolves when every handler has returned, or after `ms` (the close waits for the work to end, bounded). */
+  settled(ms: number): Promise<void>;
+}
+
+export interface InputOptions {
+  /** What an output too deep or too large becomes: an error with this code, or 'cut' (sent with the marker, and a warning). */
+  output?: ConnectorError['code'] | 'cut';
+}
+
+/** How long a closing node waits for its handlers to end after aborting them (Node-RED gives up after 15 s). */
+export const CLOSE_WAIT_MS = 3000;
+
 /**
  * Register an input handler whose work is a promise. Every message ends in exactly one
- * done() or done(err); a rejection can never escape as an unhandled one.
+ * done() or done(err); a rejection can never escape as an unhandled one. A message too deep or too
+ * large to be copied safely (see bounds.ts) is an INVALID_INPUT with the offending parts cut, and so
+ * is never handled; what the handler sends is bounded the same way.
  */
-export function onInput(node: Node, handler: (msg: Msg, send: Send) => Promise<void>, fallbackCode?: ConnectorError['code']): void {
+export function onInput(
+  node: Node,
+  handler: (msg: Msg, send: Send, job: Job) => Promise<void>,
+  fallbackCode?: ConnectorError['code'],
+  options: InputOptions = {},
+): InputTracker {
+  const jobs = new Map<Job, (err?: unknown) => void>();
+  const running = new Set<Promise<void>>();
   node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
     const m = msg as Msg;
+    const job: Job = { msg: m };
     let settled = false;
     const finish = (err?: unknown) => {
-      if (settled) return;
+      if (settled) {
+        // After the outcome given at close, the handler's own end: log what it knows more (a candidate id).
+        if (err instanceof ConnectorError && err.candidateId !== undefined) node.warn(`${err.code}: ${err.message} (candidate ${err.candidateId})`);
+        return;
+      }
       settled = true;
-      if (err === undefined) done();
-      else fail(node, m, err, done, fallbackCode);
+      jobs.delete(job);
+      if (err === undefined) return done();
+      // The handler may have put something unbounded on the msg (user code): cut it before Node-RED copies it.
+      const report = enforceBounds(m);
+      const e = asConnectorError(err, fallbackCode);
+      if (report.cuts.length) e.message += ` (before reporting this error, ${report.summary})`;
+      fail(node, m, e, done, fallbackCode);
     };
+    const input = enforceBounds(m);
+    if (input.cuts.length) {
+      finish(new ConnectorError(ErrorCodes.INVALID_INPUT, `the message is too deep or too large to handle, so it was not: ${input.summary}`, {
+        fields: input.cuts.slice(0, 10).map((c) => c.path),
+      }));
+      return;
+    }
+    const guardedSend: Send = (out) => {
+      if (settled) {
+        // The message already has its outcome (the flow stopped): never a second one.
+        const id = m.candidate_id !== undefined && m.candidate_id !== null ? ` (candidate ${String(m.candidate_id)})` : '';
+        node.warn(`the work finished${id} after this message was reported ABORTED (the flow was stopped); the result was not sent`);
+        return;
+      }
+      const outs = (Array.isArray(out) ? out.flat() : [out]).filter((x): x is NodeMessage => !!x && typeof x === 'object');
+      const problems = outs.map((o) => enforceBounds(o).summary).filter(Boolean);
+      if (problems.length) {
+        const text = `the result is too deep or too large to send: ${problems.join('; ')}`;
+        if (options.output !== 'cut') throw new ConnectorError(options.output ?? fallbackCode ?? ErrorCodes.INVALID_INPUT, text);
+        node.warn(text);
+      }
+      send(out);
+    };
+    let ended: Promise<void>;
     try {
-      handler(m, send).then(() => finish(), (err) => finish(err ?? new Error('unknown error')));
+      ended = handler(m, guardedSend, job)
+        .then(() => finish(), (err) => finish(err ?? new Error('unknown error')))
+        .catch((err) => node.error(`could not report this message's outcome: ${(err as Error)?.message ?? err}`));
     } catch (err) {
       finish(err);
+      return;
     }
+    if (settled) return;
+    jobs.set(job, finish);
+    running.add(ended);
+    void ended.then(() => running.delete(ended));
   });
+  return {
+    get pending() {
+      return jobs.size;
+    },
+    abortAll(makeError) {
+      for (const [job, finish] of [...jobs]) {
+        const err = makeError(job);
+        node.warn(`${err.code}: ${err.message}`);
+        finish(err);
+      }
+    },
+    settled(ms) {
+      const all = [...running];
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        Promise.all(all).then(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+  };
+}
+
+/**
+ * The ABORTED error of a message still in flight when its flow stops (redeploy, stop, shutdown). When a
+ * create may have left (job.abortDetails says so), it says the candidate may exist (outcomeUnknown).
+ */
+export function abortedAtClose(label: string, vendor: string, job: Job): ConnectorError {
+  const progress = job.progress?.() ?? 'none';
+  const text =
+    progress === 'created'
+      ? `the candidate was created in ${label}, but the flow was stopped before the push finished (a later step did not run): check it in ${label}, do not push this profile again blindly`
+      : progress === 'sent'
+        ? `the flow was stopped with a create request on its way to ${label}: the candidate may or may not exist there; check it before pushing this profile again`
+        : `the flow was stopped before the message was done with ${label}: nothing was changed there; send the message again`;
+  // outcomeUnknown: a create may have reached the vendor, so the message must not be re-sent blindly.
+  return new ConnectorError(ErrorCodes.ABORTED, text, { vendor, outcomeUnknown: progress !== 'none' || undefined });
 }
 
 /** A non-negative integer setting from the editor (strings allowed), or the default. */

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { ConnectorError, ErrorCodes } from '../../src/core/errors';
-import { RateLimiter } from '../../src/core/limiter';
+import { RateLimiter, type RateLimit } from '../../src/core/limiter';
 import type { VendorModule } from '../../src/vendors/types';
 
 export interface VendorConfigNode<Config> extends Node {
@@ -43,6 +43,15 @@ function takeOver(key: string, limiter: RateLimiter): void {
   limiter.carryFrom(previous);
 }
 
+/**
+ * The account's own limit, when its contract allows more (or less) than the vendor's documented one:
+ * `rate_limit` requests per window of the vendor's limit (Taleez: per minute). Blank: the documented one.
+ */
+function contractLimit(documented: RateLimit, value: unknown): RateLimit {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  return Number.isInteger(n) && n > 0 ? { ...documented, perWindow: n } : documented;
+}
+
 export function registerVendorConfig<Config>(RED: NodeAPI, spec: VendorConfigSpec<Config>): void {
   function VendorConfig(this: VendorConfigNode<Config>, def: NodeDef & Record<string, unknown>) {
     RED.nodes.createNode(this, def);
@@ -51,7 +60,7 @@ export function registerVendorConfig<Config>(RED: NodeAPI, spec: VendorConfigSpe
     node.vendorConfig = () => spec.read(def, credentials());
     const key = spec.vendor.rateLimit ? accountKey(spec.type, node.vendorConfig()) : '';
     if (spec.vendor.rateLimit) {
-      node.limiter = new RateLimiter(spec.vendor.rateLimit);
+      node.limiter = new RateLimiter(contractLimit(spec.vendor.rateLimit, def.rate_limit));
       takeOver(key, node.limiter);
     }
     node.on('close', (_removed: boolean, done: () => void) => {

@@ -296,6 +296,8 @@ export class HttpClient {
   /** Values of secret headers this client sent (newest last), masked in its texts. */
   private readonly learned: string[] = [];
   private redactorWithLearned: Redactor | undefined;
+  private unsafeSentFlag = false;
+  private unsafeDoneFlag = false;
 
   constructor(options: HttpOptions) {
     this.vendor = options.vendor;
@@ -314,6 +316,16 @@ export class HttpClient {
     this.rateHeaders = options.rateHeaders;
     this.maxPauseMs = Math.max(0, options.maxPauseMs ?? this.limiter?.pauseCapMs ?? MAX_PAUSE_MS);
     this.maxWaitMs = Math.max(0, options.maxWaitMs ?? this.timeoutMs);
+  }
+
+  /** True once a request that is not idempotent (a create) may have reached the server through this client. */
+  get unsafeSent(): boolean {
+    return this.unsafeSentFlag;
+  }
+
+  /** True once a request that is not idempotent (a create) was answered 2xx: what it creates exists. */
+  get unsafeDone(): boolean {
+    return this.unsafeDoneFlag;
   }
 
   /** The redactor of this client: the account's secrets and the secret header values it sent. */
@@ -370,7 +382,10 @@ export class HttpClient {
       let pause: WaitInfo | undefined;
       try {
         const { reading, ...res } = await this.attempt(req);
-        if (res.status >= 200 && res.status < 300) return res as HttpResponse<T>;
+        if (res.status >= 200 && res.status < 300) {
+          if (!idempotent) this.unsafeDoneFlag = true;
+          return res as HttpResponse<T>;
+        }
         const code = statusToCode(res.status);
         const vendorMessage = redactorOf().excerpt(vendorMessageOf(res.data));
         const during = req.step ? ` during ${req.step}` : '';
@@ -447,8 +462,14 @@ export class HttpClient {
     }, timeoutMs);
     const stop = this.signal;
     const onStop = () => controller.abort(stop?.reason);
-    if (stop?.aborted) onStop();
-    else stop?.addEventListener('abort', onStop, { once: true });
+    if (stop?.aborted) {
+      clearTimeout(timer);
+      release?.();
+      throw this.aborted(req, false);
+    }
+    stop?.addEventListener('abort', onStop, { once: true });
+    // From here the request may reach the server: a create aborted now may have created something.
+    if (!(req.idempotent ?? req.method === 'GET')) this.unsafeSentFlag = true;
     try {
       // Computed once per attempt (signatures carry a timestamp); their secret values are learned first.
       const headers: Record<string, string> = { Accept: 'application/json', ...(typeof req.headers === 'function' ? req.headers() : req.headers) };
@@ -548,15 +569,24 @@ export class HttpClient {
     return reading;
   }
 
+  /**
+   * The flow was stopped. A request that is not idempotent (a create) and was already on its way may have
+   * been received: its outcome is unknown, as after a timeout.
+   */
+  private aborted(req: HttpRequest, maybeReceived: boolean): ConnectorError {
+    const during = req.step ? ` during ${req.step}` : '';
+    return new ConnectorError(
+      ErrorCodes.ABORTED,
+      `${this.vendor} request cancelled${during}: the flow was stopped` +
+        (maybeReceived ? '; the request may have been received, so what it creates may exist' : ''),
+      { vendor: this.vendor, step: req.step, outcomeUnknown: maybeReceived || undefined },
+    );
+  }
+
   private mapTransportError(err: unknown, req: HttpRequest, redactor: Redactor, idempotent: boolean): ConnectorError {
     const e = err as AxiosError & { code?: string; cause?: { code?: string } };
     const rawCode = e?.code ?? e?.cause?.code;
-    if (this.signal?.aborted) {
-      return new ConnectorError(ErrorCodes.ABORTED, `${this.vendor} request cancelled: the flow was stopped`, {
-        vendor: this.vendor,
-        step: req.step,
-      });
-    }
+    if (this.signal?.aborted) return this.aborted(req, !idempotent);
     const during = req.step ? ` during ${req.step}` : '';
     if (rawCode === 'HRFLOW_TIMEOUT' || rawCode === 'ETIMEDOUT' || rawCode === 'ECONNABORTED') {
       return new ConnectorError(

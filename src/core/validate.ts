@@ -19,8 +19,20 @@ function getAjv(): AjvType {
     const addFormats = (require('ajv-formats') as typeof import('ajv-formats')).default;
     ajv = new Ajv({ allErrors: true, strict: false });
     addFormats(ajv, ['email', 'date-time', 'date', 'uri']);
+    ajv.addFormat('byte', { type: 'string', validate: isBase64 });
   }
   return ajv;
+}
+
+/**
+ * OpenAPI's `format: byte`: base64 that decodes to at least one byte and back to itself (padding and
+ * whitespace aside), as the vendors check it.
+ */
+export function isBase64(s: string): boolean {
+  const compact = s.replace(/\s+/g, '');
+  if (!compact || compact.length % 4 === 1 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return false;
+  const buf = Buffer.from(compact, 'base64');
+  return buf.length > 0 && buf.toString('base64').replace(/=+$/, '') === compact.replace(/=+$/, '');
 }
 
 export type JsonSchema = Record<string, unknown>;
@@ -57,7 +69,15 @@ export function payloadValidator(vendor: string, schema: JsonSchema, hints: Reco
   let validate: ValidateFunction | undefined;
   const fn = ((payload: unknown) => {
     validate ??= getAjv().compile(schema);
-    if (validate(payload)) return;
+    // Validate what goes on the wire: the JSON the payload becomes (NaN and Infinity become null,
+    // undefined fields disappear, a Date becomes a string), not the JavaScript value.
+    let wire: unknown;
+    try {
+      wire = payload === undefined ? undefined : JSON.parse(JSON.stringify(payload));
+    } catch (err) {
+      throw new ConnectorError(ErrorCodes.INVALID_PROFILE, `the payload for ${vendor} cannot be sent as JSON: ${(err as Error).message}. Nothing was sent.`, { vendor });
+    }
+    if (validate(wire)) return;
     const { fields, text } = describeErrors(validate.errors ?? []);
     const hinted = fields.filter((f) => hints[f]).map((f) => `${f} comes from ${hints[f]}`);
     throw new ConnectorError(

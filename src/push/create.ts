@@ -40,6 +40,11 @@ export async function createOnce<T>(http: HttpClient, request: HttpRequest, opti
     if (id !== undefined && id !== null && id !== '') return { candidateId: String(id), response, recovered: false };
     cause = unreadableAnswer(http, response, request.step, options.readId ? 'no candidate id' : 'an answer that is not its own');
   } catch (err) {
+    if (err instanceof ConnectorError && err.code === ErrorCodes.ABORTED && err.outcomeUnknown) {
+      // The flow stopped with the create on its way: no lookup (it would be cancelled too).
+      err.message = `${err.message}: ${http.vendor} may or may not have created the candidate; check the ATS before pushing this profile again`;
+      throw err;
+    }
     if (!(err instanceof ConnectorError) || !err.outcomeUnknown) throw err;
     cause = err;
   }
@@ -50,7 +55,12 @@ export async function createOnce<T>(http: HttpClient, request: HttpRequest, opti
       if (found !== undefined) return { candidateId: found, recovered: true };
       lookupNote = 'a lookup found no such candidate yet';
     } catch (lookupErr) {
-      if (lookupErr instanceof ConnectorError && lookupErr.code === ErrorCodes.ABORTED) throw lookupErr;
+      if (lookupErr instanceof ConnectorError && lookupErr.code === ErrorCodes.ABORTED) {
+        // The create's answer was lost, then the flow stopped: the candidate may exist.
+        lookupErr.outcomeUnknown = true;
+        lookupErr.message = `${lookupErr.message}; the create's answer was lost before (${cause.message}): ${http.vendor} may or may not have created the candidate`;
+        throw lookupErr;
+      }
       lookupNote = `the lookup failed too (${lookupErr instanceof ConnectorError ? lookupErr.code : 'error'})`;
     }
   }

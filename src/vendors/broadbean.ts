@@ -96,7 +96,8 @@ export const broadbeanSchema = {
           items: {
             type: 'object',
             required: ['filename', 'type', 'content'],
-            properties: { filename: STR, type: STR, content: { type: 'string', minLength: 1 } },
+            // Candidate Hub takes PDF and DOCX files, named so, their bytes base64.
+            properties: { filename: { type: 'string', pattern: '\\.(?:[Pp][Dd][Ff]|[Dd][Oo][Cc][Xx])$' }, type: STR, content: { type: 'string', minLength: 1, format: 'byte' } },
           },
         },
       },

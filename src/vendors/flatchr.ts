@@ -59,6 +59,18 @@ export interface FlatchrPayload {
 export const flatchrSchema = {
   type: 'object',
   required: ['vacancy', 'firstname', 'lastname', 'type', 'resume'],
+  allOf: [
+    {
+      // Flatchr fetches a "link" resume itself: it must be an absolute http(s) URL (Flatchr refuses anything else).
+      if: { required: ['type'], properties: { type: { const: 'link' } } },
+      then: { properties: { resume: { type: 'string', format: 'uri', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\\s]' } } },
+    },
+    {
+      // A "document" resume is the file itself, base64.
+      if: { required: ['type'], properties: { type: { const: 'document' } } },
+      then: { properties: { resume: { type: 'object', properties: { data: { type: 'string', format: 'byte' } } } } },
+    },
+  ],
   properties: {
     vacancy: { type: 'string', minLength: 1 },
     firstname: { type: 'string', minLength: 1 },

@@ -76,15 +76,30 @@ export const taleezSchema = {
       additionalProperties: false,
       properties: {
         country: { type: 'string', pattern: '^[A-Z]{2}$' },
-        lat: { type: 'number' },
-        lng: { type: 'number' },
+        lat: { type: 'number', minimum: -90, maximum: 90 },
+        lng: { type: 'number', minimum: -180, maximum: 180 },
         city: { type: 'string' },
         postalCode: { type: 'string' },
         street: { type: 'string' },
         streetNumber: { type: 'string' },
       },
     },
-    properties: { type: 'array' },
+    // candidatePropertyParameter, as Taleez checks each item.
+    properties: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id'],
+        properties: {
+          id: { type: 'integer' },
+          value: { type: 'string' },
+          choices: { type: 'array', items: { type: 'integer' } },
+          starValues: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, value: { type: 'integer' } } } },
+          documentId: { type: 'integer' },
+          appendChoices: { type: 'boolean' },
+        },
+      },
+    },
   },
 } as const;
 

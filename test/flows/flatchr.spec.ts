@@ -107,6 +107,7 @@ describe('flow: HrFlow profile → logic → Flatchr', function () {
     for (let i = 0; i < 50 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(errors.length, 1);
     assert.equal(errors[0].code, 'ABORTED');
-    assert.match(errors[0].message, /the applicant was created in Flatchr/);
+    assert.match(errors[0].message, /the candidate was created in Flatchr/);
+    assert.equal(errors[0].outcomeUnknown, true);
   });
 });
