@@ -251,9 +251,18 @@ export function vendorMessageOf(data: unknown): string | undefined {
       }
     }
   } else if (errors && typeof errors === 'object') {
-    parts.push(JSON.stringify(errors));
+    parts.push(stringify(errors));
   }
-  return parts.length ? parts.join('; ') : JSON.stringify(data);
+  return parts.length ? parts.join('; ') : stringify(data);
+}
+
+/** JSON text of a parsed answer; one nested too deep to serialise says so instead of throwing. */
+function stringify(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return '[an answer nested too deeply to show]';
+  }
 }
 
 function safeDecode(s: string): string {

@@ -3,6 +3,7 @@
  * admin routes, the HTML page, and a clean close() (sockets destroyed, timers cleared, fetches aborted).
  */
 
+import { setMaxListeners } from 'node:events';
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
 import { FaultRegistry, checkFault, echoAnswer, type Fault } from './faults';
@@ -258,6 +259,8 @@ export class SandboxServer implements SandboxCore {
     readonly specs: SpecRegistry,
   ) {
     this.state = createSandboxState([]);
+    // Every CV fetch in progress listens on the close signal: many at once are expected (no leak warning).
+    setMaxListeners(0, this.abort.signal);
     this.server = http.createServer((req, res) => {
       void this.onRequest(req, res);
     });

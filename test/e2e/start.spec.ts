@@ -11,17 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws'; // Node-RED's own dependency: its editor talks to the runtime over /comms
 import { repoRoot } from '../helpers/fixtures';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../helpers/net';
 
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms: number): Promise<T> {
   const end = Date.now() + ms;

@@ -8,6 +8,7 @@ import { Redactor } from '../../src/core/redact';
 import { toAlpha2 } from '../../src/core/countries';
 import { smartrecruiters } from '../../src/vendors/smartrecruiters';
 import { taleez } from '../../src/vendors/taleez';
+import { rejects } from '../helpers/net';
 
 /** SmartRecruiters' reading of its rate headers (per second, its window). */
 const srRateHeaders = smartrecruiters.rateHeaders;
@@ -46,16 +47,6 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
   res.end(JSON.stringify(body));
 };
 
-async function rejects(p: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ConnectorError, `expected ConnectorError, got ${err}`);
-    return err;
-  }
-  assert.fail('expected a rejection');
-}
-
 describe('HTTP core', () => {
   let server: Awaited<ReturnType<typeof serve>> | undefined;
   afterEach(async () => {
@@ -71,6 +62,18 @@ describe('HTTP core', () => {
     assert.equal(statusToCode(422), 'VENDOR_REJECTED');
     assert.equal(statusToCode(429), 'RATE_LIMITED');
     assert.equal(statusToCode(503), 'VENDOR_UNAVAILABLE');
+  });
+
+  it('an error answer nested too deep to serialise is still VENDOR_REJECTED with its status', async () => {
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    server = await serve([(_req, res) => {
+      res.writeHead(400, { 'Content-Type': 'application/json' });
+      res.end(`{"errors":{"x":${deep}}}`);
+    }]);
+    const err = await rejects(new HttpClient({ vendor: 'v', retries: 0 }).request({ method: 'POST', url: server.url, data: {} }));
+    assert.equal(err.code, 'VENDOR_REJECTED');
+    assert.equal(err.statusCode, 400);
+    assert.match(err.message, /nested too deeply/);
   });
 
   it('parses Retry-After as seconds or HTTP date', () => {

@@ -2,16 +2,7 @@ import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { ConnectorError } from '../../src/core/errors';
 import { MAX_PAUSE_MS, RateLimiter } from '../../src/core/limiter';
-
-async function rateLimitedError(p: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ConnectorError, `expected ConnectorError, got ${err}`);
-    return err;
-  }
-  assert.fail('expected a rejection');
-}
+import { rejects } from '../helpers/net';
 
 describe('RateLimiter deadlines and pauses', () => {
   it('rejects a waiter past its deadline with RATE_LIMITED and retryAt, and forgets it', async () => {
@@ -19,7 +10,7 @@ describe('RateLimiter deadlines and pauses', () => {
     (await limiter.acquire())();
     const controller = new AbortController();
     const t0 = Date.now();
-    const err = await rateLimitedError(limiter.acquire(controller.signal, Date.now() + 50));
+    const err = await rejects(limiter.acquire(controller.signal, Date.now() + 50));
     assert.equal(err.code, 'RATE_LIMITED');
     assert.ok(err.retryAt && Date.parse(err.retryAt) > t0 + 5_000, `retryAt ${err.retryAt}: when the window rolls`);
     assert.equal(typeof err.retryAfterMs, 'number');
@@ -36,7 +27,7 @@ describe('RateLimiter deadlines and pauses', () => {
     const waiting = limiter.acquire(controller.signal, Date.now() + 50);
     assert.equal(limiter.waiting, 1);
     assert.equal(getEventListeners(controller.signal, 'abort').length, 1);
-    const err = await rateLimitedError(waiting);
+    const err = await rejects(waiting);
     assert.equal(err.code, 'RATE_LIMITED');
     assert.ok(err.retryAt);
     assert.equal(limiter.waiting, 0);
@@ -49,7 +40,7 @@ describe('RateLimiter deadlines and pauses', () => {
   it('rejects at once when the account is paused past the deadline', async () => {
     const limiter = new RateLimiter({ perWindow: 10 });
     const until = limiter.pauseFor(30_000);
-    const err = await rateLimitedError(limiter.acquire(undefined, Date.now() + 100));
+    const err = await rejects(limiter.acquire(undefined, Date.now() + 100));
     assert.equal(err.code, 'RATE_LIMITED');
     assert.equal(Date.parse(err.retryAt as string), Math.ceil(until));
     assert.equal(limiter.waiting, 0);
@@ -62,7 +53,7 @@ describe('RateLimiter deadlines and pauses', () => {
     const waiting = limiter.acquire(undefined, Date.now() + 20_000);
     const patient = limiter.acquire(); // no deadline: keeps waiting
     limiter.pauseFor(40_000);
-    const err = await rateLimitedError(waiting);
+    const err = await rejects(waiting);
     assert.equal(err.code, 'RATE_LIMITED');
     assert.equal(limiter.waiting, 1);
     limiter.close(new Error('closed'));
