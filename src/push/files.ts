@@ -168,12 +168,16 @@ const V4: Array<[string, number, string]> = [
   ['100.64.0.0', 10, 'a carrier-grade NAT address'],
   ['224.0.0.0', 4, 'a multicast address'],
   ['240.0.0.0', 4, 'a reserved or broadcast address'],
+  ['192.0.0.0', 24, 'a special-purpose (IETF protocol) address'],
+  ['198.18.0.0', 15, 'a benchmarking address'],
 ];
 const V6: Array<[string, number, string]> = [
   ['::', 128, 'an unspecified address'],
   ['::1', 128, 'a loopback address'],
   ['fc00::', 7, 'a private (unique local) address'],
   ['fe80::', 10, 'a link-local address'],
+  ['fec0::', 10, 'a site-local address'],
+  ['64:ff9b:1::', 48, 'a local-use NAT64 address (it reaches an IPv4 address of the local network)'],
   ['ff00::', 8, 'a multicast address'],
 ];
 const classes: Array<{ list: net.BlockList; why: string }> = [];
@@ -190,17 +194,39 @@ for (const [addr, prefix, why] of V6) {
   classes.push({ list: one, why });
 }
 
-/** An IPv4 address embedded in an IPv6 one (::ffff:a.b.c.d mapped, ::a.b.c.d compatible), else undefined. */
-function embeddedV4(address: string): string | undefined {
-  const lower = address.toLowerCase();
-  const dotted = /^::(?:ffff:(?:0+:)?)?(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (dotted) return dotted[1];
-  const hex = /^::(?:ffff:(?:0+:)?)?([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (hex) {
-    const hi = parseInt(hex[1], 16);
-    const lo = parseInt(hex[2], 16);
-    return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+/** The 16 bytes of an IPv6 address (net.isIPv6 already checked), else undefined. */
+function v6Bytes(address: string): Buffer | undefined {
+  let text = address.toLowerCase();
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number);
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  if (groups.length !== 8) return undefined;
+  const out = Buffer.alloc(16);
+  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16) & 0xffff, 2 * i));
+  return out;
+}
+
+/**
+ * An IPv4 address embedded in an IPv6 one, else undefined: ::ffff:a.b.c.d (mapped), ::ffff:0:a.b.c.d
+ * (translated), ::a.b.c.d (compatible), 64:ff9b::a.b.c.d (NAT64: the gateway connects to the IPv4
+ * address), 2002:aabb:ccdd::/16 (6to4: the relay does).
+ */
+function embeddedV4(address: string): string | undefined {
+  const b = v6Bytes(address);
+  if (!b) return undefined;
+  const v4 = (at: number) => `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
+  const zero = (from: number, to: number) => b.subarray(from, to).every((x) => x === 0);
+  if (zero(0, 10) && b.readUInt16BE(10) === 0xffff) return v4(12);
+  if (zero(0, 8) && b.readUInt16BE(8) === 0xffff && b.readUInt16BE(10) === 0) return v4(12);
+  if (zero(0, 12) && !zero(12, 14)) return v4(12); // ::a.b.c.d, not :: or ::1
+  if (b.readUInt16BE(0) === 0x64 && b.readUInt16BE(2) === 0xff9b && zero(4, 12)) return v4(12);
+  if (b.readUInt16BE(0) === 0x2002) return v4(2);
   return undefined;
 }
 
@@ -750,6 +776,8 @@ function toCvFile(data: Buffer, release: () => void, attachment: HrflowAttachmen
       vendor,
     );
   }
+  const cut = incomplete(data, sniffed.kind);
+  if (cut) throw invalid(`the CV at ${shown(url)} is incomplete (${cut}): the file at the URL, or its download, was cut`, vendor);
   const named = attachmentFileName(attachment);
   const byName = contentTypeFor(named, '');
   // A name without extension, or one that says another type than the bytes: give it the right one.
@@ -757,6 +785,21 @@ function toCvFile(data: Buffer, release: () => void, attachment: HrflowAttachmen
   return { fileName, contentType: sniffed.contentType, kind: sniffed.kind, data, attachment, release };
 }
 
+/**
+ * Why a document of this kind is visibly cut, else undefined: a PDF ends with %%EOF (in its last KiB,
+ * as readers look for it), a ZIP (DOCX, ODT) with its end-of-central-directory record. A server that
+ * announces fewer bytes than it has, or closes a body without a length early, gives such a file.
+ */
+export function incomplete(data: Buffer, kind: CvKind): string | undefined {
+  if (kind === 'pdf') return data.subarray(Math.max(0, data.length - 1024)).includes('%%EOF') ? undefined : 'a PDF without its %%EOF end marker';
+  if (kind === 'docx' || kind === 'odt') {
+    const tail = data.subarray(Math.max(0, data.length - (0xffff + 22)));
+    return tail.includes(ZIP_END) ? undefined : `a ${kind.toUpperCase()} (ZIP) without its central directory`;
+  }
+  return undefined;
+}
+
+const ZIP_END = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
 const WORD_STREAM = Buffer.from('WordDocument', 'utf16le');
 const ODT_MIMETYPE = 'mimetypeapplication/vnd.oasis.opendocument.text';
 

@@ -47,7 +47,9 @@ describe('checkCvUrl: only http(s) without credentials', () => {
 
 describe('refusedAddressClass', () => {
   const refused = ['127.0.0.1', '127.9.9.9', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '255.255.255.255', '::1', '::', 'fc00::1', 'fd12::1', 'fe80::1', 'ff02::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:169.254.169.254', '::ffff:10.0.0.1'];
-  const allowed = ['203.0.113.7', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2001:db8::1', '::ffff:8.8.8.8', 'files.example.com'];
+  // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) reach the IPv4 address they embed; site-local, local-use NAT64, special IPv4.
+  refused.push('64:ff9b::7f00:1', '64:ff9b::169.254.169.254', '64:ff9b::a00:1', '2002:7f00:1::', '2002:a9fe:a9fe::1', '::ffff:0:7f00:1', 'fec0::1', '64:ff9b:1::1', '192.0.0.1', '198.18.0.1');
+  const allowed = ['203.0.113.7', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2001:db8::1', '::ffff:8.8.8.8', 'files.example.com', '64:ff9b::808:808', '2002:808:808::1', '2606:4700::1111'];
   for (const a of refused) it(`refuses ${a}`, () => assert.ok(refusedAddressClass(a)));
   for (const a of allowed) it(`allows ${a}`, () => assert.equal(refusedAddressClass(a), undefined));
   it('names the class', () => {
@@ -95,6 +97,17 @@ describe('downloadCv against a CV host', () => {
     '/to-localhost': (_q, r) => void r.writeHead(302, { Location: `http://localhost:${(server.address() as AddressInfo).port}/cv.pdf` }).end(),
     '/to-cv': (_q, r) => void r.writeHead(301, { Location: '/cv.pdf' }).end(),
     '/empty': (_q, r) => void r.writeHead(200, { 'Content-Type': 'application/pdf' }).end(),
+    // Announces fewer bytes than the file has: the client reads a cut PDF.
+    '/short-length': (_q, r) => void r.writeHead(200, { 'Content-Type': 'application/pdf', 'Content-Length': 200 }).end(PDF),
+    // No length, closed early: the end of the body is the end of the connection.
+    '/closed-early': (_q, r) => {
+      r.writeHead(200, { 'Content-Type': 'application/pdf', Connection: 'close' });
+      r.end(PDF.subarray(0, PDF.length - 40));
+    },
+    '/cut.docx': (_q, r) => {
+      const docx = makeDocx(['x']);
+      r.writeHead(200).end(docx.subarray(0, docx.length - 30));
+    },
   };
 
   before(async () => {
@@ -194,6 +207,21 @@ describe('downloadCv against a CV host', () => {
     await assert.rejects(get('/octet'), invalid(/not a document \(application\/octet-stream/));
     await assert.rejects(get('/empty'), invalid(/is empty/));
     assert.equal(cvBudget.heldBytes, 0);
+  });
+
+  it('a cut document (fewer bytes announced than sent, a body closed early, a ZIP without its directory) is INVALID_PROFILE', async () => {
+    for (const path of ['/short-length', '/closed-early', '/cut.docx']) {
+      // A CV wrongly accepted gives its budget share back, so that a failure here fails only this test.
+      await assert.rejects(get(path).then((cv) => cv?.release()), invalid(/is incomplete/), path);
+    }
+    assert.equal(cvBudget.heldBytes, 0);
+  });
+
+  it('names the file once when the attachment file_name already has the extension', async () => {
+    const p = { attachments: [{ type: 'resume', file_name: 'cv.PDF', public_url: `${base}/cv.pdf` }] } as unknown as HrflowProfile;
+    const cv = await downloadCv({ files: new HttpClient({ vendor: 'hrflow-files' }), profile: p, cv: { allowPrivateAddresses: true } }, ALL);
+    cv?.release();
+    assert.equal(cv?.fileName, 'cv.PDF');
   });
 
   it('a document the vendor does not take is INVALID_PROFILE naming what it takes', async () => {
