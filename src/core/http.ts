@@ -102,7 +102,8 @@ export interface RateLimitHeaderValues {
 
 /**
  * The usual X-RateLimit-* headers as numbers (syntax only: what they count is the vendor's business).
- * `resetMs`: X-RateLimit-Reset as a delay, read as epoch seconds when it looks like one, else as seconds.
+ * `resetMs`: X-RateLimit-Reset as a delay, read as epoch milliseconds or epoch seconds when it looks
+ * like one, else as seconds.
  */
 export function rateLimitHeaders(headers: Record<string, string>, now = Date.now()): RateLimitHeaderValues {
   const int = (name: string) => {
@@ -113,7 +114,7 @@ export function rateLimitHeaders(headers: Record<string, string>, now = Date.now
   return {
     limit: int('x-ratelimit-limit'),
     remaining: int('x-ratelimit-remaining'),
-    resetMs: reset === undefined ? undefined : reset >= 1e9 ? Math.max(0, reset * 1000 - now) : reset * 1000,
+    resetMs: reset === undefined ? undefined : reset >= 1e12 ? Math.max(0, reset - now) : reset >= 1e9 ? Math.max(0, reset * 1000 - now) : reset * 1000,
     concurrentLimit: int('x-ratelimit-concurrent-limit'),
     concurrentRemaining: int('x-ratelimit-concurrent-remaining'),
   };

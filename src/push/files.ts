@@ -242,7 +242,7 @@ export function refusedAddressClass(address: string): string | undefined {
 
 function hostAllowed(host: string, allowed: string[]): boolean {
   return allowed.some((entry) => {
-    const e = entry.trim().toLowerCase().replace(/^\[|\]$/g, '');
+    const e = entry.trim().toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
     if (!e) return false;
     if (e.startsWith('*.')) return host.endsWith(e.slice(1)) && host.length > e.length - 1;
     return host === e;
@@ -253,7 +253,8 @@ const SETTING = 'hrflowCvDownload';
 
 /** Throws INVALID_PROFILE when the policy refuses this URL's host, before anything connects. */
 function checkHost(url: URL, policy: CvDownloadPolicy, vendor?: string): { literal: boolean; listed: boolean } {
-  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  // "cv.example.com." (fully qualified) is the host "cv.example.com".
+  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
   const allowed = (policy.allowedHosts ?? []).filter((h) => typeof h === 'string' && h.trim());
   const listed = allowed.length > 0 && hostAllowed(host, allowed);
   if (allowed.length && !listed) {

@@ -157,6 +157,17 @@ describe('downloadCv against a CV host', () => {
     assert.equal(hits['/cv.pdf'], undefined, 'no connection made');
   });
 
+  it('reads a fully qualified host (trailing dot) as the host, in the URL and in allowedHosts', async () => {
+    const cv = await get('/cv.pdf', { allowedHosts: ['127.0.0.1.'] });
+    cv?.release();
+    // Whatever the network says of this name, it is not refused as a host left out of the list.
+    const err = await get('/cv', { allowedHosts: ['CV.example.com'], retries: 0, timeoutMs: 2000 }, ALL, 'http://cv.example.com./cv').then(
+      (got) => (got?.release(), undefined),
+      (e: Error) => e,
+    );
+    assert.doesNotMatch(err?.message ?? '', /not an allowed host/);
+  });
+
   it('allows a host listed in allowedHosts, and refuses the others', async () => {
     const cv = await get('/cv.pdf', { allowedHosts: ['127.0.0.1'] });
     cv?.release();

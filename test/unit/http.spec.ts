@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConnectorError } from '../../src/core/errors';
-import { backoffDelay, HttpClient, parseRetryAfter, statusToCode } from '../../src/core/http';
+import { backoffDelay, HttpClient, parseRetryAfter, rateLimitHeaders, statusToCode } from '../../src/core/http';
 import { RateLimiter } from '../../src/core/limiter';
 import { Redactor } from '../../src/core/redact';
 import { toAlpha2 } from '../../src/core/countries';
@@ -492,5 +492,16 @@ describe('HttpClient and a long Retry-After (issue 10)', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('rateLimitHeaders', () => {
+  it('reads X-RateLimit-Reset as a delay in seconds, epoch seconds or epoch milliseconds', () => {
+    const now = 1_800_000_000_000;
+    assert.equal(rateLimitHeaders({ 'x-ratelimit-reset': '2' }, now).resetMs, 2000);
+    assert.equal(rateLimitHeaders({ 'x-ratelimit-reset': String(now / 1000 + 2) }, now).resetMs, 2000);
+    assert.equal(rateLimitHeaders({ 'x-ratelimit-reset': String(now + 2000) }, now).resetMs, 2000);
+    assert.equal(rateLimitHeaders({ 'x-ratelimit-reset': String(now - 5000) }, now).resetMs, 0);
+    assert.equal(rateLimitHeaders({ 'x-ratelimit-reset': '-3' }, now).resetMs, undefined);
   });
 });
