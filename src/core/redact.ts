@@ -80,8 +80,12 @@ export function secretForms(secret: string): string[] {
       }
     }
   }
-  // Characters past U+00FF cannot go in a header: Node sends each one's low byte (latin1), and a server
-  // that echoes the header echoes those bytes (read as latin1, or as UTF-8 when they are valid UTF-8).
+  // A header cannot carry control characters or characters past U+00FF: axios strips them (and the
+  // spaces and tabs around the value) before sending, so the vendor sees and may echo what is left.
+  const asHeader = secret.replace(/[^\t\u0020-\u007e\u0080-\u00ff]+/g, '').replace(/^[ \t]+|[ \t]+$/g, '');
+  if (asHeader !== secret) forms.add(asHeader);
+  // Node's own http sends each one's low byte (latin1), and a server that echoes the header echoes
+  // those bytes (read as latin1, or as UTF-8 when they are valid UTF-8).
   if (/[^\u0000-\u00ff]/.test(secret)) {
     const sent = Buffer.from(secret, 'latin1');
     forms.add(sent.toString('latin1'));

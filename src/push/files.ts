@@ -16,6 +16,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
+import zlib from 'node:zlib';
 import { ConnectorError, ErrorCodes } from '../core/errors';
 import { backoffDelay, type HttpClient, type RetryInfo } from '../core/http';
 import { Redactor } from '../core/redact';
@@ -556,7 +557,30 @@ function plausibleStart(head: Buffer): boolean {
 /** Read the body of a 2xx answer within the budget; resolves with the bytes and the budget lease. */
 async function readBody(res: http.IncomingMessage, url: URL, run: Run): Promise<{ data: Buffer; release: () => void }> {
   const declared = res.headers['content-length'] !== undefined ? Number(res.headers['content-length']) : undefined;
-  const known = declared !== undefined && Number.isSafeInteger(declared) && declared >= 0 ? declared : undefined;
+  // A body the server compressed unasked (storage objects saved with Content-Encoding: gzip) is
+  // decompressed as it streams: the size cap and the budget count the decompressed bytes (a gzip
+  // bomb stops at MAX_CV_BYTES), and its Content-Length (compressed) says nothing of them.
+  const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
+  const coded = encoding !== '' && encoding !== 'identity';
+  const decoder = !coded
+    ? undefined
+    : encoding === 'gzip' || encoding === 'x-gzip'
+      ? zlib.createGunzip()
+      : encoding === 'deflate'
+        ? zlib.createInflate()
+        : encoding === 'br'
+          ? zlib.createBrotliDecompress()
+          : null;
+  if (decoder === null) {
+    res.destroy();
+    throw invalid(`the CV at ${shown(url)} is sent with Content-Encoding "${encoding}", which is not read (gzip, deflate and br are)`, run.vendor);
+  }
+  const sizeOk = declared !== undefined && Number.isSafeInteger(declared) && declared >= 0;
+  if (sizeOk && coded && declared > MAX_CV_BYTES) {
+    res.destroy();
+    throw invalid(`the CV at ${shown(url)} is too large (${declared} compressed bytes; at most ${MAX_CV_BYTES} are downloaded)`, run.vendor);
+  }
+  const known = sizeOk && !coded ? declared : undefined;
   if (known !== undefined && known > MAX_CV_BYTES) {
     res.destroy();
     throw invalid(`the CV at ${shown(url)} is too large (${known} bytes; at most ${MAX_CV_BYTES} are downloaded)`, run.vendor);
@@ -588,6 +612,7 @@ async function readBody(res: http.IncomingMessage, url: URL, run: Run): Promise<
         run.signal?.removeEventListener('abort', onAbort);
         if (err) {
           res.destroy();
+          decoder?.destroy();
           reject(err);
         } else resolve(value as Buffer);
       };
@@ -599,7 +624,13 @@ async function readBody(res: http.IncomingMessage, url: URL, run: Run): Promise<
       const onAbort = () => settle(aborted(run));
       const timer = setTimeout(() => settle(new TimeoutError(`the CV did not arrive within ${run.timeoutMs} ms`)), run.timeoutMs);
       run.signal?.addEventListener('abort', onAbort, { once: true });
-      res.on('data', (chunk: Buffer) => {
+      const body: NodeJS.ReadableStream = decoder ? res.pipe(decoder) : res;
+      if (decoder) {
+        decoder.on('error', () =>
+          settle(invalid(`the CV at ${shown(url)} is not valid ${encoding} data (Content-Encoding: ${encoding})`, run.vendor)),
+        );
+      }
+      body.on('data', (chunk: Buffer) => {
         if (settled) return;
         if (size + chunk.length > (known ?? MAX_CV_BYTES)) {
           return settle(
@@ -616,7 +647,7 @@ async function readBody(res: http.IncomingMessage, url: URL, run: Run): Promise<
           if (!plausibleStart(head())) settle(notDocument());
         }
       });
-      res.on('end', () => {
+      body.on('end', () => {
         if (known !== undefined && size !== known) return settle(Object.assign(new Error('the answer ended early'), { code: 'ECONNRESET' }));
         if (size === 0) return settle(invalid(`the CV at ${shown(url)} is empty`, run.vendor));
         const data = whole ?? (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import zlib from 'node:zlib';
 import { HttpClient } from '../../src/core/http';
 import type { HrflowProfile } from '../../src/hrflow/profile';
 import {
@@ -104,6 +105,16 @@ describe('downloadCv against a CV host', () => {
       r.writeHead(200, { 'Content-Type': 'application/pdf', Connection: 'close' });
       r.end(PDF.subarray(0, PDF.length - 40));
     },
+    '/gzip.pdf': (_q, r) => void r.writeHead(200, { 'Content-Type': 'application/pdf', 'Content-Encoding': 'gzip' }).end(zlib.gzipSync(PDF)),
+    '/br.pdf': (_q, r) => void r.writeHead(200, { 'Content-Encoding': 'br' }).end(zlib.brotliCompressSync(PDF)),
+    // 24 MiB of "PDF" in about 24 KiB: the cap counts the decompressed bytes.
+    '/bomb.pdf': (_q, r) => {
+      const big = Buffer.alloc(24 * 1024 * 1024);
+      big.write('%PDF-1.4\n');
+      r.writeHead(200, { 'Content-Type': 'application/pdf', 'Content-Encoding': 'gzip' }).end(zlib.gzipSync(big, { level: 1 }));
+    },
+    '/bad-gzip.pdf': (_q, r) => void r.writeHead(200, { 'Content-Encoding': 'gzip' }).end(Buffer.concat([PDF, PDF])),
+    '/compress.pdf': (_q, r) => void r.writeHead(200, { 'Content-Encoding': 'compress' }).end(PDF),
     '/cut.docx': (_q, r) => {
       const docx = makeDocx(['x']);
       r.writeHead(200).end(docx.subarray(0, docx.length - 30));
@@ -225,6 +236,19 @@ describe('downloadCv against a CV host', () => {
       // A CV wrongly accepted gives its budget share back, so that a failure here fails only this test.
       await assert.rejects(get(path).then((cv) => cv?.release()), invalid(/is incomplete/), path);
     }
+    assert.equal(cvBudget.heldBytes, 0);
+  });
+
+  it('reads a body the server compressed unasked; the size cap counts decompressed bytes (gzip bomb); a bad or unknown encoding is INVALID_PROFILE', async () => {
+    for (const path of ['/gzip.pdf', '/br.pdf']) {
+      const cv = await get(path);
+      cv?.release();
+      assert.deepEqual(cv?.data, PDF, path);
+    }
+    await assert.rejects(get('/bomb.pdf').then((cv) => cv?.release()), invalid(/larger than 20971520 bytes/));
+    await assert.rejects(get('/bad-gzip.pdf').then((cv) => cv?.release()), invalid(/not valid gzip data/));
+    await assert.rejects(get('/compress.pdf').then((cv) => cv?.release()), invalid(/Content-Encoding "compress"/));
+    assert.equal(hits['/bomb.pdf'], 1, 'not retried');
     assert.equal(cvBudget.heldBytes, 0);
   });
 

@@ -102,6 +102,12 @@ describe('Redactor', () => {
     assert.equal(new Redactor([secret]).text(`refused key ${sent}`), 'refused key ***');
   });
 
+  it('masks a secret with characters a header cannot carry as axios sends it (those characters stripped)', () => {
+    for (const [secret, sent] of [['ab\u0000cd', 'abcd'], ['clé€x', 'cléx'], [' tok\nen ', 'token'], ['s3cr\r\net', 's3cret']]) {
+      assert.equal(new Redactor([secret]).text(`{"echo":"${sent}"}`), '{"echo":"***"}', JSON.stringify(secret));
+    }
+  });
+
   it('lists the forms it looks for', () => {
     const f = secretForms('é"');
     assert.ok(f.includes('é"') && f.includes('é\\"') && f.includes('\\u00e9\\"') && f.includes('%C3%A9%22') && f.includes('%c3%a9%22'));
