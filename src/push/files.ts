@@ -16,6 +16,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
+import { Transform, type TransformCallback } from 'node:stream';
 import zlib from 'node:zlib';
 import { ConnectorError, ErrorCodes } from '../core/errors';
 import { backoffDelay, type HttpClient, type RetryInfo } from '../core/http';
@@ -554,6 +555,14 @@ function plausibleStart(head: Buffer): boolean {
   return /^(?:\xef\xbb\xbf)?\{\\rtf/.test(head.subarray(0, 8).toString('latin1'));
 }
 
+/** Cuts a stream into slices of at most 1 KiB (views, no copy). */
+class Slicer extends Transform {
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    for (let i = 0; i < chunk.length; i += 1024) this.push(chunk.subarray(i, i + 1024));
+    callback();
+  }
+}
+
 /** Read the body of a 2xx answer within the budget; resolves with the bytes and the budget lease. */
 async function readBody(res: http.IncomingMessage, url: URL, run: Run): Promise<{ data: Buffer; release: () => void }> {
   const declared = res.headers['content-length'] !== undefined ? Number(res.headers['content-length']) : undefined;
@@ -613,6 +622,7 @@ async function readBody(res: http.IncomingMessage, url: URL, run: Run): Promise<
         if (err) {
           res.destroy();
           decoder?.destroy();
+          chunks.length = 0;
           reject(err);
         } else resolve(value as Buffer);
       };
@@ -624,7 +634,9 @@ async function readBody(res: http.IncomingMessage, url: URL, run: Run): Promise<
       const onAbort = () => settle(aborted(run));
       const timer = setTimeout(() => settle(new TimeoutError(`the CV did not arrive within ${run.timeoutMs} ms`)), run.timeoutMs);
       run.signal?.addEventListener('abort', onAbort, { once: true });
-      const body: NodeJS.ReadableStream = decoder ? res.pipe(decoder) : res;
+      // zlib inflates a whole input chunk before anything reads its output: fed in 1 KiB slices, one
+      // slice of a bomb gives at most about 1 MiB past the cap, not the 64 MiB of one socket read.
+      const body: NodeJS.ReadableStream = decoder ? res.pipe(new Slicer()).pipe(decoder) : res;
       if (decoder) {
         decoder.on('error', () =>
           settle(invalid(`the CV at ${shown(url)} is not valid ${encoding} data (Content-Encoding: ${encoding})`, run.vendor)),
