@@ -148,12 +148,24 @@ export function cvUrl(attachment: HrflowAttachment, vendor?: string): string {
 /**
  * A CV URL a vendor downloads itself (Recruitee `remote_cv_url`, Flatchr link `resume`), default
  * mapping or formatted payload alike: checked as checkCvUrl, naming the profile's attachment when the
- * URL is its public_url, else the payload field.
+ * URL is its public_url, else the payload field; with the node's `policy`, its allowed hosts and the
+ * address classes of an IP-literal host are checked too.
  */
-export function checkPayloadCvUrl(value: unknown, field: string, profile?: HrflowProfile, vendor?: string): string {
+export function checkPayloadCvUrl(value: unknown, field: string, profile?: HrflowProfile, vendor?: string, policy?: CvDownloadPolicy): string {
   const attachment = profile ? cvAttachment(profile) : undefined;
-  if (attachment && attachment.public_url === value) return cvUrl(attachment, vendor);
-  return checkCvUrl(value, `${field} in the payload`, vendor);
+  const fromProfile = attachment !== undefined && attachment.public_url === value;
+  const href = fromProfile ? cvUrl(attachment, vendor) : checkCvUrl(value, `${field} in the payload`, vendor);
+  // The vendor fetches it for us: the hosts and IP-literal address classes of hrflowCvDownload hold
+  // too (a name is resolved by the vendor, not here).
+  if (policy) {
+    try {
+      checkHost(new URL(href), policy, vendor);
+    } catch (err) {
+      const what = fromProfile ? `the ${String(attachment.type ?? 'CV')} attachment's public_url` : `${field} in the payload`;
+      throw new ConnectorError(ErrorCodes.INVALID_PROFILE, `${what}: ${(err as Error).message}`, { step: 'cv_url', vendor, fields: [what] });
+    }
+  }
+  return href;
 }
 
 // ---------------------------------------------------------------------------------------------
