@@ -61,7 +61,16 @@ export interface HttpOptions {
   maxWaitMs?: number;
   /** Called when a request waits for the account (paused by the vendor, or rate slots used up), for status display. */
   onWait?: (info: WaitInfo) => void;
+  /**
+   * Largest answer body read, after decompression, when the request sets no `maxBytes` (default
+   * DEFAULT_MAX_ANSWER_BYTES, 16 MiB): an endless or huge answer (or a gzip bomb) from a vendor is
+   * stopped while it streams instead of filling the process's memory.
+   */
+  maxAnswerBytes?: number;
 }
+
+/** Default cap on one API answer (see HttpOptions.maxAnswerBytes): vendor and HrFlow answers are far smaller. */
+export const DEFAULT_MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
 export interface WaitInfo {
   /** "paused": the vendor asked to hold off (Retry-After...); "rate_limit": the account's rate slots are used up. */
@@ -102,7 +111,8 @@ export interface RateLimitHeaderValues {
 
 /**
  * The usual X-RateLimit-* headers as numbers (syntax only: what they count is the vendor's business).
- * `resetMs`: X-RateLimit-Reset as a delay, read as epoch seconds when it looks like one, else as seconds.
+ * `resetMs`: X-RateLimit-Reset as a delay, read as epoch milliseconds or epoch seconds when it looks
+ * like one, else as seconds.
  */
 export function rateLimitHeaders(headers: Record<string, string>, now = Date.now()): RateLimitHeaderValues {
   const int = (name: string) => {
@@ -113,7 +123,7 @@ export function rateLimitHeaders(headers: Record<string, string>, now = Date.now
   return {
     limit: int('x-ratelimit-limit'),
     remaining: int('x-ratelimit-remaining'),
-    resetMs: reset === undefined ? undefined : reset >= 1e9 ? Math.max(0, reset * 1000 - now) : reset * 1000,
+    resetMs: reset === undefined ? undefined : reset >= 1e12 ? Math.max(0, reset - now) : reset >= 1e9 ? Math.max(0, reset * 1000 - now) : reset * 1000,
     concurrentLimit: int('x-ratelimit-concurrent-limit'),
     concurrentRemaining: int('x-ratelimit-concurrent-remaining'),
   };
@@ -302,6 +312,7 @@ export class HttpClient {
   private readonly rateHeaders?: RateHeaderReader;
   private readonly maxPauseMs: number;
   private readonly maxWaitMs: number;
+  private readonly maxAnswerBytes: number;
   /** Values of secret headers this client sent (newest last), masked in its texts. */
   private readonly learned: string[] = [];
   private redactorWithLearned: Redactor | undefined;
@@ -325,6 +336,7 @@ export class HttpClient {
     this.rateHeaders = options.rateHeaders;
     this.maxPauseMs = Math.max(0, options.maxPauseMs ?? this.limiter?.pauseCapMs ?? MAX_PAUSE_MS);
     this.maxWaitMs = Math.max(0, options.maxWaitMs ?? this.timeoutMs);
+    this.maxAnswerBytes = options.maxAnswerBytes !== undefined && options.maxAnswerBytes > 0 ? options.maxAnswerBytes : DEFAULT_MAX_ANSWER_BYTES;
   }
 
   /** True once a request that is not idempotent (a create) may have reached the server through this client. */
@@ -494,7 +506,7 @@ export class HttpClient {
         signal: controller.signal,
         maxRedirects: req.followRedirects ? 5 : 0,
         maxBodyLength: Infinity,
-        maxContentLength: req.maxBytes ?? Infinity,
+        maxContentLength: req.maxBytes ?? this.maxAnswerBytes,
         transitional: { clarifyTimeoutError: true },
       };
       const res = await client.request<ArrayBuffer | Buffer>(config);
@@ -507,11 +519,21 @@ export class HttpClient {
         : decodeBody(buf, answerHeaders['content-type']);
       return { status: res.status, headers: answerHeaders, data, reading };
     } catch (err) {
-      if (req.maxBytes !== undefined && /maxContentLength size of/.test((err as Error)?.message ?? '')) {
-        throw new ConnectorError(ErrorCodes.INVALID_PROFILE, `the file is larger than ${req.maxBytes} bytes: not downloaded further`, {
-          vendor: this.vendor,
-          step: req.step,
-        });
+      if (/maxContentLength size of/.test((err as Error)?.message ?? '') && !stop?.aborted) {
+        if (req.maxBytes !== undefined) {
+          throw new ConnectorError(ErrorCodes.INVALID_PROFILE, `the file is larger than ${req.maxBytes} bytes: not downloaded further`, {
+            vendor: this.vendor,
+            step: req.step,
+          });
+        }
+        // Not retried: the same request would get the same answer. A create may have been done.
+        const sent = !(req.idempotent ?? req.method === 'GET');
+        throw new ConnectorError(
+          ErrorCodes.VENDOR_UNAVAILABLE,
+          `${this.vendor} answered more than ${this.maxAnswerBytes} bytes${req.step ? ` during ${req.step}` : ''}: not read further` +
+            (sent ? '; the request may have been received, so what it creates may exist' : ''),
+          { vendor: this.vendor, step: req.step, outcomeUnknown: sent || undefined },
+        );
       }
       if (timedOut && !stop?.aborted) {
         throw Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'HRFLOW_TIMEOUT' });

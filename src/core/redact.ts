@@ -5,7 +5,8 @@
  *
  * A secret is masked whatever its length (an empty string is not a secret), in every form a vendor
  * may echo it back: raw, JSON-escaped (once or twice, non-ASCII as-is or as \uXXXX, "/" as "\/"),
- * URL-encoded (encodeURIComponent, form encoding with "+" for spaces, either hex case).
+ * URL-encoded (encodeURIComponent, form encoding with "+" for spaces, either hex case), HTML-escaped
+ * (an error page echoing the request), and, for characters a header cannot carry, as Node sent it.
  */
 
 const MASK = '***';
@@ -70,6 +71,26 @@ export function secretForms(secret: string): string[] {
       forms.add(u.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()));
       forms.add(encodeURIComponent(u)); // encoded twice (a URL inside a query parameter)
     }
+  }
+  // HTML-escaped (an error page that echoes the request): & < > " ' as named or numeric references.
+  if (/[&<>"']/.test(secret)) {
+    for (const f of [...forms]) {
+      for (const [quot, apos] of [['&quot;', '&#39;'], ['&#34;', '&#x27;'], ['&quot;', '&apos;'], ['&#x22;', '&#039;']]) {
+        forms.add(f.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, quot).replace(/'/g, apos));
+      }
+    }
+  }
+  // A header cannot carry control characters or characters past U+00FF: axios strips them (and the
+  // spaces and tabs around the value) before sending, so the vendor sees and may echo what is left.
+  const asHeader = secret.replace(/[^\t\u0020-\u007e\u0080-\u00ff]+/g, '').replace(/^[ \t]+|[ \t]+$/g, '');
+  if (asHeader !== secret) forms.add(asHeader);
+  // Node's own http sends each one's low byte (latin1), and a server that echoes the header echoes
+  // those bytes (read as latin1, or as UTF-8 when they are valid UTF-8).
+  if (/[^\u0000-\u00ff]/.test(secret)) {
+    const sent = Buffer.from(secret, 'latin1');
+    forms.add(sent.toString('latin1'));
+    const utf8 = sent.toString('utf8');
+    if (!utf8.includes('\ufffd')) forms.add(utf8);
   }
   // Whitespace collapsed and trimmed (excerpts are single-line).
   if (/\s/.test(secret)) {

@@ -164,7 +164,8 @@ export function attachmentFileName(a: HrflowAttachment): string {
   const original = text(a.original_file_name);
   if (original && /\.[A-Za-z0-9]{2,5}$/.test(original)) return original;
   const base = original ?? text(a.file_name) ?? (a.type === 'original' ? 'original' : 'resume');
-  return `${base}${ext}`;
+  // A file_name that already ends with the extension ("cv.pdf") keeps it once.
+  return ext && base.toLowerCase().endsWith(ext) ? base : `${base}${ext}`;
 }
 
 /** The extension of a content type (".pdf"), from the same table; undefined for an unknown type. */

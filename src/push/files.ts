@@ -16,6 +16,8 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
+import { Transform, type TransformCallback } from 'node:stream';
+import zlib from 'node:zlib';
 import { ConnectorError, ErrorCodes } from '../core/errors';
 import { backoffDelay, type HttpClient, type RetryInfo } from '../core/http';
 import { Redactor } from '../core/redact';
@@ -146,12 +148,24 @@ export function cvUrl(attachment: HrflowAttachment, vendor?: string): string {
 /**
  * A CV URL a vendor downloads itself (Recruitee `remote_cv_url`, Flatchr link `resume`), default
  * mapping or formatted payload alike: checked as checkCvUrl, naming the profile's attachment when the
- * URL is its public_url, else the payload field.
+ * URL is its public_url, else the payload field; with the node's `policy`, its allowed hosts and the
+ * address classes of an IP-literal host are checked too.
  */
-export function checkPayloadCvUrl(value: unknown, field: string, profile?: HrflowProfile, vendor?: string): string {
+export function checkPayloadCvUrl(value: unknown, field: string, profile?: HrflowProfile, vendor?: string, policy?: CvDownloadPolicy): string {
   const attachment = profile ? cvAttachment(profile) : undefined;
-  if (attachment && attachment.public_url === value) return cvUrl(attachment, vendor);
-  return checkCvUrl(value, `${field} in the payload`, vendor);
+  const fromProfile = attachment !== undefined && attachment.public_url === value;
+  const href = fromProfile ? cvUrl(attachment, vendor) : checkCvUrl(value, `${field} in the payload`, vendor);
+  // The vendor fetches it for us: the hosts and IP-literal address classes of hrflowCvDownload hold
+  // too (a name is resolved by the vendor, not here).
+  if (policy) {
+    try {
+      checkHost(new URL(href), policy, vendor);
+    } catch (err) {
+      const what = fromProfile ? `the ${String(attachment.type ?? 'CV')} attachment's public_url` : `${field} in the payload`;
+      throw new ConnectorError(ErrorCodes.INVALID_PROFILE, `${what}: ${(err as Error).message}`, { step: 'cv_url', vendor, fields: [what] });
+    }
+  }
+  return href;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -168,12 +182,16 @@ const V4: Array<[string, number, string]> = [
   ['100.64.0.0', 10, 'a carrier-grade NAT address'],
   ['224.0.0.0', 4, 'a multicast address'],
   ['240.0.0.0', 4, 'a reserved or broadcast address'],
+  ['192.0.0.0', 24, 'a special-purpose (IETF protocol) address'],
+  ['198.18.0.0', 15, 'a benchmarking address'],
 ];
 const V6: Array<[string, number, string]> = [
   ['::', 128, 'an unspecified address'],
   ['::1', 128, 'a loopback address'],
   ['fc00::', 7, 'a private (unique local) address'],
   ['fe80::', 10, 'a link-local address'],
+  ['fec0::', 10, 'a site-local address'],
+  ['64:ff9b:1::', 48, 'a local-use NAT64 address (it reaches an IPv4 address of the local network)'],
   ['ff00::', 8, 'a multicast address'],
 ];
 const classes: Array<{ list: net.BlockList; why: string }> = [];
@@ -190,17 +208,39 @@ for (const [addr, prefix, why] of V6) {
   classes.push({ list: one, why });
 }
 
-/** An IPv4 address embedded in an IPv6 one (::ffff:a.b.c.d mapped, ::a.b.c.d compatible), else undefined. */
-function embeddedV4(address: string): string | undefined {
-  const lower = address.toLowerCase();
-  const dotted = /^::(?:ffff:(?:0+:)?)?(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (dotted) return dotted[1];
-  const hex = /^::(?:ffff:(?:0+:)?)?([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (hex) {
-    const hi = parseInt(hex[1], 16);
-    const lo = parseInt(hex[2], 16);
-    return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+/** The 16 bytes of an IPv6 address (net.isIPv6 already checked), else undefined. */
+function v6Bytes(address: string): Buffer | undefined {
+  let text = address.toLowerCase();
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number);
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  if (groups.length !== 8) return undefined;
+  const out = Buffer.alloc(16);
+  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16) & 0xffff, 2 * i));
+  return out;
+}
+
+/**
+ * An IPv4 address embedded in an IPv6 one, else undefined: ::ffff:a.b.c.d (mapped), ::ffff:0:a.b.c.d
+ * (translated), ::a.b.c.d (compatible), 64:ff9b::a.b.c.d (NAT64: the gateway connects to the IPv4
+ * address), 2002:aabb:ccdd::/16 (6to4: the relay does).
+ */
+function embeddedV4(address: string): string | undefined {
+  const b = v6Bytes(address);
+  if (!b) return undefined;
+  const v4 = (at: number) => `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
+  const zero = (from: number, to: number) => b.subarray(from, to).every((x) => x === 0);
+  if (zero(0, 10) && b.readUInt16BE(10) === 0xffff) return v4(12);
+  if (zero(0, 8) && b.readUInt16BE(8) === 0xffff && b.readUInt16BE(10) === 0) return v4(12);
+  if (zero(0, 12) && !zero(12, 14)) return v4(12); // ::a.b.c.d, not :: or ::1
+  if (b.readUInt16BE(0) === 0x64 && b.readUInt16BE(2) === 0xff9b && zero(4, 12)) return v4(12);
+  if (b.readUInt16BE(0) === 0x2002) return v4(2);
   return undefined;
 }
 
@@ -216,7 +256,7 @@ export function refusedAddressClass(address: string): string | undefined {
 
 function hostAllowed(host: string, allowed: string[]): boolean {
   return allowed.some((entry) => {
-    const e = entry.trim().toLowerCase().replace(/^\[|\]$/g, '');
+    const e = entry.trim().toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
     if (!e) return false;
     if (e.startsWith('*.')) return host.endsWith(e.slice(1)) && host.length > e.length - 1;
     return host === e;
@@ -227,7 +267,8 @@ const SETTING = 'hrflowCvDownload';
 
 /** Throws INVALID_PROFILE when the policy refuses this URL's host, before anything connects. */
 function checkHost(url: URL, policy: CvDownloadPolicy, vendor?: string): { literal: boolean; listed: boolean } {
-  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  // "cv.example.com." (fully qualified) is the host "cv.example.com".
+  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
   const allowed = (policy.allowedHosts ?? []).filter((h) => typeof h === 'string' && h.trim());
   const listed = allowed.length > 0 && hostAllowed(host, allowed);
   if (allowed.length && !listed) {
@@ -526,10 +567,41 @@ function plausibleStart(head: Buffer): boolean {
   return /^(?:\xef\xbb\xbf)?\{\\rtf/.test(head.subarray(0, 8).toString('latin1'));
 }
 
+/** Cuts a stream into slices of at most 1 KiB (views, no copy). */
+class Slicer extends Transform {
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    for (let i = 0; i < chunk.length; i += 1024) this.push(chunk.subarray(i, i + 1024));
+    callback();
+  }
+}
+
 /** Read the body of a 2xx answer within the budget; resolves with the bytes and the budget lease. */
 async function readBody(res: http.IncomingMessage, url: URL, run: Run): Promise<{ data: Buffer; release: () => void }> {
   const declared = res.headers['content-length'] !== undefined ? Number(res.headers['content-length']) : undefined;
-  const known = declared !== undefined && Number.isSafeInteger(declared) && declared >= 0 ? declared : undefined;
+  // A body the server compressed unasked (storage objects saved with Content-Encoding: gzip) is
+  // decompressed as it streams: the size cap and the budget count the decompressed bytes (a gzip
+  // bomb stops at MAX_CV_BYTES), and its Content-Length (compressed) says nothing of them.
+  const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
+  const coded = encoding !== '' && encoding !== 'identity';
+  const decoder = !coded
+    ? undefined
+    : encoding === 'gzip' || encoding === 'x-gzip'
+      ? zlib.createGunzip()
+      : encoding === 'deflate'
+        ? zlib.createInflate()
+        : encoding === 'br'
+          ? zlib.createBrotliDecompress()
+          : null;
+  if (decoder === null) {
+    res.destroy();
+    throw invalid(`the CV at ${shown(url)} is sent with Content-Encoding "${encoding}", which is not read (gzip, deflate and br are)`, run.vendor);
+  }
+  const sizeOk = declared !== undefined && Number.isSafeInteger(declared) && declared >= 0;
+  if (sizeOk && coded && declared > MAX_CV_BYTES) {
+    res.destroy();
+    throw invalid(`the CV at ${shown(url)} is too large (${declared} compressed bytes; at most ${MAX_CV_BYTES} are downloaded)`, run.vendor);
+  }
+  const known = sizeOk && !coded ? declared : undefined;
   if (known !== undefined && known > MAX_CV_BYTES) {
     res.destroy();
     throw invalid(`the CV at ${shown(url)} is too large (${known} bytes; at most ${MAX_CV_BYTES} are downloaded)`, run.vendor);
@@ -561,6 +633,8 @@ async function readBody(res: http.IncomingMessage, url: URL, run: Run): Promise<
         run.signal?.removeEventListener('abort', onAbort);
         if (err) {
           res.destroy();
+          decoder?.destroy();
+          chunks.length = 0;
           reject(err);
         } else resolve(value as Buffer);
       };
@@ -572,7 +646,15 @@ async function readBody(res: http.IncomingMessage, url: URL, run: Run): Promise<
       const onAbort = () => settle(aborted(run));
       const timer = setTimeout(() => settle(new TimeoutError(`the CV did not arrive within ${run.timeoutMs} ms`)), run.timeoutMs);
       run.signal?.addEventListener('abort', onAbort, { once: true });
-      res.on('data', (chunk: Buffer) => {
+      // zlib inflates a whole input chunk before anything reads its output: fed in 1 KiB slices, one
+      // slice of a bomb gives at most about 1 MiB past the cap, not the 64 MiB of one socket read.
+      const body: NodeJS.ReadableStream = decoder ? res.pipe(new Slicer()).pipe(decoder) : res;
+      if (decoder) {
+        decoder.on('error', () =>
+          settle(invalid(`the CV at ${shown(url)} is not valid ${encoding} data (Content-Encoding: ${encoding})`, run.vendor)),
+        );
+      }
+      body.on('data', (chunk: Buffer) => {
         if (settled) return;
         if (size + chunk.length > (known ?? MAX_CV_BYTES)) {
           return settle(
@@ -589,7 +671,7 @@ async function readBody(res: http.IncomingMessage, url: URL, run: Run): Promise<
           if (!plausibleStart(head())) settle(notDocument());
         }
       });
-      res.on('end', () => {
+      body.on('end', () => {
         if (known !== undefined && size !== known) return settle(Object.assign(new Error('the answer ended early'), { code: 'ECONNRESET' }));
         if (size === 0) return settle(invalid(`the CV at ${shown(url)} is empty`, run.vendor));
         const data = whole ?? (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
@@ -750,6 +832,8 @@ function toCvFile(data: Buffer, release: () => void, attachment: HrflowAttachmen
       vendor,
     );
   }
+  const cut = incomplete(data, sniffed.kind);
+  if (cut) throw invalid(`the CV at ${shown(url)} is incomplete (${cut}): the file at the URL, or its download, was cut`, vendor);
   const named = attachmentFileName(attachment);
   const byName = contentTypeFor(named, '');
   // A name without extension, or one that says another type than the bytes: give it the right one.
@@ -757,6 +841,21 @@ function toCvFile(data: Buffer, release: () => void, attachment: HrflowAttachmen
   return { fileName, contentType: sniffed.contentType, kind: sniffed.kind, data, attachment, release };
 }
 
+/**
+ * Why a document of this kind is visibly cut, else undefined: a PDF ends with %%EOF (in its last KiB,
+ * as readers look for it), a ZIP (DOCX, ODT) with its end-of-central-directory record. A server that
+ * announces fewer bytes than it has, or closes a body without a length early, gives such a file.
+ */
+export function incomplete(data: Buffer, kind: CvKind): string | undefined {
+  if (kind === 'pdf') return data.subarray(Math.max(0, data.length - 1024)).includes('%%EOF') ? undefined : 'a PDF without its %%EOF end marker';
+  if (kind === 'docx' || kind === 'odt') {
+    const tail = data.subarray(Math.max(0, data.length - (0xffff + 22)));
+    return tail.includes(ZIP_END) ? undefined : `a ${kind.toUpperCase()} (ZIP) without its central directory`;
+  }
+  return undefined;
+}
+
+const ZIP_END = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
 const WORD_STREAM = Buffer.from('WordDocument', 'utf16le');
 const ODT_MIMETYPE = 'mimetypeapplication/vnd.oasis.opendocument.text';
 

@@ -169,7 +169,7 @@ export const flatchr: VendorModule<FlatchrConfig, FlatchrParams, FlatchrPayload>
     }
     try {
       // Flatchr downloads a linked CV itself: only an http(s) URL without credentials is handed over.
-      if (typeof body.resume === 'string') body.resume = checkPayloadCvUrl(body.resume, 'resume', ctx.profile, 'flatchr');
+      if (typeof body.resume === 'string') body.resume = checkPayloadCvUrl(body.resume, 'resume', ctx.profile, 'flatchr', ctx.cv ?? {});
       // A document CV goes base64 inside the JSON: encoded straight into the body buffer (no full-size copies).
       const withToken = (b: FlatchrPayload) => (cv ? jsonWithBase64({ ...b, token: ctx.config.auth }, marker, cv.data) : { ...b, token: ctx.config.auth });
       const headers = { Authorization: `Bearer ${ctx.config.auth}`, 'Content-Type': 'application/json' };

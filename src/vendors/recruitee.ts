@@ -132,7 +132,7 @@ export const recruitee: VendorModule<RecruiteeConfig, RecruiteeParams, Recruitee
     const body = { ...payload };
     // Recruitee downloads the CV itself: only an http(s) URL without credentials is handed over.
     if (body.candidate?.remote_cv_url !== undefined) {
-      body.candidate = { ...body.candidate, remote_cv_url: checkPayloadCvUrl(body.candidate.remote_cv_url, 'candidate.remote_cv_url', ctx.profile, 'recruitee') };
+      body.candidate = { ...body.candidate, remote_cv_url: checkPayloadCvUrl(body.candidate.remote_cv_url, 'candidate.remote_cv_url', ctx.profile, 'recruitee', ctx.cv ?? {}) };
     }
     // msg.offer_ids / the node's offers win over a formatted payload without offers.
     if (!body.offers && ctx.params.offer_ids?.length) body.offers = ctx.params.offer_ids;

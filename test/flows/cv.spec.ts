@@ -193,6 +193,26 @@ describe('flow: the CV (URL scheme, fetched before the create, content, hosts)',
     assert.equal((ctx.sb.state as any).smartrecruiters.attachments.length, 2);
   });
 
+  it('recruitee and flatchr (link mode): a CV URL handed to the vendor obeys hrflowCvDownload too (allowed hosts, IP-literal classes)', async () => {
+    for (const t of [RC, FL]) {
+      for (const [setting, url, why] of [
+        [{ allowedHosts: ['*.example.com'] }, 'https://cv.evil.test/cv.pdf', /cv\.evil\.test is not an allowed host.*hrflowCvDownload\.allowedHosts/],
+        [{}, 'http://169.254.169.254/latest/meta-data/cv.pdf', /169\.254\.169\.254 is a link-local address.*allowPrivateAddresses/],
+        [{}, 'http://[::ffff:10.0.0.1]/cv.pdf', /is a private address/],
+      ] as const) {
+        helper.settings({ hrflowCvDownload: setting });
+        await loadPush(ctx.sb, t);
+        const { id, msg } = await push({ payload: profileWithCv(ctx.sb, url) });
+        assert.equal(id, 'caught', `${t.id} ${url}`);
+        assert.equal(msg.error.code, 'INVALID_PROFILE');
+        assert.match(msg.error.message, /resume attachment's public_url/);
+        assert.match(msg.error.message, why);
+        await helper.unload();
+      }
+      assert.equal(created(ctx.sb, t.id), 0, t.id);
+    }
+  });
+
   it('refuses a CV host missing from allowedHosts', async () => {
     helper.settings({ hrflowCvDownload: { allowedHosts: ['*.example.com'], allowPrivateAddresses: true } });
     await loadPush(ctx.sb, SR);

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import zlib from 'node:zlib';
 import { HttpClient } from '../../src/core/http';
 import type { HrflowProfile } from '../../src/hrflow/profile';
 import {
@@ -47,7 +48,9 @@ describe('checkCvUrl: only http(s) without credentials', () => {
 
 describe('refusedAddressClass', () => {
   const refused = ['127.0.0.1', '127.9.9.9', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '255.255.255.255', '::1', '::', 'fc00::1', 'fd12::1', 'fe80::1', 'ff02::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:169.254.169.254', '::ffff:10.0.0.1'];
-  const allowed = ['203.0.113.7', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2001:db8::1', '::ffff:8.8.8.8', 'files.example.com'];
+  // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) reach the IPv4 address they embed; site-local, local-use NAT64, special IPv4.
+  refused.push('64:ff9b::7f00:1', '64:ff9b::169.254.169.254', '64:ff9b::a00:1', '2002:7f00:1::', '2002:a9fe:a9fe::1', '::ffff:0:7f00:1', 'fec0::1', '64:ff9b:1::1', '192.0.0.1', '198.18.0.1');
+  const allowed = ['203.0.113.7', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2001:db8::1', '::ffff:8.8.8.8', 'files.example.com', '64:ff9b::808:808', '2002:808:808::1', '2606:4700::1111'];
   for (const a of refused) it(`refuses ${a}`, () => assert.ok(refusedAddressClass(a)));
   for (const a of allowed) it(`allows ${a}`, () => assert.equal(refusedAddressClass(a), undefined));
   it('names the class', () => {
@@ -95,6 +98,27 @@ describe('downloadCv against a CV host', () => {
     '/to-localhost': (_q, r) => void r.writeHead(302, { Location: `http://localhost:${(server.address() as AddressInfo).port}/cv.pdf` }).end(),
     '/to-cv': (_q, r) => void r.writeHead(301, { Location: '/cv.pdf' }).end(),
     '/empty': (_q, r) => void r.writeHead(200, { 'Content-Type': 'application/pdf' }).end(),
+    // Announces fewer bytes than the file has: the client reads a cut PDF.
+    '/short-length': (_q, r) => void r.writeHead(200, { 'Content-Type': 'application/pdf', 'Content-Length': 200 }).end(PDF),
+    // No length, closed early: the end of the body is the end of the connection.
+    '/closed-early': (_q, r) => {
+      r.writeHead(200, { 'Content-Type': 'application/pdf', Connection: 'close' });
+      r.end(PDF.subarray(0, PDF.length - 40));
+    },
+    '/gzip.pdf': (_q, r) => void r.writeHead(200, { 'Content-Type': 'application/pdf', 'Content-Encoding': 'gzip' }).end(zlib.gzipSync(PDF)),
+    '/br.pdf': (_q, r) => void r.writeHead(200, { 'Content-Encoding': 'br' }).end(zlib.brotliCompressSync(PDF)),
+    // 24 MiB of "PDF" in about 24 KiB: the cap counts the decompressed bytes.
+    '/bomb.pdf': (_q, r) => {
+      const big = Buffer.alloc(24 * 1024 * 1024);
+      big.write('%PDF-1.4\n');
+      r.writeHead(200, { 'Content-Type': 'application/pdf', 'Content-Encoding': 'gzip' }).end(zlib.gzipSync(big, { level: 1 }));
+    },
+    '/bad-gzip.pdf': (_q, r) => void r.writeHead(200, { 'Content-Encoding': 'gzip' }).end(Buffer.concat([PDF, PDF])),
+    '/compress.pdf': (_q, r) => void r.writeHead(200, { 'Content-Encoding': 'compress' }).end(PDF),
+    '/cut.docx': (_q, r) => {
+      const docx = makeDocx(['x']);
+      r.writeHead(200).end(docx.subarray(0, docx.length - 30));
+    },
   };
 
   before(async () => {
@@ -142,6 +166,17 @@ describe('downloadCv against a CV host', () => {
     const port = (server.address() as AddressInfo).port;
     await assert.rejects(get('/cv.pdf', {}, ALL, `http://localhost:${port}/cv.pdf`), invalid(/localhost resolves to .*loopback/));
     assert.equal(hits['/cv.pdf'], undefined, 'no connection made');
+  });
+
+  it('reads a fully qualified host (trailing dot) as the host, in the URL and in allowedHosts', async () => {
+    const cv = await get('/cv.pdf', { allowedHosts: ['127.0.0.1.'] });
+    cv?.release();
+    // Whatever the network says of this name, it is not refused as a host left out of the list.
+    const err = await get('/cv', { allowedHosts: ['CV.example.com'], retries: 0, timeoutMs: 2000 }, ALL, 'http://cv.example.com./cv').then(
+      (got) => (got?.release(), undefined),
+      (e: Error) => e,
+    );
+    assert.doesNotMatch(err?.message ?? '', /not an allowed host/);
   });
 
   it('allows a host listed in allowedHosts, and refuses the others', async () => {
@@ -194,6 +229,34 @@ describe('downloadCv against a CV host', () => {
     await assert.rejects(get('/octet'), invalid(/not a document \(application\/octet-stream/));
     await assert.rejects(get('/empty'), invalid(/is empty/));
     assert.equal(cvBudget.heldBytes, 0);
+  });
+
+  it('a cut document (fewer bytes announced than sent, a body closed early, a ZIP without its directory) is INVALID_PROFILE', async () => {
+    for (const path of ['/short-length', '/closed-early', '/cut.docx']) {
+      // A CV wrongly accepted gives its budget share back, so that a failure here fails only this test.
+      await assert.rejects(get(path).then((cv) => cv?.release()), invalid(/is incomplete/), path);
+    }
+    assert.equal(cvBudget.heldBytes, 0);
+  });
+
+  it('reads a body the server compressed unasked; the size cap counts decompressed bytes (gzip bomb); a bad or unknown encoding is INVALID_PROFILE', async () => {
+    for (const path of ['/gzip.pdf', '/br.pdf']) {
+      const cv = await get(path);
+      cv?.release();
+      assert.deepEqual(cv?.data, PDF, path);
+    }
+    await assert.rejects(get('/bomb.pdf').then((cv) => cv?.release()), invalid(/larger than 20971520 bytes/));
+    await assert.rejects(get('/bad-gzip.pdf').then((cv) => cv?.release()), invalid(/not valid gzip data/));
+    await assert.rejects(get('/compress.pdf').then((cv) => cv?.release()), invalid(/Content-Encoding "compress"/));
+    assert.equal(hits['/bomb.pdf'], 1, 'not retried');
+    assert.equal(cvBudget.heldBytes, 0);
+  });
+
+  it('names the file once when the attachment file_name already has the extension', async () => {
+    const p = { attachments: [{ type: 'resume', file_name: 'cv.PDF', public_url: `${base}/cv.pdf` }] } as unknown as HrflowProfile;
+    const cv = await downloadCv({ files: new HttpClient({ vendor: 'hrflow-files' }), profile: p, cv: { allowPrivateAddresses: true } }, ALL);
+    cv?.release();
+    assert.equal(cv?.fileName, 'cv.PDF');
   });
 
   it('a document the vendor does not take is INVALID_PROFILE naming what it takes', async () => {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import zlib from 'node:zlib';
 import { ConnectorError } from '../../src/core/errors';
-import { backoffDelay, HttpClient, parseRetryAfter, statusToCode } from '../../src/core/http';
+import { backoffDelay, HttpClient, parseRetryAfter, rateLimitHeaders, statusToCode } from '../../src/core/http';
 import { RateLimiter } from '../../src/core/limiter';
 import { Redactor } from '../../src/core/redact';
 import { toAlpha2 } from '../../src/core/countries';
@@ -492,5 +493,60 @@ describe('HttpClient and a long Retry-After (issue 10)', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('rateLimitHeaders', () => {
+  it('reads X-RateLimit-Reset as a delay in seconds, epoch seconds or epoch milliseconds', () => {
+    const now = 1_800_000_000_000;
+    assert.equal(rateLimitHeaders({ 'x-ratelimit-reset': '2' }, now).resetMs, 2000);
+    assert.equal(rateLimitHeaders({ 'x-ratelimit-reset': String(now / 1000 + 2) }, now).resetMs, 2000);
+    assert.equal(rateLimitHeaders({ 'x-ratelimit-reset': String(now + 2000) }, now).resetMs, 2000);
+    assert.equal(rateLimitHeaders({ 'x-ratelimit-reset': String(now - 5000) }, now).resetMs, 0);
+    assert.equal(rateLimitHeaders({ 'x-ratelimit-reset': '-3' }, now).resetMs, undefined);
+  });
+});
+
+describe('HttpClient: answer size', () => {
+  let server: http.Server;
+  let url = '';
+  before(async () => {
+    server = http.createServer((req, res) => {
+      if (req.url === '/gzip') {
+        // About 17 MiB once decompressed, a few KiB on the wire.
+        res.writeHead(400, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' });
+        return res.end(zlib.gzipSync(Buffer.alloc(17 * 1024 * 1024, 32)));
+      }
+      res.writeHead(req.url === '/ok' ? 200 : 400, { 'Content-Type': 'application/json' });
+      const chunk = Buffer.alloc(1024 * 1024, 32);
+      let n = 0;
+      const write = (): void => {
+        while (n < 17) {
+          n++;
+          if (!res.write(chunk)) return void res.once('drain', write);
+        }
+        res.end();
+      };
+      res.on('error', () => undefined);
+      write();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('stops an answer larger than 16 MiB (plain or decompressed) as it streams: VENDOR_UNAVAILABLE, a create outcomeUnknown, not retried', async () => {
+    let retries = 0;
+    const client = new HttpClient({ vendor: 'v', retries: 2, retryDelayMs: 1, onRetry: () => retries++ });
+    for (const path of ['/big', '/gzip', '/ok']) {
+      await assert.rejects(client.request({ method: 'POST', url: `${url}${path}`, data: {}, step: 'create' }), (err: any) => {
+        assert.equal(err.code, 'VENDOR_UNAVAILABLE', err.message);
+        assert.match(err.message, /answered more than 16777216 bytes during create: not read further/);
+        assert.equal(err.outcomeUnknown, true);
+        return true;
+      }, path);
+    }
+    await assert.rejects(client.request({ method: 'GET', url: `${url}/big` }), (err: any) => err.code === 'VENDOR_UNAVAILABLE' && err.outcomeUnknown === undefined);
+    assert.equal(retries, 0);
   });
 });

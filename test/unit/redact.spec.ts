@@ -85,6 +85,29 @@ describe('Redactor', () => {
     assert.equal(r.text('token X was refused'), 'token *** was refused');
   });
 
+  it('masks secrets echoed HTML-escaped in an error page (named or numeric references)', () => {
+    for (const secret of ['a"b\\c', 'tok&en<x>', "it's", 'p+q%r=s&t']) {
+      const r = new Redactor([secret]);
+      const esc = (q: string, a: string) => secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, q).replace(/'/g, a);
+      for (const echoed of [esc('&quot;', '&#39;'), esc('&#34;', '&#x27;'), esc('&quot;', '&apos;')]) {
+        const out = r.excerpt(`<html><p>bad key ${echoed}</p></html>`);
+        assert.equal(out, '<html><p>bad key ***</p></html>', `${secret} as ${echoed}`);
+      }
+    }
+  });
+
+  it('masks a secret with characters a header cannot carry as Node sent it (their low bytes)', () => {
+    const secret = 'clé€x';
+    const sent = Buffer.from(secret, 'latin1').toString('latin1');
+    assert.equal(new Redactor([secret]).text(`refused key ${sent}`), 'refused key ***');
+  });
+
+  it('masks a secret with characters a header cannot carry as axios sends it (those characters stripped)', () => {
+    for (const [secret, sent] of [['ab\u0000cd', 'abcd'], ['clé€x', 'cléx'], [' tok\nen ', 'token'], ['s3cr\r\net', 's3cret']]) {
+      assert.equal(new Redactor([secret]).text(`{"echo":"${sent}"}`), '{"echo":"***"}', JSON.stringify(secret));
+    }
+  });
+
   it('lists the forms it looks for', () => {
     const f = secretForms('é"');
     assert.ok(f.includes('é"') && f.includes('é\\"') && f.includes('\\u00e9\\"') && f.includes('%C3%A9%22') && f.includes('%c3%a9%22'));
