@@ -135,7 +135,7 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, spec: PushNodeSpe
       } finally {
         inFlight--;
       }
-    }, undefined, { output: 'cut' });
+    }, undefined, { output: 'cut', clone: RED.util.cloneMessage });
 
     node.on('close', (_removed: boolean, done: () => void) => {
       controller.abort(new ConnectorError(ErrorCodes.ABORTED, 'the flow was stopped', { vendor: vendor.id }));
