@@ -202,6 +202,17 @@ describe('Recruitee default mapping', () => {
     assert.equal(invalid(() => parseOfferIds('12, abc')).code, 'INVALID_CONFIG');
     assert.equal(invalid(() => parseOfferIds([1.5])).code, 'INVALID_CONFIG');
   });
+
+  it('parses a msg.offer_ids of 300,000 distinct ids in one pass, and shows a wrong one cut', () => {
+    // A quadratic duplicate scan took minutes here, with the event loop (every flow, the editor) held.
+    const ids = Array.from({ length: 300_000 }, (_, i) => i + 1);
+    const text = ids.join(',');
+    assert.deepEqual(parseOfferIds(text), ids);
+    assert.deepEqual(parseOfferIds([...ids, ...ids]), ids);
+    const e = invalid(() => parseOfferIds(`1,${'9'.repeat(100_000)}`));
+    assert.ok(e.message.length < 200, e.message.slice(0, 300));
+    assert.match(e.message, /100002 characters/);
+  });
 });
 
 describe('default payloads against the vendors\' own API descriptions (specs/, built into the sandbox)', () => {
