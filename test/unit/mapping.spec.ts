@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { ConnectorError } from '../../src/core/errors';
 import { recruitee, parseOfferIds } from '../../src/vendors/recruitee';
 import { smartrecruiters, smartRecruitersPayload } from '../../src/vendors/smartrecruiters';
+import { flatchr } from '../../src/vendors/flatchr';
 import { profiles } from '../helpers/fixtures';
 
 const FULL_RESUME_URL =
@@ -294,5 +295,14 @@ describe('SmartRecruiters mapping of partial data', () => {
       { title: 'Intern', startDate: '2019-01-01' },
     ]);
     assert.deepEqual(payload.education, [{ institution: 'École Exemple' }]);
+  });
+});
+
+describe('validation of values megabytes long', () => {
+  it('a 10 MB CV URL is an INVALID_PROFILE for Flatchr, not the RangeError of the uri format check', () => {
+    const profile = { key: 'k', info: { first_name: 'A', last_name: 'B', email: 'a@example.com' }, attachments: [{ type: 'resume', public_url: `https://e.com/${'a/'.repeat(5_000_000)}cv.pdf`, file_name: 'cv.pdf' }] };
+    const e = invalid(() => flatchr.validate(flatchr.defaultPayload(profile as never, { vacancy: 'v' } as never)));
+    assert.equal(e.code, 'INVALID_PROFILE');
+    assert.match(e.message, /could not be checked .*too long/);
   });
 });
