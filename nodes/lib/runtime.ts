@@ -81,6 +81,8 @@ export interface Job {
    * create request left and may have been received ('sent'), or a create was answered ('created').
    */
   progress?: () => 'none' | 'sent' | 'created';
+  /** Set by the handler: the id of the candidate created so far, once known. */
+  candidateId?: () => string | undefined;
 }
 
 /** The messages a node is handling, for its 'close' handler. */
@@ -224,14 +226,16 @@ export function onInput(
  */
 export function abortedAtClose(label: string, vendor: string, job: Job): ConnectorError {
   const progress = job.progress?.() ?? 'none';
+  const candidateId = job.candidateId?.();
   const text =
     progress === 'created'
-      ? `the candidate was created in ${label}, but the flow was stopped before the push finished (a later step did not run): check it in ${label}, do not push this profile again blindly`
+      ? `the candidate${candidateId !== undefined ? ` ${candidateId}` : ''} was created in ${label}, but the flow was stopped before the push finished (a later step did not run): check it in ${label}, do not push this profile again blindly`
       : progress === 'sent'
         ? `the flow was stopped with a create request on its way to ${label}: the candidate may or may not exist there; check it before pushing this profile again`
         : `the flow was stopped before the message was done with ${label}: nothing was changed there; send the message again`;
   // outcomeUnknown: a create may have reached the vendor, so the message must not be re-sent blindly.
-  return new ConnectorError(ErrorCodes.ABORTED, text, { vendor, outcomeUnknown: progress !== 'none' || undefined });
+  // candidateId: msg.candidate_id of the outcome, so a Catch node knows which candidate to check.
+  return new ConnectorError(ErrorCodes.ABORTED, text, { vendor, candidateId, outcomeUnknown: progress !== 'none' || undefined });
 }
 
 /** A non-negative integer setting from the editor (strings allowed), or the default. */

@@ -82,6 +82,27 @@ describe('flow: messages in flight when the flow stops', function () {
     assert.equal(outs.length, 0);
   });
 
+  it('a stop after the create was answered: the outcome carries the candidate id (msg.candidate_id), to check that candidate', async () => {
+    const nodes = srFlow().map((n) => (n.id === 'push' ? { ...n, upload_cv: true } : n));
+    await helper.load(allNodes, nodes, { acc: { x_smart_token: ctx.sb.credentials.smartToken } });
+    ctx.sb.setFault('smartrecruiters', { mode: 'slow', delayMs: 5000, match: '/attachments' });
+    const caught: any[] = [];
+    const warnings: string[] = [];
+    helper.getNode('catch').on('input', (m: any) => caught.push(m));
+    spyWarn('push', warnings);
+    helper.getNode('push').receive({ payload: ctx.sb.getProfile(SOURCE_KEY, KEYS.full), topic: 'created' });
+    const sr = () => (ctx.sb.state as any).smartrecruiters;
+    await until(() => sr().candidates.length >= 1 && sr().requests >= 2); // created, and the CV upload is on its way
+    const id = String(sr().candidates[0].id);
+    await helper.clearFlows();
+    assert.equal(caught.length, 1);
+    assert.equal(caught[0].error.code, 'ABORTED');
+    assert.equal(caught[0].error_details.outcomeUnknown, true);
+    assert.equal(caught[0].candidate_id, id, 'the Catch node knows which candidate to check');
+    assert.equal(caught[0].error_details.candidateId, id);
+    assert.ok(warnings.some((w) => w.startsWith('ABORTED outcomeUnknown [msg ') && w.includes(`candidate ${id} was created`)), warnings.join(' | '));
+  });
+
   it('a redeploy of the push node alone: the running Catch node and what follows it get the outcome', async () => {
     const nodes = srFlow();
     const { warnings } = await stalledCreate(nodes);
