@@ -157,7 +157,7 @@ export = function (RED: NodeAPI): void {
       kept++;
       node.status(Status.ok(counts()));
       send([msg, null]);
-    }, ErrorCodes.LOGIC_ERROR);
+    }, ErrorCodes.LOGIC_ERROR, { clone: RED.util.cloneMessage });
 
     node.on('close', (_removed: boolean, done: () => void) => {
       inputs.abortAll(() => new ConnectorError(ErrorCodes.ABORTED, 'the flow was stopped while its logic ran: send the message again'));

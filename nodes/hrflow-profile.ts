@@ -32,7 +32,7 @@ export = function (RED: NodeAPI): void {
       // No personal data in the status: the key only.
       node.status(Status.ok(`read ${profile_key.length > 10 ? `${profile_key.slice(0, 9)}…` : profile_key}`));
       send(msg);
-    }, undefined, { output: ErrorCodes.INVALID_PROFILE });
+    }, undefined, { output: ErrorCodes.INVALID_PROFILE, clone: RED.util.cloneMessage });
 
     node.on('close', (_removed: boolean, done: () => void) => {
       controller.abort(new ConnectorError(ErrorCodes.ABORTED, 'the flow was stopped', { vendor: 'hrflow' }));

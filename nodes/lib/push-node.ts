@@ -11,6 +11,7 @@ import { Redactor } from '../../src/core/redact';
 import { cvAttachment, isProfile, type HrflowProfile } from '../../src/hrflow/profile';
 import type { VendorModule } from '../../src/vendors/types';
 import { cvDownloadPolicy, cvUrl, type CvDownloadPolicy } from '../../src/push/files';
+import { createdCandidateId } from '../../src/push/create';
 import { abortedAtClose, CLOSE_WAIT_MS, intSetting, onInput, Status, type Msg } from './runtime';
 import type { VendorConfigNode } from './vendor-config';
 
@@ -113,6 +114,7 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, spec: PushNodeSpe
       const http = new HttpClient({ ...common, vendor: vendor.id, limiter: account.limiter, secretHeaders: vendor.secretHeaders, rateHeaders: vendor.rateHeaders });
       // If the flow stops now: did a create leave (the candidate may exist)?
       job.progress = () => (http.unsafeDone ? 'created' : http.unsafeSent ? 'sent' : 'none');
+      job.candidateId = () => createdCandidateId(http);
       try {
         const result = await vendor.push(
           {
@@ -135,7 +137,7 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, spec: PushNodeSpe
       } finally {
         inFlight--;
       }
-    }, undefined, { output: 'cut' });
+    }, undefined, { output: 'cut', clone: RED.util.cloneMessage });
 
     node.on('close', (_removed: boolean, done: () => void) => {
       controller.abort(new ConnectorError(ErrorCodes.ABORTED, 'the flow was stopped', { vendor: vendor.id }));

@@ -4,7 +4,7 @@
  */
 import type { Node, NodeMessageInFlow, NodeMessage } from 'node-red';
 import { ConnectorError, ErrorCodes } from '../../src/core/errors';
-import { enforceBounds } from './bounds';
+import { enforceBounds, makeCopyable, type CloneMessage } from './bounds';
 
 export type Msg = NodeMessageInFlow & Record<string, unknown>;
 export type Send = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void;
@@ -41,6 +41,38 @@ export function fail(node: Node, msg: Msg, err: unknown, done: Done, fallbackCod
   done(e);
 }
 
+/** A string property of a msg, or undefined (also when reading it throws: a getter, a Proxy). */
+function readString(m: object, key: string): string | undefined {
+  try {
+    const v = (m as Record<string, unknown>)[key];
+    return typeof v === 'string' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Which message a log line is about, without personal data: its msg._msgid and the HrFlow profile key
+ * (msg.hrflow.profile_key from the profile node, else the key of msg.profile or msg.payload).
+ */
+export function whichMsg(m: object): string {
+  const id = readString(m, '_msgid');
+  let key: string | undefined;
+  for (const holder of ['hrflow', 'profile', 'payload']) {
+    try {
+      const h = (m as Record<string, unknown>)[holder];
+      const v = h && typeof h === 'object' ? (h as Record<string, unknown>)[holder === 'hrflow' ? 'profile_key' : 'key'] : undefined;
+      if (typeof v === 'string' && v) {
+        key = v.length > 64 ? `${v.slice(0, 63)}…` : v;
+        break;
+      }
+    } catch {
+      /* a getter that throws: no key */
+    }
+  }
+  return `[msg ${id ?? '?'}${key !== undefined ? `, profile ${key}` : ''}]`;
+}
+
 /** One message being handled by a node (see onInput). */
 export interface Job {
   readonly msg: Msg;
@@ -49,6 +81,8 @@ export interface Job {
    * create request left and may have been received ('sent'), or a create was answered ('created').
    */
   progress?: () => 'none' | 'sent' | 'created';
+  /** Set by the handler: the id of the candidate created so far, once known. */
+  candidateId?: () => string | undefined;
 }
 
 /** The messages a node is handling, for its 'close' handler. */
@@ -68,6 +102,11 @@ export interface InputTracker {
 export interface InputOptions {
   /** What an output too deep or too large becomes: an error with this code, or 'cut' (sent with the marker, and a warning). */
   output?: ConnectorError['code'] | 'cut';
+  /**
+   * Node-RED's message copy (RED.util.cloneMessage): a message is failed only once this copy of it works (see
+   * makeCopyable), else its Catch nodes would never get it. Every node passes it.
+   */
+  clone?: CloneMessage;
 }
 
 /** How long a closing node waits for its handlers to end after aborting them (Node-RED gives up after 15 s). */
@@ -94,7 +133,7 @@ export function onInput(
     const finish = (err?: unknown) => {
       if (settled) {
         // After the outcome given at close, the handler's own end: log what it knows more (a candidate id).
-        if (err instanceof ConnectorError && err.candidateId !== undefined) node.warn(`${err.code}: ${err.message} (candidate ${err.candidateId})`);
+        if (err instanceof ConnectorError && err.candidateId !== undefined) node.warn(`${err.code} ${whichMsg(m)}: ${err.message} (candidate ${err.candidateId})`);
         return;
       }
       settled = true;
@@ -104,11 +143,24 @@ export function onInput(
       const report = enforceBounds(m);
       const e = asConnectorError(err, fallbackCode);
       if (report.cuts.length) e.message += ` (before reporting this error, ${report.summary})`;
+      const copy = options.clone ? makeCopyable(m, options.clone) : { replaced: [], copyable: true };
+      if (copy.replaced.length) e.message += ` (${copy.replaced.slice(0, 3).join(', ')}${copy.replaced.length > 3 ? ` and ${copy.replaced.length - 3} more` : ''} could not be copied for the Catch nodes: replaced by a marker)`;
+      if (!copy.copyable) {
+        // Node-RED would throw copying this msg for the Catch nodes, and drop it: report on a plain copy instead.
+        e.message += ' (the message itself could not be copied for the Catch nodes: they get a plain message with msg._msgid, msg.topic and msg.error_details)';
+        const plain: Msg = { _msgid: readString(m, '_msgid') ?? '' } as Msg;
+        const topic = readString(m, 'topic');
+        if (topic !== undefined) plain.topic = topic;
+        plain.error_details = e.toJSON();
+        node.status(Status.error(e.code));
+        node.error(e, plain);
+        return;
+      }
       fail(node, m, e, done, fallbackCode);
     };
     const input = enforceBounds(m);
     if (input.cuts.length) {
-      finish(new ConnectorError(ErrorCodes.INVALID_INPUT, `the message is too deep or too large to handle, so it was not: ${input.summary}`, {
+      finish(new ConnectorError(ErrorCodes.INVALID_INPUT, `the message is too deep or too large (or unreadable) to handle, so it was not: ${input.summary}`, {
         fields: input.cuts.slice(0, 10).map((c) => c.path),
       }));
       return;
@@ -117,7 +169,7 @@ export function onInput(
       if (settled) {
         // The message already has its outcome (the flow stopped): never a second one.
         const id = m.candidate_id !== undefined && m.candidate_id !== null ? ` (candidate ${String(m.candidate_id)})` : '';
-        node.warn(`the work finished${id} after this message was reported ABORTED (the flow was stopped); the result was not sent`);
+        node.warn(`${whichMsg(m)}: the work finished${id} after this message was reported ABORTED (the flow was stopped); the result was not sent`);
         return;
       }
       const outs = (Array.isArray(out) ? out.flat() : [out]).filter((x): x is NodeMessage => !!x && typeof x === 'object');
@@ -150,7 +202,8 @@ export function onInput(
     abortAll(makeError) {
       for (const [job, finish] of [...jobs]) {
         const err = makeError(job);
-        node.warn(`${err.code}: ${err.message}`);
+        // The log line is the record when nothing catches it: which message, and whether the candidate may exist.
+        node.warn(`${err.code}${err.outcomeUnknown ? ' outcomeUnknown' : ''} ${whichMsg(job.msg)}: ${err.message}`);
         finish(err);
       }
     },
@@ -173,14 +226,16 @@ export function onInput(
  */
 export function abortedAtClose(label: string, vendor: string, job: Job): ConnectorError {
   const progress = job.progress?.() ?? 'none';
+  const candidateId = job.candidateId?.();
   const text =
     progress === 'created'
-      ? `the candidate was created in ${label}, but the flow was stopped before the push finished (a later step did not run): check it in ${label}, do not push this profile again blindly`
+      ? `the candidate${candidateId !== undefined ? ` ${candidateId}` : ''} was created in ${label}, but the flow was stopped before the push finished (a later step did not run): check it in ${label}, do not push this profile again blindly`
       : progress === 'sent'
         ? `the flow was stopped with a create request on its way to ${label}: the candidate may or may not exist there; check it before pushing this profile again`
         : `the flow was stopped before the message was done with ${label}: nothing was changed there; send the message again`;
   // outcomeUnknown: a create may have reached the vendor, so the message must not be re-sent blindly.
-  return new ConnectorError(ErrorCodes.ABORTED, text, { vendor, outcomeUnknown: progress !== 'none' || undefined });
+  // candidateId: msg.candidate_id of the outcome, so a Catch node knows which candidate to check.
+  return new ConnectorError(ErrorCodes.ABORTED, text, { vendor, candidateId, outcomeUnknown: progress !== 'none' || undefined });
 }
 
 /** A non-negative integer setting from the editor (strings allowed), or the default. */

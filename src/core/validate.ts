@@ -77,7 +77,18 @@ export function payloadValidator(vendor: string, schema: JsonSchema, hints: Reco
     } catch (err) {
       throw new ConnectorError(ErrorCodes.INVALID_PROFILE, `the payload for ${vendor} cannot be sent as JSON: ${(err as Error).message}. Nothing was sent.`, { vendor });
     }
-    if (validate(wire)) return;
+    let valid: boolean;
+    try {
+      valid = validate(wire) as boolean;
+    } catch (err) {
+      // A format check's regular expression can overflow the stack on a value megabytes long (ajv-formats' uri).
+      throw new ConnectorError(
+        ErrorCodes.INVALID_PROFILE,
+        `the profile cannot be pushed to ${vendor}: it could not be checked (${(err as Error)?.message ?? err}: a value is too long to check). Nothing was sent.`,
+        { vendor },
+      );
+    }
+    if (valid) return;
     const { fields, text } = describeErrors(validate.errors ?? []);
     const hinted = fields.filter((f) => hints[f]).map((f) => `${f} comes from ${hints[f]}`);
     throw new ConnectorError(

@@ -70,10 +70,15 @@ export class HrflowClient {
   }
 }
 
+/** A key as an error shows it: cut to 64 characters (msg.profile_key may be kilobytes long). */
+function shownKey(key: string): string {
+  return key.length > 64 ? `${key.slice(0, 63)}… (${key.length} characters)` : key;
+}
+
 function notFound(sourceKey: string, profileKey: string, cause?: ConnectorError): ConnectorError {
   return new ConnectorError(
     ErrorCodes.HRFLOW_NOT_FOUND,
-    `HrFlow has no profile with key "${profileKey}" in source "${sourceKey}"`,
+    `HrFlow has no profile with key "${shownKey(profileKey)}" in source "${shownKey(sourceKey)}"`,
     { vendor: 'hrflow', statusCode: cause?.statusCode ?? 400, vendorMessage: cause?.vendorMessage },
   );
 }

@@ -29,6 +29,14 @@ export interface CreateOptions<T> {
   lookup?: (sentAt: number) => Promise<string | undefined>;
 }
 
+/** The candidate each client's create made (answered with an id, or found by the lookup): what a stop must report. */
+const created = new WeakMap<HttpClient, string>();
+
+/** The id of the candidate this client's create made, once known (for the ABORTED outcome of a flow stopped after it). */
+export function createdCandidateId(http: HttpClient): string | undefined {
+  return created.get(http);
+}
+
 export async function createOnce<T>(http: HttpClient, request: HttpRequest, options: CreateOptions<T> = {}): Promise<CreateOutcome<T>> {
   let cause: ConnectorError;
   const sentAt = Date.now();
@@ -37,7 +45,10 @@ export async function createOnce<T>(http: HttpClient, request: HttpRequest, opti
     if (!options.readId && (!options.isAnswer || options.isAnswer(response.data))) return { response, recovered: false };
     const readId = options.readId ?? (() => undefined);
     const id = response.data && typeof response.data === 'object' ? readId(response.data) : undefined;
-    if (id !== undefined && id !== null && id !== '') return { candidateId: String(id), response, recovered: false };
+    if (id !== undefined && id !== null && id !== '') {
+      created.set(http, String(id));
+      return { candidateId: String(id), response, recovered: false };
+    }
     cause = unreadableAnswer(http, response, request.step, options.readId ? 'no candidate id' : 'an answer that is not its own');
   } catch (err) {
     if (err instanceof ConnectorError && err.code === ErrorCodes.ABORTED && err.outcomeUnknown) {
@@ -52,7 +63,10 @@ export async function createOnce<T>(http: HttpClient, request: HttpRequest, opti
   if (options.lookup) {
     try {
       const found = await options.lookup(sentAt);
-      if (found !== undefined) return { candidateId: found, recovered: true };
+      if (found !== undefined) {
+        created.set(http, found);
+        return { candidateId: found, recovered: true };
+      }
       lookupNote = 'a lookup found no such candidate yet';
     } catch (lookupErr) {
       if (lookupErr instanceof ConnectorError && lookupErr.code === ErrorCodes.ABORTED) {

@@ -74,19 +74,31 @@ export const recruiteeSchema = {
 } as const;
 
 /** Parse offer ids from "123, 456", [123, "456"] or 123. Throws INVALID_CONFIG on anything else. */
+/** A wrong value as an error shows it: JSON, cut to 40 characters (msg.offer_ids may be megabytes long). */
+function shownValue(v: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(v) ?? String(v);
+  } catch {
+    text = typeof v;
+  }
+  return text.length > 40 ? `${text.slice(0, 39)}… (${text.length} characters)` : text;
+}
+
 export function parseOfferIds(value: unknown): number[] {
   if (value === undefined || value === null || value === '') return [];
   const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[\s,;]+/) : [value];
-  const out: number[] = [];
+  // A Set, not out.includes(): msg.offer_ids may hold a million ids, and a quadratic scan would hold the event loop for minutes.
+  const out = new Set<number>();
   for (const v of list) {
     if (v === '' || v === undefined || v === null) continue;
     const n = typeof v === 'number' ? v : /^\d+$/.test(String(v).trim()) ? Number(String(v).trim()) : NaN;
     if (!Number.isSafeInteger(n) || n <= 0) {
-      throw new ConnectorError(ErrorCodes.INVALID_CONFIG, `Recruitee offer ids must be whole numbers, got ${JSON.stringify(v)}`, { vendor: 'recruitee' });
+      throw new ConnectorError(ErrorCodes.INVALID_CONFIG, `Recruitee offer ids must be whole numbers, got ${shownValue(v)}`, { vendor: 'recruitee' });
     }
-    if (!out.includes(n)) out.push(n);
+    out.add(n);
   }
-  return out;
+  return [...out];
 }
 
 function coverLetter(profile: HrflowProfile): string | undefined {

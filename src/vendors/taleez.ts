@@ -108,7 +108,15 @@ export function parseId(value: unknown, what: string): number | undefined {
   if (value === undefined || value === null || (typeof value === 'string' && !value.trim())) return undefined;
   const n = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(String(value)) ? Number(String(value).trim()) : NaN;
   if (!Number.isSafeInteger(n) || n <= 0) {
-    throw new ConnectorError(ErrorCodes.INVALID_CONFIG, `Taleez ${what} must be a whole number, got ${JSON.stringify(value)}`, { vendor: 'taleez' });
+    let shown: string;
+    try {
+      shown = JSON.stringify(value) ?? String(value);
+    } catch {
+      shown = typeof value;
+    }
+    // Cut: msg.job_id may be megabytes long.
+    if (shown.length > 40) shown = `${shown.slice(0, 39)}… (${shown.length} characters)`;
+    throw new ConnectorError(ErrorCodes.INVALID_CONFIG, `Taleez ${what} must be a whole number, got ${shown}`, { vendor: 'taleez' });
   }
   return n;
 }

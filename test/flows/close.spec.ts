@@ -75,10 +75,32 @@ describe('flow: messages in flight when the flow stops', function () {
     assert.equal(m.topic, 'in-flight');
     assert.equal(m.error_details.outcomeUnknown, true, 'a create was sent: the candidate may exist');
     assert.match(m.error.message, /may or may not exist/);
-    assert.ok(warnings.some((w) => /^ABORTED: .*may or may not exist/.test(w)), `logged: ${warnings.join(' | ')}`);
+    // The log line says which message (its id) and that the candidate may exist (outcomeUnknown).
+    assert.ok(warnings.some((w) => /^ABORTED outcomeUnknown \[msg [^\]]+, profile [^\]]+\]: .*may or may not exist/.test(w)), `logged: ${warnings.join(' | ')}`);
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(caught.length, 1, 'never a second outcome');
     assert.equal(outs.length, 0);
+  });
+
+  it('a stop after the create was answered: the outcome carries the candidate id (msg.candidate_id), to check that candidate', async () => {
+    const nodes = srFlow().map((n) => (n.id === 'push' ? { ...n, upload_cv: true } : n));
+    await helper.load(allNodes, nodes, { acc: { x_smart_token: ctx.sb.credentials.smartToken } });
+    ctx.sb.setFault('smartrecruiters', { mode: 'slow', delayMs: 5000, match: '/attachments' });
+    const caught: any[] = [];
+    const warnings: string[] = [];
+    helper.getNode('catch').on('input', (m: any) => caught.push(m));
+    spyWarn('push', warnings);
+    helper.getNode('push').receive({ payload: ctx.sb.getProfile(SOURCE_KEY, KEYS.full), topic: 'created' });
+    const sr = () => (ctx.sb.state as any).smartrecruiters;
+    await until(() => sr().candidates.length >= 1 && sr().requests >= 2); // created, and the CV upload is on its way
+    const id = String(sr().candidates[0].id);
+    await helper.clearFlows();
+    assert.equal(caught.length, 1);
+    assert.equal(caught[0].error.code, 'ABORTED');
+    assert.equal(caught[0].error_details.outcomeUnknown, true);
+    assert.equal(caught[0].candidate_id, id, 'the Catch node knows which candidate to check');
+    assert.equal(caught[0].error_details.candidateId, id);
+    assert.ok(warnings.some((w) => w.startsWith('ABORTED outcomeUnknown [msg ') && w.includes(`candidate ${id} was created`)), warnings.join(' | '));
   });
 
   it('a redeploy of the push node alone: the running Catch node and what follows it get the outcome', async () => {
@@ -93,14 +115,14 @@ describe('flow: messages in flight when the flow stops', function () {
     assert.equal(caughtDownstream.length, 1);
     assert.equal(caughtDownstream[0].error.code, 'ABORTED');
     assert.equal(caughtDownstream[0].error_details.outcomeUnknown, true);
-    assert.ok(warnings.some((w) => /^ABORTED: /.test(w)));
+    assert.ok(warnings.some((w) => /^ABORTED outcomeUnknown \[msg /.test(w)));
   });
 
   it('with the Catch node stopped first, the outcome is still logged', async () => {
     const { caught, warnings } = await stalledCreate(srFlow(true));
     await helper.clearFlows();
     assert.equal(caught.length, 0, 'Node-RED stopped the Catch node before the push node');
-    assert.ok(warnings.some((w) => /^ABORTED: /.test(w)), 'a logged record of the message');
+    assert.ok(warnings.some((w) => /^ABORTED outcomeUnknown \[msg /.test(w)), 'a logged record of the message');
   });
 
   it('an HrFlow read in flight is ABORTED (nothing changed), caught and logged', async () => {
@@ -126,6 +148,6 @@ describe('flow: messages in flight when the flow stops', function () {
     assert.equal(caught.length, 1);
     assert.equal(caught[0].error.code, 'ABORTED');
     assert.equal(caught[0].error_details.outcomeUnknown, undefined, 'a read changes nothing');
-    assert.ok(warnings.some((w) => /^ABORTED: /.test(w)));
+    assert.ok(warnings.some((w) => /^ABORTED \[msg /.test(w)), `logged: ${warnings.join(' | ')}`);
   });
 });

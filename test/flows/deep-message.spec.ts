@@ -7,10 +7,14 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { enforceBounds, MAX_DEPTH, MAX_VALUES } from '../../nodes/lib/bounds';
+import { enforceBounds, makeCopyable, MAX_DEPTH, MAX_VALUES } from '../../nodes/lib/bounds';
 import { allNodes, helper, onTab, silence, type FlowNode } from '../helpers/red';
 import { useSandbox } from '../helpers/sandbox';
 import type { Sandbox } from '../../src/sandbox';
+
+// Node-RED's own message copy, the one it makes for every Catch node (RED.util.cloneMessage).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const cloneMessage: (msg: unknown) => unknown = require('@node-red/util').util.cloneMessage;
 
 /** `levels` arrays nested in one another, built without recursion. */
 export function nested(levels: number): unknown {
@@ -97,6 +101,63 @@ describe('bounds: a message too deep or too large for Node-RED to copy', () => {
     const report = enforceBounds(msg);
     assert.deepEqual(report.cuts.map((c) => c.reason), ['values']);
     assert.match(msg.payload.many, /^\[cut: the message holds more than/);
+  });
+
+  it('cuts what cannot be read (a getter or Proxy that throws, a revoked Proxy): Node-RED could not copy it', () => {
+    const profile = () => ({ key: 'k', info: { first_name: 'A', last_name: 'B', email: 'a@example.com' }, tags: [] as unknown[] });
+    const getter: any = profile();
+    Object.defineProperty(getter.info, 'email', { enumerable: true, configurable: true, get: () => { throw new Error('boom'); } });
+    const trap: any = new Proxy(profile(), { get: (t, k) => { if (k === 'info') throw new Error('boom'); return (t as any)[k]; } });
+    const everyTrap: any = new Proxy(profile(), Object.fromEntries(['get', 'ownKeys', 'getPrototypeOf', 'getOwnPropertyDescriptor', 'has'].map((t) => [t, () => { throw new Error(t); }])));
+    const revoked = Proxy.revocable(profile(), {});
+    revoked.revoke();
+    const symbolGetter: any = profile();
+    Object.defineProperty(symbolGetter, Symbol('s'), { enumerable: true, configurable: true, get: () => { throw new Error('boom'); } });
+    for (const [payload, where] of [[getter, 'msg.payload.info.email'], [trap, 'msg.payload'], [everyTrap, 'msg.payload'], [revoked.proxy, 'msg.payload'], [symbolGetter, 'msg.payload.Symbol(s)']]) {
+      assert.throws(() => cloneMessage({ payload }), Error, 'Node-RED cannot copy it');
+      const msg: any = { _msgid: '1', payload };
+      const report = enforceBounds(msg);
+      assert.deepEqual(report.cuts, [{ path: where, reason: 'unreadable' }]);
+      assert.match(report.summary, /reading it threw an error/);
+      assert.doesNotThrow(() => cloneMessage(msg), where);
+    }
+  });
+
+  it('where the holder will not take the marker (frozen, a non-configurable getter), cuts the holder', () => {
+    let deep: unknown = ['bottom'];
+    for (let i = 0; i < 5000; i++) deep = Object.freeze([deep]);
+    const msg: any = { payload: { key: 'k', info: { first_name: 'A' }, tags: deep } };
+    assert.equal(enforceBounds(msg).cuts.length, 1);
+    assert.doesNotThrow(() => cloneMessage(msg));
+    const fixed: any = { payload: { info: { first_name: 'A' } } };
+    Object.defineProperty(fixed.payload, 'tags', { enumerable: true, configurable: false, get: () => { throw new Error('boom'); } });
+    assert.deepEqual(enforceBounds(fixed).cuts, [{ path: 'msg.payload', reason: 'unreadable' }]);
+    assert.doesNotThrow(() => cloneMessage(fixed));
+  });
+
+  it('past the value budget, the small fields of the msg are kept (candidate_id is never what is cut)', () => {
+    const msg: any = { payload: { many: Array.from({ length: MAX_VALUES + 10 }, (_, i) => i) }, candidate_id: 'c-1', steps: [{ step: 'create' }], statusCode: 201 };
+    const report = enforceBounds(msg);
+    assert.ok(report.cuts.length > 0);
+    assert.equal(msg.candidate_id, 'c-1');
+    assert.equal(msg.statusCode, 201);
+    assert.deepEqual(msg.steps, [{ step: 'create' }]);
+    assert.ok(report.cuts.every((c) => c.path.startsWith('msg.payload.')));
+  });
+
+  it('makeCopyable: what the walk cannot fix (a getter answering a new deep value at each read) is found with Node-RED\'s copy and cut', () => {
+    const msg: any = { _msgid: '1', topic: 't', payload: { key: 'k', info: { first_name: 'A' } } };
+    Object.defineProperty(msg.payload.info, 'extra', { enumerable: true, configurable: true, get: () => nested(5000) });
+    enforceBounds(msg); // cuts a copy it was handed, not what the next read answers
+    assert.throws(() => cloneMessage(msg), RangeError);
+    const result = makeCopyable(msg, cloneMessage);
+    assert.deepEqual(result, { replaced: ['msg.payload.info.extra'], copyable: true });
+    assert.equal(msg.payload.info.first_name, 'A');
+    assert.doesNotThrow(() => cloneMessage(msg));
+
+    const stuck: any = { _msgid: '2' };
+    Object.defineProperty(stuck, 'evil', { enumerable: true, configurable: false, get: () => { throw new Error('boom'); } });
+    assert.equal(makeCopyable(stuck, cloneMessage).copyable, false);
   });
 
   it('leaves a real profile alone', () => {
@@ -214,4 +275,58 @@ describe('flow: a 5,000-deep message through every node of ours', function () {
     }
     assert.equal(exits, 0);
   });
+});
+
+describe('flow: a msg Node-RED cannot copy (getters, Proxies) through every node of ours', function () {
+  this.timeout(30_000);
+  const ctx = useSandbox();
+  afterEach(async () => {
+    await helper.unload();
+  });
+
+  const base = () => ({ key: 'k', info: { first_name: 'Ada', last_name: 'Love', email: 'ada@example.com' }, tags: [] as unknown[] });
+  const hostile: Array<[string, () => Record<string, unknown>]> = [
+    ['a payload getter that throws', () => {
+      const p = base();
+      Object.defineProperty(p, 'tags', { enumerable: true, get: () => { throw new Error('getter boom'); } });
+      return { payload: p };
+    }],
+    ['a Proxy payload whose get trap throws', () => ({ payload: new Proxy(base(), { get: (t, k) => { if (k === 'info') throw new Error('proxy boom'); return (t as any)[k]; } }) })],
+    ['a revoked Proxy payload', () => {
+      const r = Proxy.revocable(base(), {});
+      r.revoke();
+      return { payload: r.proxy };
+    }],
+    ['a non-configurable getter on the msg that throws', () => {
+      const m: Record<string, unknown> = { payload: base() };
+      Object.defineProperty(m, 'evil', { enumerable: true, get: () => { throw new Error('msg getter boom'); } });
+      return m;
+    }],
+    ['a getter answering a new 5,000-deep value at each read', () => {
+      const p = base();
+      Object.defineProperty(p, 'tags', { enumerable: true, configurable: true, get: () => [{ name: 'x', value: nested(5000) }] });
+      return { payload: p };
+    }],
+  ];
+
+  for (const i of [0, 1, 2, 3, 4, 5, 6]) {
+    it(`node ${i}: each such message has exactly one outcome, caught, INVALID_INPUT`, async function () {
+      const { node, config } = nodesUnderTest(ctx.sb)[i];
+      this.test!.title = `${node.type}: each such message has exactly one outcome, caught, INVALID_INPUT`;
+      await loadWithCatch(node, config);
+      for (const [what, build] of hostile) {
+        const seen = collect(['out', 'caught']);
+        const msg = build();
+        msg.topic = 'hostile';
+        helper.getNode('n').receive(msg);
+        await until(() => seen.got.length > 0).catch(() => assert.fail(`${what}: no outcome`));
+        await silence('caught', 100);
+        seen.stop();
+        assert.equal(seen.got.length, 1, `${what}: one outcome`);
+        assert.equal(seen.got[0].id, 'caught', what);
+        assert.equal(seen.got[0].msg.error.code, 'INVALID_INPUT', `${what}: ${seen.got[0].msg.error.message}`);
+        assert.equal(seen.got[0].msg.topic, 'hostile', what);
+      }
+    });
+  }
 });

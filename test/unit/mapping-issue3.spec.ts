@@ -198,6 +198,8 @@ describe('Taleez', () => {
     assert.deepEqual(parseIds('1, 2,2', 'x'), [1, 2]);
     assert.deepEqual(parseIds([3, '4'], 'x'), [3, 4]);
     assert.equal(rejected(() => parseId('abc', 'recruiter id')).code, 'INVALID_CONFIG');
+    const long = rejected(() => parseId('a'.repeat(1_000_000), 'job id'));
+    assert.ok(long.message.length < 200, 'a megabyte-long msg.job_id is not echoed whole');
     assert.equal(rejected(() => taleez.checkConfig({ x_taleez_api_secret: 's' }, {})).code, 'INVALID_CONFIG');
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { ConnectorError } from '../../src/core/errors';
 import { recruitee, parseOfferIds } from '../../src/vendors/recruitee';
 import { smartrecruiters, smartRecruitersPayload } from '../../src/vendors/smartrecruiters';
+import { flatchr } from '../../src/vendors/flatchr';
 import { profiles } from '../helpers/fixtures';
 
 const FULL_RESUME_URL =
@@ -202,6 +203,17 @@ describe('Recruitee default mapping', () => {
     assert.equal(invalid(() => parseOfferIds('12, abc')).code, 'INVALID_CONFIG');
     assert.equal(invalid(() => parseOfferIds([1.5])).code, 'INVALID_CONFIG');
   });
+
+  it('parses a msg.offer_ids of 300,000 distinct ids in one pass, and shows a wrong one cut', () => {
+    // A quadratic duplicate scan took minutes here, with the event loop (every flow, the editor) held.
+    const ids = Array.from({ length: 300_000 }, (_, i) => i + 1);
+    const text = ids.join(',');
+    assert.deepEqual(parseOfferIds(text), ids);
+    assert.deepEqual(parseOfferIds([...ids, ...ids]), ids);
+    const e = invalid(() => parseOfferIds(`1,${'9'.repeat(100_000)}`));
+    assert.ok(e.message.length < 200, e.message.slice(0, 300));
+    assert.match(e.message, /100002 characters/);
+  });
 });
 
 describe('default payloads against the vendors\' own API descriptions (specs/, built into the sandbox)', () => {
@@ -283,5 +295,14 @@ describe('SmartRecruiters mapping of partial data', () => {
       { title: 'Intern', startDate: '2019-01-01' },
     ]);
     assert.deepEqual(payload.education, [{ institution: 'École Exemple' }]);
+  });
+});
+
+describe('validation of values megabytes long', () => {
+  it('a 10 MB CV URL is an INVALID_PROFILE for Flatchr, not the RangeError of the uri format check', () => {
+    const profile = { key: 'k', info: { first_name: 'A', last_name: 'B', email: 'a@example.com' }, attachments: [{ type: 'resume', public_url: `https://e.com/${'a/'.repeat(5_000_000)}cv.pdf`, file_name: 'cv.pdf' }] };
+    const e = invalid(() => flatchr.validate(flatchr.defaultPayload(profile as never, { vacancy: 'v' } as never)));
+    assert.equal(e.code, 'INVALID_PROFILE');
+    assert.match(e.message, /could not be checked .*too long/);
   });
 });
