@@ -10,6 +10,8 @@
  */
 
 const MASK = '***';
+/** Secret forms shorter than this are masked only where they stand alone (see Redactor.pattern). */
+const SHORT = 4;
 
 /**
  * Header names whose values are always secret, whatever the vendor (transport knowledge).
@@ -145,7 +147,10 @@ export class Redactor {
     if (this.matcher === undefined) {
       const forms = [...new Set(this.secrets.flatMap(secretForms))].sort((a, b) => b.length - a.length);
       this.longest = forms[0]?.length ?? 0;
-      this.matcher = forms.length ? new RegExp(forms.map(escapeRegExp).join('|'), 'g') : null;
+      // A form shorter than 4 characters is masked where it stands alone (not inside a word): a one-letter
+      // secret still never shows, but "Unauthorized" does not become "Una***thorized".
+      const alone = (f: string) => (f.length < SHORT ? `(?<![A-Za-z0-9])${escapeRegExp(f)}(?![A-Za-z0-9])` : escapeRegExp(f));
+      this.matcher = forms.length ? new RegExp(forms.map(alone).join('|'), 'g') : null;
     }
     return this.matcher;
   }

@@ -54,7 +54,12 @@ describe('Redactor', () => {
   it('takes no empty string for a secret, and never masks its own mask again', () => {
     const r = new Redactor(['', null, undefined, '*']);
     assert.equal(new Redactor(['']).text('nothing to hide'), 'nothing to hide');
-    assert.equal(r.text('a*b'), 'a***b');
+    assert.equal(r.text('a * b'), 'a *** b');
+  });
+
+  it('masks a secret shorter than 4 characters where it stands alone, not inside a word', () => {
+    const r = new Redactor(['u', 'k3y']);
+    assert.equal(r.text('Unauthorized user u with key k3y: {"token":"k3y","user":"u"} k3y=1'), 'Unauthorized user *** with key ***: {"token":"***","user":"***"} ***=1');
   });
 
   it('masks the longest secret whole when one contains another', () => {
