@@ -10,7 +10,7 @@ import { isProfile, type HrflowProfile } from '../src/hrflow/profile';
 import { UserFunction } from '../src/logic/sandbox';
 import { vendors } from '../src/vendors';
 import { enforceBounds } from './lib/bounds';
-import { CLOSE_WAIT_MS, onInput, Status, type Msg } from './lib/runtime';
+import { onInput, Status, type Msg } from './lib/runtime';
 
 interface LogicDef {
   name?: string;
@@ -160,8 +160,7 @@ export = function (RED: NodeAPI): void {
     }, ErrorCodes.LOGIC_ERROR, { clone: RED.util.cloneMessage });
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      inputs.abortAll(() => new ConnectorError(ErrorCodes.ABORTED, 'the flow was stopped while its logic ran: send the message again'));
-      void inputs.settled(CLOSE_WAIT_MS).then(() => done());
+      inputs.close(() => new ConnectorError(ErrorCodes.ABORTED, 'the flow was stopped while its logic ran: send the message again'), done);
     });
   }
   RED.nodes.registerType('hrflow-logic', HrflowLogicNode as any);

@@ -4,7 +4,7 @@
  */
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { ConnectorError, ErrorCodes } from '../src/core/errors';
-import { abortedAtClose, CLOSE_WAIT_MS, fromMsgOr, intSetting, onInput, Status } from './lib/runtime';
+import { abortedAtClose, fromMsgOr, intSetting, onInput, Status } from './lib/runtime';
 import type { HrflowApiNode } from './lib/hrflow-api-node';
 
 export = function (RED: NodeAPI): void {
@@ -36,9 +36,8 @@ export = function (RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       controller.abort(new ConnectorError(ErrorCodes.ABORTED, 'the flow was stopped', { vendor: 'hrflow' }));
-      inputs.abortAll((job) => abortedAtClose('HrFlow', 'hrflow', job));
       node.status(Status.clear());
-      void inputs.settled(CLOSE_WAIT_MS).then(() => done());
+      inputs.close((job) => abortedAtClose('HrFlow', 'hrflow', job), done);
     });
   }
   RED.nodes.registerType('hrflow-profile', HrflowProfileNode as any);

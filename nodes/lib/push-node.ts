@@ -12,7 +12,7 @@ import { cvAttachment, isProfile, type HrflowProfile } from '../../src/hrflow/pr
 import type { VendorModule } from '../../src/vendors/types';
 import { cvDownloadPolicy, cvUrl, type CvDownloadPolicy } from '../../src/push/files';
 import { createdCandidateId } from '../../src/push/create';
-import { abortedAtClose, CLOSE_WAIT_MS, intSetting, onInput, Status, type Msg } from './runtime';
+import { abortedAtClose, intSetting, onInput, Status, type Msg } from './runtime';
 import type { VendorConfigNode } from './vendor-config';
 
 export interface PushNodeSpec<Config, Params> {
@@ -141,11 +141,9 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, spec: PushNodeSpe
 
     node.on('close', (_removed: boolean, done: () => void) => {
       controller.abort(new ConnectorError(ErrorCodes.ABORTED, 'the flow was stopped', { vendor: vendor.id }));
-      // Every message in flight gets its outcome now, while the flow's Catch nodes still listen, and a log line.
-      inputs.abortAll((job) => abortedAtClose(vendor.label, vendor.id, job));
       node.status(Status.clear());
-      // Then wait (bounded) for the cancelled work to end, so nothing of this node outlives the flow.
-      void inputs.settled(CLOSE_WAIT_MS).then(() => done());
+      // Every message in flight gets its outcome now, while the flow's Catch nodes still listen, and a log line.
+      inputs.close((job) => abortedAtClose(vendor.label, vendor.id, job), done);
     });
   }
   RED.nodes.registerType(spec.type, PushNode as any);

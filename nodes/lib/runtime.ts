@@ -96,7 +96,11 @@ export interface InputTracker {
    */
   abortAll(makeError: (job: Job) => ConnectorError): void;
   /** Resolves when every handler has returned, or after `ms` (the close waits for the work to end, bounded). */
-  settled(ms: number): Promise<void>;
+  settled(ms: number): Promise<void>;  /**
+   * The node's 'close': abortAll, then call `done` once the cancelled work has ended (at most
+   * CLOSE_WAIT_MS later), so nothing of this node outlives its flow.
+   */
+  close(makeError: (job: Job) => ConnectorError, done: () => void): void;
 }
 
 export interface InputOptions {
@@ -206,6 +210,10 @@ export function onInput(
         node.warn(`${err.code}${err.outcomeUnknown ? ' outcomeUnknown' : ''} ${whichMsg(job.msg)}: ${err.message}`);
         finish(err);
       }
+    },
+    close(makeError, done) {
+      this.abortAll(makeError);
+      void this.settled(CLOSE_WAIT_MS).then(() => done());
     },
     settled(ms) {
       const all = [...running];
