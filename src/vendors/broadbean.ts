@@ -164,7 +164,7 @@ export function broadbeanPayload(profile: HrflowProfile, params: Partial<Broadbe
 }
 
 /** CV documents Candidate Hub takes (read from the bytes; anything else is INVALID_PROFILE before the create). */
-const BROADBEAN_CV_TYPES: readonly CvKind[] = ['pdf', 'doc', 'docx', 'odt', 'rtf'];
+const BROADBEAN_CV_TYPES: readonly CvKind[] = ['pdf', 'docx'];
 
 export const broadbean: VendorModule<BroadbeanConfig, BroadbeanParams, BroadbeanPayload> = {
   id: 'broadbean',

@@ -164,6 +164,22 @@ describe('flow: the CV (URL scheme, fetched before the create, content, hosts)',
     }
   });
 
+  it('broadbean: a legacy Word (.doc) CV is INVALID_PROFILE before anything is sent (Candidate Hub takes PDF and DOCX)', async () => {
+    const doc = Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), Buffer.alloc(600), Buffer.from('WordDocument', 'utf16le'), Buffer.alloc(2000)]);
+    const server = http.createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'application/msword' }).end(doc));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      await loadPush(ctx.sb, BB);
+      const { id, msg } = await push({ payload: profileWithCv(ctx.sb, `http://127.0.0.1:${(server.address() as AddressInfo).port}/cv.doc`) });
+      assert.equal(id, 'caught');
+      assert.equal(msg.error.code, 'INVALID_PROFILE');
+      assert.equal(created(ctx.sb, 'broadbean'), 0);
+      assert.equal(ctx.sb.state.broadbean.rejections.length, 0, 'nothing reached Candidate Hub');
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
   it('smartrecruiters with upload_cv off neither downloads nor checks the CV', async () => {
     await loadPush(ctx.sb, SR, { upload_cv: false });
     const { id, msg } = await push({ payload: profileWithCv(ctx.sb, htmlUrl) });
