@@ -24,6 +24,16 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export interface HttpOptions {
   /** Vendor name used in errors ("smartrecruiters", "hrflow"...). */
   vendor: string;
+  /**
+   * The API every request of this client goes to: a request whose `url` is a path (no scheme) is sent
+   * to baseUrl + '/' + url. Absolute URLs are sent as they are.
+   */
+  baseUrl?: string;
+  /**
+   * Headers sent with every request of this client (the account's authentication), before the
+   * request's own; a function is called for each attempt (signatures that carry a timestamp).
+   */
+  headers?: Record<string, string> | (() => Record<string, string>);
   /** Per-attempt timeout in ms (default 30 000). */
   timeoutMs?: number;
   /** How many times a failed attempt may be retried (default 3). */
@@ -297,8 +307,29 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 
+/**
+ * A relative request path from segments (ids are encoded; each is checked): an id of "" or ".."
+ * (encoded or not) would move the request to another route (/jobs/../candidates), so it throws
+ * INVALID_CONFIG. Segments are trimmed of their slashes, and not encoded further (callers encode ids).
+ */
+export function urlPath(...parts: string[]): string {
+  const segments = parts.map((p) => p.replace(/^\/+|\/+$/g, ''));
+  const bad = segments.find((p) => p === '' || /^(?:\.|%2e){1,2}$/i.test(p));
+  if (bad !== undefined) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, `"${bad}" cannot be an id in the request path`);
+  return segments.join('/');
+}
+
+/** baseUrl + '/' + path, without doubling or dropping slashes; an absolute URL is kept as it is. */
+export function resolveUrl(baseUrl: string | undefined, url: string): string {
+  if (!baseUrl || /^[a-z][a-z0-9+.-]*:/i.test(url)) return url;
+  return `${baseUrl.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`;
+}
+
 export class HttpClient {
   readonly vendor: string;
+  /** The API this client is bound to (requests with a relative url go there). */
+  readonly baseUrl?: string;
+  private readonly defaultHeaders?: Record<string, string> | (() => Record<string, string>);
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly retryDelayMs: number;
@@ -321,6 +352,8 @@ export class HttpClient {
 
   constructor(options: HttpOptions) {
     this.vendor = options.vendor;
+    this.baseUrl = options.baseUrl;
+    this.defaultHeaders = options.headers;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.retries = Math.max(0, options.retries ?? 3);
     this.retryDelayMs = Math.max(0, options.retryDelayMs ?? 1000);
@@ -391,7 +424,8 @@ export class HttpClient {
    * Send a request and return its 2xx answer. Any other outcome throws a ConnectorError
    * with a stable code, the HTTP status and a short redacted vendor message.
    */
-  async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
+  async request<T = unknown>(request: HttpRequest): Promise<HttpResponse<T>> {
+    const req = this.bind(request);
     // Built when needed: by then the attempts have taught the client the secret header values they sent.
     const redactorOf = () => (req.secrets?.length ? this.redact.with(...req.secrets) : this.redact);
     const idempotent = req.idempotent ?? req.method === 'GET';
@@ -467,6 +501,18 @@ export class HttpClient {
         });
       }
     }
+  }
+
+  /** The request with this client's base URL and headers applied. */
+  private bind(req: HttpRequest): HttpRequest {
+    const url = resolveUrl(this.baseUrl, req.url);
+    const base = this.defaultHeaders;
+    if (!base) return url === req.url ? req : { ...req, url };
+    const own = req.headers;
+    const headers = typeof base === 'function' || typeof own === 'function'
+      ? () => ({ ...(typeof base === 'function' ? base() : base), ...(typeof own === 'function' ? own() : own) })
+      : { ...base, ...own };
+    return { ...req, url, headers };
   }
 
   private async attempt(req: HttpRequest): Promise<HttpResponse & { reading?: RateHeaderReading }> {

@@ -2,12 +2,12 @@
  * What a vendor module provides. Each vendor's whole behaviour (parameters, default mapping,
  * payload schema, request plan, response reading) lives in one file under src/vendors/.
  */
-import { ConnectorError, ErrorCodes } from '../core/errors';
-import type { HttpClient, RateHeaderReader } from '../core/http';
+import { resolveUrl, urlPath, type HttpClient, type RateHeaderReader } from '../core/http';
 import type { RateLimit } from '../core/limiter';
 import type { PayloadValidator } from '../core/validate';
 import type { HrflowProfile } from '../hrflow/profile';
 import type { CvDownloadOptions, CvKind } from '../push/files';
+import type { AccountContext, PickItem, TestResult, VendorDescription } from './description';
 
 export interface PushContext<Config, Params> {
   /** Client for the vendor's API (rate limited per account, redacting the account's secrets). */
@@ -42,6 +42,25 @@ export interface PushResult {
 export interface VendorModule<Config, Params, Payload = Record<string, unknown>> {
   id: string;
   label: string;
+  /** What the editor, the locales, the help and the admin endpoints know about the vendor (src/vendors/description.ts). */
+  description?: VendorDescription;
+  /**
+   * The account's API: where requests go and how they authenticate. The push node, Test connection and
+   * the pickers bind one HttpClient to it; vendor code then sends relative paths (`urlPath('jobs', id)`).
+   */
+  connection?(config: Config): { baseUrl: string; headers?: Record<string, string> | (() => Record<string, string>) };
+  /**
+   * The account as this vendor wants it, from a config node's properties and credentials (or the
+   * values typed in the dialog, for Test connection). The generic reading of `description.account`
+   * (credentials as they are, properties trimmed, blank ones replaced by their default) is the default.
+   */
+  readAccount?(values: Record<string, string>): Config;
+  /** The node's parameters from the values of `description.params` (each `msg` override already applied). */
+  readParams?(values: Record<string, unknown>): Params;
+  /** One harmless authenticated read with the account; throws ConnectorError (AUTH_FAILED, NOT_FOUND...). */
+  testConnection?(ctx: AccountContext<Config>): Promise<TestResult>;
+  /** The lists pickers offer (`description.lists` names them), read with the account. */
+  lists?: Record<string, (ctx: AccountContext<Config>) => Promise<PickItem[]>>;
   /** Client-side rate limit shared by every node using the same account, when the vendor documents one. */
   rateLimit?: RateLimit;
   /**
@@ -75,11 +94,7 @@ export function createStep(outcome: { response?: { status: number }; recovered: 
     : { step: 'create', status: 'done', statusCode: outcome.response?.status };
 }
 
-/** Join a base URL and a path without doubling or dropping slashes. */
+/** Join a base URL and a path without doubling or dropping slashes (each segment checked by urlPath). */
 export function joinUrl(base: string, ...parts: string[]): string {
-  const segments = parts.map((p) => p.replace(/^\/+|\/+$/g, ''));
-  // An id of "" or ".." (encoded or not) would move the request to another route: /jobs/../candidates.
-  const bad = segments.find((p) => p === '' || /^(?:\.|%2e){1,2}$/i.test(p));
-  if (bad !== undefined) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, `"${bad}" cannot be an id in the request path`);
-  return [base.replace(/\/+$/, ''), ...segments].join('/');
+  return parts.length ? resolveUrl(base, urlPath(...parts)) : base.replace(/\/+$/, '');
 }
