@@ -56,7 +56,7 @@ export async function pushProfile<C, P>(
   void _unused;
   return vendor.push(
     {
-      http: new HttpClient({ ...http, vendor: vendor.id, redactor, limiter, secretHeaders: vendor.secretHeaders, rateHeaders: vendor.rateHeaders }),
+      http: new HttpClient({ ...http, ...vendor.connection?.(config), vendor: vendor.id, redactor, limiter, secretHeaders: vendor.secretHeaders, rateHeaders: vendor.rateHeaders }),
       files: new HttpClient({ ...http, vendor: 'hrflow-files', redactor }),
       config,
       params,

@@ -111,7 +111,7 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, spec: PushNodeSpe
           ? `paused by ${vendor.label} until ${new Date(info.until).toTimeString().slice(0, 8)}`
           : `rate limited, waiting ${Math.ceil(info.waitMs / 1000)} s`));
       const common = { timeoutMs, retries, retryDelayMs, redactor, signal: controller.signal, onRetry, onWait };
-      const http = new HttpClient({ ...common, vendor: vendor.id, limiter: account.limiter, secretHeaders: vendor.secretHeaders, rateHeaders: vendor.rateHeaders });
+      const http = new HttpClient({ ...common, ...vendor.connection?.(config), vendor: vendor.id, limiter: account.limiter, secretHeaders: vendor.secretHeaders, rateHeaders: vendor.rateHeaders });
       // If the flow stops now: did a create leave (the candidate may exist)?
       job.progress = () => (http.unsafeDone ? 'created' : http.unsafeSent ? 'sent' : 'none');
       job.candidateId = () => createdCandidateId(http);
