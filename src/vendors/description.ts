@@ -5,7 +5,7 @@
  * `registerType` definition, the edit template, the validators, Test connection and pickers), its
  * message catalogues (`en-US` and `fr`) and the shared sections of its help (inputs, outputs,
  * Advanced, credentials, the error table). Only what is truly vendor-specific (the help's details) is
- * written by hand, in `nodes/help/<type>.<lang>.html`.
+ * written by hand, in `nodes/help/<lang>/<type>.html`.
  *
  * Plain data only (no functions): it is read by the build script and, for the admin endpoints and the
  * runtime, by the nodes.
