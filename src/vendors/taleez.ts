@@ -23,9 +23,12 @@ import { downloadCv, multipartBody, type CvFile, type CvKind } from '../push/fil
 import { payloadValidator } from '../core/validate';
 import { compact, coordinates, locationFields, text, urlOfType, type HrflowProfile } from '../hrflow/profile';
 import type { VendorDescription } from './description';
-import { createStep, joinUrl, type PushContext, type PushResult, type PushStep, type VendorModule } from './types';
+import { urlPath, type HttpClient } from '../core/http';
+import { createStep, type PushContext, type PushResult, type PushStep, type VendorModule } from './types';
 
 export const TALEEZ_DEFAULT_BASE_URL = 'https://api.taleez.com/0';
+/** The header carrying the account's secret API key on every request. */
+const TALEEZ_SECRET_HEADER = 'X-taleez-api-secret';
 
 export interface TaleezConfig {
   x_taleez_api_secret: string;
@@ -326,8 +329,33 @@ export const taleez: VendorModule<TaleezConfig, TaleezParams, TaleezCandidate> =
   rateLimit: { perWindow: 100, windowMs: 60_000 },
   // None documented; if Taleez sends X-RateLimit-* they count in its own minute window, never per second.
   rateHeaders: (h) => ({ perWindow: h.limit, exhausted: h.remaining === 0, pauseMs: h.remaining === 0 ? h.resetMs : undefined }),
+  connection: (config) => ({
+    baseUrl: config.base_url || TALEEZ_DEFAULT_BASE_URL,
+    headers: { [TALEEZ_SECRET_HEADER]: config.x_taleez_api_secret },
+  }),
+  readParams: (values) => ({
+    recruiter_id: parseId(values.recruiter_id, 'recruiter id'),
+    job_id: parseId(values.job_id, 'job id'),
+    pool_ids: parseIds(values.pool_ids, 'pool id'),
+  }),
+  async testConnection(ctx) {
+    const page = await ctx.http.request<TaleezPage<TaleezJob>>({ method: 'GET', url: urlPath('jobs'), params: { page: 0, pageSize: 1 }, step: 'test_connection' });
+    const total = page.data?.totalSize ?? page.data?.listSize ?? page.data?.list?.length;
+    if (typeof total !== 'number' || !Array.isArray(page.data?.list)) throw unreadable('test_connection');
+    return { detail: `${total} job${total === 1 ? '' : 's'} readable` };
+  },
+  lists: {
+    jobs: async (ctx) =>
+      (await readPages<TaleezJob>(ctx.http, 'jobs')).map((j) => ({
+        id: String(j.id),
+        title: text(j.label) ?? `#${j.id}`,
+        ...(text(j.status) ? { status: text(j.status) } : {}),
+      })),
+    pools: async (ctx) =>
+      (await readPages<TaleezPool>(ctx.http, 'pools')).map((p) => ({ id: String(p.id), title: text(p.name) ?? `#${p.id}` })),
+  },
   secrets: (config) => [config.x_taleez_api_secret],
-  secretHeaders: ['X-taleez-api-secret'],
+  secretHeaders: [TALEEZ_SECRET_HEADER],
   checkConfig(config, params) {
     if (!text(config.x_taleez_api_secret)) {
       throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the Taleez API secret is missing in the account', { vendor: 'taleez' });
@@ -345,8 +373,6 @@ export const taleez: VendorModule<TaleezConfig, TaleezParams, TaleezCandidate> =
     'location.country': 'info.location.fields.country',
   }),
   async push(ctx, payload): Promise<PushResult> {
-    const base = ctx.config.base_url || TALEEZ_DEFAULT_BASE_URL;
-    const auth = { 'X-taleez-api-secret': ctx.config.x_taleez_api_secret };
     const body = { ...payload };
     if (body.recruiterId === undefined && ctx.params.recruiter_id !== undefined) body.recruiterId = ctx.params.recruiter_id;
     // The CV is fetched and checked (PDF only) before the create: a CV that cannot be sent creates nothing.
@@ -354,16 +380,16 @@ export const taleez: VendorModule<TaleezConfig, TaleezParams, TaleezCandidate> =
     try {
       const created = await createOnce<{ id?: string | number }>(
         ctx.http,
-        { method: 'POST', url: joinUrl(base, 'candidates'), headers: { ...auth, 'Content-Type': 'application/json' }, data: body, step: 'create' },
-        { readId: (d) => d.id, lookup: body.mail ? () => findByMail(ctx, base, body.mail as string) : undefined },
+        { method: 'POST', url: urlPath('candidates'), headers: { 'Content-Type': 'application/json' }, data: body, step: 'create' },
+        { readId: (d) => d.id, lookup: body.mail ? () => findByMail(ctx, body.mail as string) : undefined },
       );
       const candidateId = created.candidateId as string;
       const steps: PushStep[] = [createStep(created)];
       try {
-        steps.push(await uploadCv(ctx, base, candidateId, cv));
+        steps.push(await uploadCv(ctx, candidateId, cv));
         cv?.release();
-        if (ctx.params.job_id !== undefined) steps.push(await assign(ctx, base, candidateId, 'jobs', [ctx.params.job_id]));
-        if (ctx.params.pool_ids?.length) steps.push(await assign(ctx, base, candidateId, 'pools', ctx.params.pool_ids));
+        if (ctx.params.job_id !== undefined) steps.push(await assign(ctx, candidateId, 'jobs', [ctx.params.job_id]));
+        if (ctx.params.pool_ids?.length) steps.push(await assign(ctx, candidateId, 'pools', ctx.params.pool_ids));
       } catch (err) {
         throw partialPush(err, 'Taleez', candidateId);
       }
@@ -375,26 +401,25 @@ export const taleez: VendorModule<TaleezConfig, TaleezParams, TaleezCandidate> =
 };
 
 /** After a lost answer: Taleez's mail is unique per company, so a candidate with it is the one just created. */
-async function findByMail(ctx: PushContext<TaleezConfig, TaleezParams>, base: string, mail: string): Promise<string | undefined> {
+async function findByMail(ctx: PushContext<TaleezConfig, TaleezParams>, mail: string): Promise<string | undefined> {
   const res = await ctx.http.request<{ list?: Array<{ id?: number | string; mail?: string }> }>({
     method: 'GET',
-    url: joinUrl(base, 'candidates'),
+    url: urlPath('candidates'),
     params: { mail },
-    headers: { 'X-taleez-api-secret': ctx.config.x_taleez_api_secret },
     step: 'lookup',
   });
   const found = (res.data?.list ?? []).find((c) => c.mail?.toLowerCase() === mail.toLowerCase());
   return found?.id === undefined || found.id === null ? undefined : String(found.id);
 }
 
-async function uploadCv(ctx: PushContext<TaleezConfig, TaleezParams>, base: string, candidateId: string, cv: CvFile | undefined): Promise<PushStep> {
+async function uploadCv(ctx: PushContext<TaleezConfig, TaleezParams>, candidateId: string, cv: CvFile | undefined): Promise<PushStep> {
   if (!cv) return { step: 'upload_cv', status: 'skipped', detail: 'the profile has no resume or original attachment' };
   const form = multipartBody([{ name: 'file', value: cv.data, fileName: cv.fileName, contentType: cv.contentType }]);
   const res = await ctx.http.request({
     method: 'POST',
-    url: joinUrl(base, 'documents'),
+    url: urlPath('documents'),
     params: { candidateId, cv: true },
-    headers: { 'X-taleez-api-secret': ctx.config.x_taleez_api_secret, 'Content-Type': form.contentType },
+    headers: { 'Content-Type': form.contentType },
     data: form.data,
     step: 'upload_cv',
   });
@@ -404,19 +429,58 @@ async function uploadCv(ctx: PushContext<TaleezConfig, TaleezParams>, base: stri
 
 async function assign(
   ctx: PushContext<TaleezConfig, TaleezParams>,
-  base: string,
   candidateId: string,
   kind: 'jobs' | 'pools',
   ids: number[],
 ): Promise<PushStep> {
   const res = await ctx.http.request({
     method: 'POST',
-    url: joinUrl(base, 'candidates', encodeURIComponent(candidateId), kind),
-    headers: { 'X-taleez-api-secret': ctx.config.x_taleez_api_secret, 'Content-Type': 'application/json' },
+    url: urlPath('candidates', encodeURIComponent(candidateId), kind),
+    headers: { 'Content-Type': 'application/json' },
     data: { ids },
     // Adding to a job or pool twice does not duplicate anything: safe to repeat.
     idempotent: true,
     step: kind === 'jobs' ? 'add_to_job' : 'add_to_pools',
   });
   return { step: kind === 'jobs' ? 'add_to_job' : 'add_to_pools', status: 'done', statusCode: res.status, detail: ids.join(', ') };
+}
+
+/** A page of Taleez's `JobList` / `PoolList`. */
+interface TaleezPage<T> {
+  page?: number;
+  pageSize?: number;
+  listSize?: number;
+  totalSize?: number;
+  list?: T[];
+}
+interface TaleezJob {
+  id: number | string;
+  label?: string | null;
+  status?: string | null;
+}
+interface TaleezPool {
+  id: number | string;
+  name?: string | null;
+}
+
+/** Most items a picker offers. */
+const MAX_ITEMS = 200;
+/** Taleez's largest page. */
+const PAGE_SIZE = 100;
+
+function unreadable(step: string): ConnectorError {
+  return new ConnectorError(ErrorCodes.VENDOR_UNAVAILABLE, 'Taleez answered with something that is not a list', { vendor: 'taleez', step });
+}
+
+/** GET /jobs or /pools page by page (100 a page), up to MAX_ITEMS items. */
+async function readPages<T extends { id: unknown }>(http: HttpClient, what: 'jobs' | 'pools'): Promise<T[]> {
+  const items: T[] = [];
+  for (let page = 0; items.length < MAX_ITEMS; page++) {
+    const res = await http.request<TaleezPage<T>>({ method: 'GET', url: urlPath(what), params: { page, pageSize: PAGE_SIZE }, step: `list_${what}` });
+    const list = res.data?.list;
+    if (!Array.isArray(list)) throw unreadable(`list_${what}`);
+    items.push(...list.filter((i) => i && (typeof i.id === 'number' || typeof i.id === 'string')));
+    if (list.length < PAGE_SIZE) break;
+  }
+  return items.slice(0, MAX_ITEMS);
 }
