@@ -136,10 +136,10 @@ export function flatchrPayload(profile: HrflowProfile, params: Partial<FlatchrPa
 /** What the editor, the locales, the help and the admin endpoints know about Flatchr. */
 export const flatchrDescription: VendorDescription = {
   color: '#8FB5E3',
-  docsUrl: 'https://developers.flatchr.io/docs/getting_started',
+  docsUrl: 'https://developers.flatchr.io/en/docs/QuickStart/Candidats/Creer_un_candidat',
   account: {
     color: '#8FB5E3',
-    docsUrl: 'https://developers.flatchr.io/docs/getting_started',
+    docsUrl: 'https://developers.flatchr.io/en/docs/getting_started',
     test: {
       en: 'reads the company\'s vacancies with the API key (<code>GET /company/{company}/vacancies</code> on the API URL): nothing is created. Without a company id, the key cannot be checked (Flatchr\'s reads are per company).',
       fr: 'lit les annonces de l\'entreprise avec la clé API (<code>GET /company/{company}/vacancies</code> sur l\'URL de l\'API) : rien n\'est créé. Sans id d\'entreprise, la clé ne peut pas être vérifiée (les lectures Flatchr se font par entreprise).',
