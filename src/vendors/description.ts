@@ -77,6 +77,11 @@ export interface FieldDescription {
    * and fills the field (`ids` fields: adds to it). The name is a key of the vendor module's `lists`.
    */
   picker?: string;
+  /**
+   * `checkbox` params only: when ticked, this account field must be set (the editor flags the checkbox
+   * when the selected account leaves it empty). Flatchr's `lookup_id` needs the account's `company`.
+   */
+  requiresAccountField?: string;
 }
 
 /** An item a picker offers (a job, an offer, a vacancy, a pool). */
