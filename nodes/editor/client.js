@@ -36,6 +36,16 @@ var HrflowEditor = (function (root) {
             return t("validator." + key, { label: t("label." + spec.name) });
         }
         return function (v, opt) { // eslint-disable-line no-unused-vars
+            if (spec.requires && (v === true || v === "true")) {
+                // Ticked: the selected account must have `spec.requires` set (checked when it can be).
+                var input = typeof $ === "function" ? $("#node-input-account") : null;
+                var account = input && input.length ? input.val() : this && this.account;
+                var configNode = account && typeof RED !== "undefined" && RED.nodes && RED.nodes.node ? RED.nodes.node(account) : null;
+                if (configNode && isEmpty(configNode[spec.requires])) {
+                    return t("validator.requires", { label: t("label." + spec.name), field: t("account." + spec.requires) });
+                }
+                return true;
+            }
             if (isEmpty(v)) {
                 // Missing (a flow written by hand or by an older version): the runtime default applies.
                 return spec.required && v !== undefined ? message("required") : true;

@@ -111,7 +111,14 @@ function validatorSpec(f: FieldDescription): Record<string, unknown> {
   if (f.pattern) spec.pattern = f.pattern;
   if (f.required) spec.required = true;
   if (f.input === 'select') spec.options = (f.options ?? []).map((o) => o.value);
+  const requires = requiresAccountField(f);
+  if (requires) spec.requires = requires;
   return spec;
+}
+
+/** A checkbox param that needs an account field set when ticked (Flatchr's lookup_id: the company). */
+function requiresAccountField(f: FieldDescription): string | undefined {
+  return (f as FieldDescription & { requiresAccountField?: string }).requiresAccountField;
 }
 
 function defaultValue(f: FieldDescription): string | number | boolean {
@@ -399,8 +406,12 @@ export function pushNode(spec: PushSpec, opts: Options): GeneratedNode {
       option: {} as Catalogue,
     };
     fieldEntries(d.params, lang, cat);
+    const required = d.params.map(requiresAccountField).filter((n): n is string => Boolean(n));
     const entry: Catalogue = {
       ...cat,
+      ...(required.length
+        ? { account: Object.fromEntries(required.map((n) => [n, d.account.fields.find((f) => f.name === n)?.label[lang] ?? n])) }
+        : {}),
       port: { input: T.INPUT_LABEL[lang], output: d.outputLabel[lang] },
       validator: pick(T.VALIDATOR, lang),
       picker: { ...pick(T.PICKER, lang), list: pick(d.lists ?? {}, lang) },

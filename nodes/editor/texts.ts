@@ -64,6 +64,7 @@ export const VALIDATOR: Record<string, Text> = {
   email: { en: '__label__: not an e-mail address', fr: '__label__ : adresse e-mail non valide' },
   option: { en: '__label__: not one of the choices', fr: '__label__ : valeur hors des choix proposés' },
   pattern: { en: '__label__: not a valid value', fr: '__label__ : valeur non valide' },
+  requires: { en: '__label__ needs the account\'s __field__: set it in the account', fr: '__label__ nécessite le champ « __field__ » du compte : renseignez-le dans le compte' },
 };
 
 /** Test connection (config dialogs). Plain text with `__placeholders__`. */

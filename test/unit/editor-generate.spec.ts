@@ -40,7 +40,8 @@ const description: VendorDescription = {
     { name: 'stage', input: 'text', required: true, icon: 'flag', label: t2('Stage') },
     { name: 'mode', input: 'select', default: 'link', icon: 'file', label: t2('Mode'),
       options: [{ value: 'link', label: t2('Link') }, { value: 'document', label: t2('Document') }] },
-    { name: 'test_mode', input: 'checkbox', default: false, icon: 'flask', label: t2('Test mode') },
+    // requiresAccountField: an additive field of FieldDescription (Flatchr's lookup_id needs the company).
+    { name: 'test_mode', input: 'checkbox', default: false, icon: 'flask', label: t2('Test mode'), ...{ requiresAccountField: 'company_id' } },
     { name: 'notify', input: 'email', icon: 'envelope', label: t2('Notify') },
   ],
   errors: [ErrorCodes.AUTH_FAILED, ErrorCodes.INVALID_CONFIG, ErrorCodes.PARTIAL_PUSH],
@@ -322,6 +323,20 @@ describe('editor generator: browser client', function () {
     assert.equal(JSON.parse(typed.data).values.api_key, 'typed');
     // Unknown to the editor (never deployed and gone): POST with what there is.
     assert.equal((client.listRequest(conf, 'zz', 'jobs') as Record<string, string>).method, 'POST');
+  });
+
+  it('a ticked checkbox that needs an account field: flagged when the chosen account leaves it empty', function () {
+    configNodes.c1 = { id: 'c1', company_id: '' };
+    configNodes.c2 = { id: 'c2', company_id: '42' };
+    const validate = client.validator({ name: 'test_mode', input: 'checkbox', requires: 'company_id' }, (key: string, vars?: Record<string, string>) =>
+      vars ? `${key}(${Object.values(vars).join(',')})` : key,
+    ) as (this: unknown, v: unknown) => unknown;
+    assert.equal(validate.call({ account: 'c1' }, true), 'validator.requires(label.test_mode,account.company_id)');
+    assert.equal(validate.call({ account: 'c2' }, true), true);
+    assert.equal(validate.call({ account: 'c1' }, false), true, 'not ticked');
+    assert.equal(validate.call({}, true), true, 'no account to check');
+    const fr = lookup(node.catalogues.fr, 'hrflow-acme.account.company_id');
+    assert.equal(fr, 'Company (fr)', 'the account field\'s label is in the push node\'s catalogue');
   });
 
   it('picker fill: appends to an ids field without duplicates, replaces a single id', function () {
