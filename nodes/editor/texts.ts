@@ -50,8 +50,8 @@ export const TIPS = {
 
 /** Under a field that `msg.<x>` may supply, while it is empty. `__msg__`: the msg property. HTML. */
 export const MSG_HINT: Text = {
-  en: 'Empty: each message must bring <code>msg.__msg__</code>.',
-  fr: 'Vide : chaque message doit fournir <code>msg.__msg__</code>.',
+  en: 'Empty: the node takes <code>msg.__msg__</code> from each message.',
+  fr: 'Vide : le nœud prend <code>msg.__msg__</code> dans chaque message.',
 };
 
 /** Validator messages (Node-RED 4 shows them as the field's tooltip). `__label__`: the field's label. */

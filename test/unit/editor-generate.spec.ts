@@ -264,7 +264,7 @@ describe('editor generator: config node', function () {
     assert.match(tmpl, /<input type="text" id="node-config-input-base_url" list="node-config-input-base_url-choices">/);
     assert.match(tmpl, /<option value="https:\/\/sandbox\.acme\.example" data-i18n="hrflow-acme-config\.option\.base_url\.1"><\/option>/);
     assert.match(tmpl, /<button type="button" id="hrflow-test-connection"/);
-    assert.match(tmpl, /<span id="hrflow-test-result"/);
+    assert.match(tmpl, /<div id="hrflow-test-result"/);
     for (const lang of ['en-US', 'fr']) for (const key of keysOf(tmpl)) assert.equal(typeof lookup(node.catalogues[lang], key), 'string', `${lang}: ${key}`);
     assert.equal(lookup(node.catalogues.fr, 'hrflow-acme-config.test.ok'), 'Connecté : __detail__');
     assert.equal(lookup(node.catalogues['en-US'], 'hrflow-acme-config.test.ok'), 'Connected: __detail__');
