@@ -459,7 +459,8 @@ export class HttpClient {
           const asked = retryAfter ?? backoffDelay(attempt, this.retryDelayMs, this.maxDelayMs);
           const now = Date.now();
           const capped = Math.min(asked, this.maxPauseMs);
-          const until = this.limiter ? Math.max(now + capped, this.limiter.pauseFor(asked)) : now + capped;
+          // One clock reading for the pause and the wait: a pause of exactly maxWaitMs may be waited.
+          const until = this.limiter ? Math.max(now + capped, this.limiter.pauseFor(asked, now)) : now + capped;
           waitMs = until - now;
           if (retryAfter !== undefined) pause = { reason: 'paused', until, waitMs, vendor: this.vendor, step: req.step };
           const said = retryAfter !== undefined ? `; it asked to wait ${Math.ceil(retryAfter / 1000)} s` : '';

@@ -99,9 +99,9 @@ export class RateLimiter {
    * then, for at most `maxPauseMs` (one answer cannot freeze the account). Waiters whose deadline
    * comes before the pause ends are rejected at once (RATE_LIMITED). Returns when the pause ends (epoch ms).
    */
-  pauseFor(ms: number): number {
+  pauseFor(ms: number, now = Date.now()): number {
     if (!(ms > 0)) return this.pausedUntil;
-    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + Math.min(ms, this.maxPauseMs));
+    this.pausedUntil = Math.max(this.pausedUntil, now + Math.min(ms, this.maxPauseMs));
     for (const w of [...this.queue]) {
       if (w.deadline !== undefined && w.deadline < this.pausedUntil) {
         this.remove(w);
