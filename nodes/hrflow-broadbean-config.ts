@@ -3,9 +3,7 @@ import { broadbean, BROADBEAN_DEFAULT_BASE_URL, type BroadbeanConfig } from '../
 import { registerVendorConfig } from './lib/vendor-config';
 
 export = function (RED: NodeAPI): void {
-  registerVendorConfig<BroadbeanConfig>(RED, {
-    type: 'hrflow-broadbean-config',
-    vendor: broadbean,
+  registerVendorConfig<BroadbeanConfig>(RED, broadbean, {
     credentials: { secret_key: { type: 'password' } },
     read: (def, creds) => ({
       secret_key: creds.secret_key ?? '',

@@ -4,9 +4,7 @@ import { registerPushNode } from './lib/push-node';
 import { fromMsgOr } from './lib/runtime';
 
 export = function (RED: NodeAPI): void {
-  registerPushNode<BroadbeanConfig, BroadbeanParams>(RED, {
-    type: 'hrflow-broadbean',
-    vendor: broadbean,
+  registerPushNode<BroadbeanConfig, BroadbeanParams>(RED, broadbean, {
     params: (def, msg) => ({
       job_id: fromMsgOr(msg, 'job_id', def.job_id),
       shortlist_id: fromMsgOr(msg, 'shortlist_id', def.shortlist_id) || undefined,

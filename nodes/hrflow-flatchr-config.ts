@@ -3,9 +3,7 @@ import { flatchr, FLATCHR_DEFAULT_BASE_URL, FLATCHR_DEFAULT_CAREERS_URL, type Fl
 import { registerVendorConfig } from './lib/vendor-config';
 
 export = function (RED: NodeAPI): void {
-  registerVendorConfig<FlatchrConfig>(RED, {
-    type: 'hrflow-flatchr-config',
-    vendor: flatchr,
+  registerVendorConfig<FlatchrConfig>(RED, flatchr, {
     credentials: { auth: { type: 'password' } },
     read: (def, creds) => ({
       auth: creds.auth ?? '',

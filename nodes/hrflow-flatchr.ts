@@ -6,9 +6,7 @@ import { fromMsgOr } from './lib/runtime';
 const on = (v: unknown) => v === true || v === 'true';
 
 export = function (RED: NodeAPI): void {
-  registerPushNode<FlatchrConfig, FlatchrParams>(RED, {
-    type: 'hrflow-flatchr',
-    vendor: flatchr,
+  registerPushNode<FlatchrConfig, FlatchrParams>(RED, flatchr, {
     params: (def, msg) => ({
       vacancy: fromMsgOr(msg, 'vacancy', def.vacancy),
       test_mode: on(def.test_mode),

@@ -3,9 +3,7 @@ import { recruitee, RECRUITEE_ENDPOINTS, type RecruiteeConfig } from '../src/ven
 import { registerVendorConfig } from './lib/vendor-config';
 
 export = function (RED: NodeAPI): void {
-  registerVendorConfig<RecruiteeConfig>(RED, {
-    type: 'hrflow-recruitee-config',
-    vendor: recruitee,
+  registerVendorConfig<RecruiteeConfig>(RED, recruitee, {
     credentials: { api_token: { type: 'password' } },
     read: (def, creds) => ({
       api_token: creds.api_token ?? '',

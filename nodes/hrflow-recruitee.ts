@@ -3,9 +3,7 @@ import { parseOfferIds, recruitee, type RecruiteeConfig, type RecruiteeParams } 
 import { registerPushNode } from './lib/push-node';
 
 export = function (RED: NodeAPI): void {
-  registerPushNode<RecruiteeConfig, RecruiteeParams>(RED, {
-    type: 'hrflow-recruitee',
-    vendor: recruitee,
+  registerPushNode<RecruiteeConfig, RecruiteeParams>(RED, recruitee, {
     params: (def, msg) => ({
       offer_ids: parseOfferIds(msg.offer_ids !== undefined && msg.offer_ids !== null && msg.offer_ids !== '' ? msg.offer_ids : def.offer_ids),
     }),

@@ -3,9 +3,7 @@ import { smartrecruiters, SMARTRECRUITERS_DEFAULT_BASE_URL, type SmartRecruiters
 import { registerVendorConfig } from './lib/vendor-config';
 
 export = function (RED: NodeAPI): void {
-  registerVendorConfig<SmartRecruitersConfig>(RED, {
-    type: 'hrflow-smartrecruiters-config',
-    vendor: smartrecruiters,
+  registerVendorConfig<SmartRecruitersConfig>(RED, smartrecruiters, {
     credentials: { x_smart_token: { type: 'password' } },
     read: (def, creds) => ({
       x_smart_token: creds.x_smart_token ?? '',

@@ -3,9 +3,7 @@ import { taleez, TALEEZ_DEFAULT_BASE_URL, type TaleezConfig } from '../src/vendo
 import { registerVendorConfig } from './lib/vendor-config';
 
 export = function (RED: NodeAPI): void {
-  registerVendorConfig<TaleezConfig>(RED, {
-    type: 'hrflow-taleez-config',
-    vendor: taleez,
+  registerVendorConfig<TaleezConfig>(RED, taleez, {
     credentials: { x_taleez_api_secret: { type: 'password' } },
     read: (def, creds) => ({
       x_taleez_api_secret: creds.x_taleez_api_secret ?? '',

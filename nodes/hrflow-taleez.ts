@@ -10,9 +10,7 @@ const pick = (msg: Msg, key: string, panel: unknown) => {
 };
 
 export = function (RED: NodeAPI): void {
-  registerPushNode<TaleezConfig, TaleezParams>(RED, {
-    type: 'hrflow-taleez',
-    vendor: taleez,
+  registerPushNode<TaleezConfig, TaleezParams>(RED, taleez, {
     params: (def, msg) => ({
       recruiter_id: parseId(pick(msg, 'recruiter_id', def.recruiter_id), 'recruiter id'),
       job_id: parseId(pick(msg, 'job_id', def.job_id), 'job id'),
