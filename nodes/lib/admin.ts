@@ -72,7 +72,7 @@ const mounted = new WeakSet<object>();
  */
 export function registerAccountType<Config>(RED: NodeAPI, account: AccountType<Config>): void {
   registry.set(account.type, account);
-  mount(RED);
+  mountAdmin(RED);
 }
 
 /** The account type of `:type`, when registered. */
@@ -92,7 +92,8 @@ interface Res {
 }
 type Handler = (req: Req, res: Res, next: (err?: unknown) => void) => void;
 
-function mount(RED: NodeAPI): void {
+/** Mount the admin endpoints on this runtime's admin app, once (every config node registration calls it). */
+export function mountAdmin(RED: NodeAPI): void {
   const app = (RED as unknown as { httpAdmin?: { get(path: string, ...h: Handler[]): void; post(path: string, ...h: Handler[]): void } }).httpAdmin;
   if (!app || mounted.has(app)) return;
   mounted.add(app);

@@ -8,7 +8,7 @@ import { ConnectorError, ErrorCodes } from '../../src/core/errors';
 import { RateLimiter, type RateLimit } from '../../src/core/limiter';
 import type { FieldDescription } from '../../src/vendors/description';
 import type { VendorModule } from '../../src/vendors/types';
-import { registerAccountType } from './admin';
+import { mountAdmin, registerAccountType } from './admin';
 
 export interface VendorConfigNode<Config> extends Node {
   /** The account as the vendor module wants it, credentials included. Never put it on a msg. */
@@ -117,6 +117,7 @@ export function registerVendorConfig<Config>(RED: NodeAPI, vendor: VendorModule<
     });
   }
   RED.nodes.registerType(type, VendorConfig as any, { credentials });
+  mountAdmin(RED);
   if (vendor.description) {
     registerAccountType<Config>(RED, {
       type,
