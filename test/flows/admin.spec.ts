@@ -180,3 +180,41 @@ describe('admin endpoints: Test connection and pickers', function () {
     assert.equal(res.body.code, 'INVALID_CONFIG');
   });
 });
+
+describe('admin endpoints: a described vendor account (SmartRecruiters, registered by its config node)', function () {
+  this.timeout(10_000);
+  const ctx = useSandbox();
+  const SR = 'hrflow-smartrecruiters-config';
+
+  beforeEach(async () => {
+    await helper.load(
+      [require('../../nodes/hrflow-smartrecruiters-config')],
+      [{ id: 'acc', type: SR, name: 'sandbox', base_url: ctx.sb.urls.smartrecruiters }],
+      { acc: { x_smart_token: ctx.sb.credentials.smartToken } },
+    );
+  });
+  afterEach(async () => {
+    await helper.unload();
+  });
+
+  it('tests typed and deployed tokens, refuses a deployed token for a changed base URL, and lists the jobs', async () => {
+    const post = (body: unknown) => helper.request().post(`/hrflow-connectors/test/${SR}`).send(body as object).expect(200);
+    let res = await post({ values: { x_smart_token: ctx.sb.credentials.smartToken, base_url: ctx.sb.urls.smartrecruiters } });
+    assert.equal(res.body.ok, true, JSON.stringify(res.body));
+
+    res = await post({ values: { x_smart_token: 'wrong-smart-token-value', base_url: ctx.sb.urls.smartrecruiters } });
+    assert.equal(res.body.code, 'AUTH_FAILED');
+    assert.ok(!JSON.stringify(res.body).includes('wrong-smart-token-value'));
+
+    res = await post({ id: 'acc', values: { x_smart_token: UNCHANGED, base_url: ctx.sb.urls.smartrecruiters } });
+    assert.equal(res.body.ok, true, JSON.stringify(res.body));
+
+    res = await post({ id: 'acc', values: { x_smart_token: UNCHANGED, base_url: 'http://127.0.0.1:9/elsewhere' } });
+    assert.equal(res.body.code, 'INVALID_CONFIG');
+
+    res = await helper.request().get(`/hrflow-connectors/jobs/${SR}`).query({ account: 'acc' }).expect(200);
+    assert.equal(res.body.ok, true, JSON.stringify(res.body));
+    assert.ok(res.body.items.length > 0 && res.body.items.length <= 200);
+    for (const item of res.body.items) assert.ok(typeof item.id === 'string' && typeof item.title === 'string');
+  });
+});
