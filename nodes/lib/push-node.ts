@@ -17,13 +17,6 @@ import { abortedAtClose, fromMsgOr, intSetting, onInput, Status, type Msg } from
 import { statusFallback, statusKey, type StatusKey } from './status-text';
 import type { VendorConfigNode } from './vendor-config';
 
-/** How a push node built before its vendor had a description reads its parameters (kept for such vendors). */
-export interface PushNodeSpec<Params> {
-  type?: string;
-  /** Parameters from the node's panel, overridden by the msg where documented. */
-  params(def: Record<string, unknown>, msg: Msg): Params;
-}
-
 /**
  * What the push node takes from a message: a formatted vendor payload (msg.format names the vendor), or
  * the HrFlow profile the pipeline maps (and, in both cases, the profile for the CV).
@@ -138,14 +131,13 @@ export function pushTopic(vendorId: string, candidateId: unknown): string {
 
 /**
  * Register the push node of a vendor (`hrflow-<id>`). Its parameters are read from the vendor's
- * description (`paramValues`, then `vendor.readParams`); a vendor without a description passes `legacy`.
+ * description (`paramValues`, then `vendor.readParams`).
  */
-export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorModule<Config, Params, any>, legacy?: PushNodeSpec<Params>): void {
-  const type = legacy?.type ?? `hrflow-${vendor.id}`;
-  const fields = vendor.description?.params;
+export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorModule<Config, Params, any>): void {
+  const type = `hrflow-${vendor.id}`;
+  if (!vendor.description) throw new Error(`${vendor.label} has no description: its push node cannot be registered`);
+  const fields = vendor.description.params;
   const readParams = (def: Record<string, unknown>, msg: Msg): Params => {
-    if (legacy) return legacy.params(def, msg);
-    if (!fields) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, `${vendor.label} has no description of its parameters`, { vendor: vendor.id });
     const values = paramValues(fields, def, msg);
     return vendor.readParams ? vendor.readParams(values) : (values as Params);
   };

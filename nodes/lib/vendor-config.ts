@@ -8,7 +8,7 @@ import { ConnectorError, ErrorCodes } from '../../src/core/errors';
 import { RateLimiter, type RateLimit } from '../../src/core/limiter';
 import type { FieldDescription } from '../../src/vendors/description';
 import type { VendorModule } from '../../src/vendors/types';
-import { mountAdmin, registerAccountType } from './admin';
+import { registerAccountType } from './admin';
 
 export interface VendorConfigNode<Config> extends Node {
   /** The account as the vendor module wants it, credentials included. Never put it on a msg. */
@@ -16,14 +16,6 @@ export interface VendorConfigNode<Config> extends Node {
   /** The vendor this account is for. */
   vendorId?: string;
   limiter?: RateLimiter;
-}
-
-/** How a config node built before its vendor had a description reads its account (kept for such vendors). */
-export interface VendorConfigSpec<Config> {
-  type?: string;
-  credentials: Record<string, { type: 'text' | 'password' }>;
-  /** Build the vendor config from the node's properties and credentials. */
-  read(def: Record<string, unknown>, credentials: Record<string, string | undefined>): Config;
 }
 
 /**
@@ -85,15 +77,14 @@ function contractLimit(documented: RateLimit, value: unknown): RateLimit {
 /**
  * Register a vendor's account config node (`hrflow-<id>-config`): its credentials and properties are
  * those of `vendor.description.account.fields`, read generically (then `vendor.readAccount`). The type is
- * also registered with the admin endpoints (Test connection, pickers). A vendor without a description
- * passes `legacy`.
+ * also registered with the admin endpoints (Test connection, pickers).
  */
-export function registerVendorConfig<Config>(RED: NodeAPI, vendor: VendorModule<Config, any, any>, legacy?: VendorConfigSpec<Config>): void {
-  const type = legacy?.type ?? `hrflow-${vendor.id}-config`;
-  const fields = vendor.description?.account.fields ?? [];
-  const credentials = legacy?.credentials ?? Object.fromEntries(fields.filter((f) => f.credential).map((f) => [f.name, { type: f.input === 'password' ? 'password' : 'text' } as const]));
-  const read = (def: Record<string, unknown>, creds: Record<string, string | undefined>): Config =>
-    legacy ? legacy.read(def, creds) : readVendorAccount(vendor, { ...def, ...creds });
+export function registerVendorConfig<Config>(RED: NodeAPI, vendor: VendorModule<Config, any, any>): void {
+  const type = `hrflow-${vendor.id}-config`;
+  if (!vendor.description) throw new Error(`${vendor.label} has no description: its config node cannot be registered`);
+  const description = vendor.description;
+  const fields = description.account.fields;
+  const credentials = Object.fromEntries(fields.filter((f) => f.credential).map((f) => [f.name, { type: f.input === 'password' ? 'password' : 'text' } as const]));
 
   function VendorConfig(this: VendorConfigNode<Config>, def: NodeDef & Record<string, unknown>) {
     RED.nodes.createNode(this, def);
@@ -102,7 +93,7 @@ export function registerVendorConfig<Config>(RED: NodeAPI, vendor: VendorModule<
     // Only the fields of the account: never a stray property of the flow file named like a credential.
     const properties: Record<string, unknown> = {};
     for (const f of fields) if (!f.credential) properties[f.name] = def[f.name];
-    node.vendorConfig = () => read(legacy ? def : properties, pickCredentials(nodeCredentials(), Object.keys(credentials)));
+    node.vendorConfig = () => readVendorAccount(vendor, { ...properties, ...pickCredentials(nodeCredentials(), Object.keys(credentials)) });
     node.vendorId = vendor.id;
     const key = vendor.rateLimit ? accountKey(type, node.vendorConfig()) : '';
     if (vendor.rateLimit) {
@@ -117,25 +108,22 @@ export function registerVendorConfig<Config>(RED: NodeAPI, vendor: VendorModule<
     });
   }
   RED.nodes.registerType(type, VendorConfig as any, { credentials });
-  mountAdmin(RED);
-  if (vendor.description) {
-    registerAccountType<Config>(RED, {
-      type,
-      vendor: vendor.id,
-      label: vendor.label,
-      description: vendor.description.account,
-      readAccount: (values) => readVendorAccount(vendor, values),
-      connection: vendor.connection,
-      secrets: vendor.secrets,
-      secretHeaders: vendor.secretHeaders,
-      testConnection: vendor.testConnection,
-      lists: vendor.lists,
-      deployed: (n) => {
-        const c = n as VendorConfigNode<Config>;
-        return typeof c.vendorConfig === 'function' && c.vendorId === vendor.id ? { config: c.vendorConfig(), limiter: c.limiter } : undefined;
-      },
-    });
-  }
+  registerAccountType<Config>(RED, {
+    type,
+    vendor: vendor.id,
+    label: vendor.label,
+    description: description.account,
+    readAccount: (values) => readVendorAccount(vendor, values),
+    connection: vendor.connection ? (config) => vendor.connection!(config) : undefined,
+    secrets: (config) => vendor.secrets(config),
+    secretHeaders: vendor.secretHeaders,
+    testConnection: vendor.testConnection ? (ctx) => vendor.testConnection!(ctx) : undefined,
+    lists: vendor.lists,
+    deployed: (n) => {
+      const c = n as VendorConfigNode<Config>;
+      return typeof c.vendorConfig === 'function' && c.vendorId === vendor.id ? { config: c.vendorConfig(), limiter: c.limiter } : undefined;
+    },
+  });
 }
 
 function pickCredentials(creds: Record<string, string>, names: string[]): Record<string, string | undefined> {
