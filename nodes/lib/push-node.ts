@@ -1,8 +1,9 @@
 /**
- * Factory for push nodes. A vendor node is only: its type, its config type, its vendor module,
- * and how to read its parameters from the panel and the msg. Everything else (input contract,
- * validation before sending, HTTP options, retries status, cancellation on close, outputs and
- * errors) is here, once.
+ * Factory for push nodes: `registerPushNode(RED, vendor)` is a whole vendor node. Its parameters come
+ * from the vendor's description (panel values, `msg.<x>` overrides, then vendor.readParams); the push
+ * itself is the shared pipeline (src/push/pipeline.ts, also behind pushProfile). What is left here is
+ * Node-RED's part: the input contract, status texts (catalogue keys), cancellation on close, outputs
+ * (msg.payload = the vendor's answer, msg.topic = "<vendor>/<candidate id>") and errors.
  */
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { ConnectorError, ErrorCodes } from '../../src/core/errors';
