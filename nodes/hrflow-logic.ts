@@ -32,7 +32,29 @@ function tooBig(value: unknown, what: string, code: ErrorCode): void {
 /** The binding that carries one evaluation's deadline. */
 const DEADLINE = '__hrflow_deadline';
 
+/**
+ * Status texts (keys of the `hrflow-logic.status` catalogue, nodes/locales/<lang>/hrflow-logic.json).
+ * Static ones are shown as their key (the editor translates it); dynamic ones are filled in by the
+ * runtime with RED._, in English when the catalogue has no such key.
+ */
+const STATUS = {
+  noVendor: 'hrflow-logic.status.no-vendor',
+  syntax: { key: 'hrflow-logic.status.syntax', en: '__name__: syntax error' },
+  counts: { key: 'hrflow-logic.status.counts', en: '__kept__ kept, __filtered__ filtered' },
+} as const;
+
 export = function (RED: NodeAPI): void {
+  const text = (t: { key: string; en: string }, values: Record<string, string | number>): string => {
+    let out: unknown;
+    try {
+      out = RED._(t.key, values);
+    } catch {
+      out = undefined;
+    }
+    if (typeof out === 'string' && out && out !== t.key && !out.endsWith(t.key)) return out;
+    return t.en.replace(/__(\w+)__/g, (m, name: string) => (name in values ? String(values[name]) : m));
+  };
+
   function HrflowLogicNode(this: Node, def: NodeDef & Record<string, unknown>) {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -78,7 +100,7 @@ export = function (RED: NodeAPI): void {
       } catch (err) {
         const message = `${label} does not compile: ${(err as Error).message ?? err}`;
         node.error(message);
-        node.status(Status.error(`${label}: syntax`));
+        node.status(Status.error(text(STATUS.syntax, { name: label })));
         return () => Promise.reject(new ConnectorError(code_, message));
       }
     };
@@ -97,11 +119,11 @@ export = function (RED: NodeAPI): void {
       if (!vendors[formatVendor]) formatProblem = 'choose the vendor this format is for';
       else format = compile('format', formatType, String(def.format ?? ''), ['profile', 'defaults', 'msg'], ErrorCodes.FORMAT_ERROR);
     }
-    if (formatProblem) node.status(Status.error('format: no vendor'));
+    if (formatProblem) node.status(Status.error(STATUS.noVendor));
 
     let kept = 0;
     let filtered = 0;
-    const counts = () => `${kept} kept, ${filtered} filtered`;
+    const counts = () => text(STATUS.counts, { kept, filtered });
 
     const inputs = onInput(node, async (msg, send) => {
       if (!isProfile(msg.payload)) {

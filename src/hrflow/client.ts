@@ -2,7 +2,7 @@
  * HrFlow.ai API client: reads one profile (GET /profile/indexing).
  */
 import { ConnectorError, ErrorCodes } from '../core/errors';
-import { HttpClient, type HttpOptions } from '../core/http';
+import { HttpClient, urlPath, type HttpOptions } from '../core/http';
 import { Redactor } from '../core/redact';
 import { isProfile, type HrflowProfile } from './profile';
 
@@ -16,18 +16,88 @@ export interface HrflowCredentials {
   base_url?: string;
 }
 
-export type HrflowClientOptions = Omit<HttpOptions, 'vendor' | 'redactor' | 'secretHeaders' | 'rateHeaders'>;
+export type HrflowClientOptions = Omit<HttpOptions, 'vendor' | 'redactor' | 'secretHeaders' | 'rateHeaders' | 'baseUrl' | 'headers'>;
+
+/** The headers that carry an HrFlow secret: X-API-KEY (X-USER-EMAIL is not one). */
+export const HRFLOW_SECRET_HEADERS: readonly string[] = ['X-API-KEY'];
+
+/** An http(s) URL: a scheme, a host, then an optional path. */
+const HTTP_URL = /^https?:\/\/[^\s/?#]+(?:[/?#]\S*)?$/i;
+
+/** Throws INVALID_CONFIG when the account lacks its secret or user email, or its base URL is not http(s). */
+export function checkHrflowCredentials(creds: HrflowCredentials): void {
+  if (!creds.api_secret) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the HrFlow API secret is missing', { vendor: 'hrflow' });
+  if (!creds.api_user) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the HrFlow user email is missing', { vendor: 'hrflow' });
+  const base = hrflowBaseUrl(creds);
+  if (!HTTP_URL.test(base)) {
+    throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the HrFlow base URL is not an http(s) URL', { vendor: 'hrflow' });
+  }
+}
+
+/** The account's base URL (the default when blank), without trailing slashes. */
+export function hrflowBaseUrl(creds: HrflowCredentials): string {
+  return (String(creds.base_url ?? '').trim() || HRFLOW_DEFAULT_BASE_URL).replace(/\/+$/, '');
+}
+
+/** Where an HrFlow account's requests go and how they authenticate (an HttpClient is bound to it). */
+export function hrflowConnection(creds: HrflowCredentials): { baseUrl: string; headers: Record<string, string> } {
+  return { baseUrl: hrflowBaseUrl(creds), headers: { 'X-API-KEY': creds.api_secret, 'X-USER-EMAIL': creds.api_user } };
+}
+
+/** The account's secret values, for redaction. */
+export function hrflowSecrets(creds: HrflowCredentials): string[] {
+  return [creds.api_secret].filter(Boolean);
+}
+
+/**
+ * An HttpClient bound to an HrFlow account (base URL, X-API-KEY / X-USER-EMAIL), redacting its secret.
+ * Checks the account first (INVALID_CONFIG). HrFlow's rate headers are not read (no limiter).
+ */
+export function hrflowHttp(creds: HrflowCredentials, options: HrflowClientOptions = {}): HttpClient {
+  checkHrflowCredentials(creds);
+  return new HttpClient({
+    ...options,
+    ...hrflowConnection(creds),
+    vendor: 'hrflow',
+    redactor: new Redactor(hrflowSecrets(creds)),
+    secretHeaders: [...HRFLOW_SECRET_HEADERS],
+  });
+}
+
+/** HrFlow's answer envelope `{code, message, data?}`. */
+export interface HrflowEnvelope {
+  code?: number;
+  message?: string;
+  data?: unknown;
+}
+
+/**
+ * The envelope of an answer, checked: not JSON is VENDOR_UNAVAILABLE (not the HrFlow API), a `code`
+ * of 400 or more in a 2xx answer is AUTH_FAILED (401/403) or VENDOR_REJECTED.
+ */
+export function readEnvelope(http: HttpClient, body: unknown): HrflowEnvelope {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) {
+    throw new ConnectorError(ErrorCodes.VENDOR_UNAVAILABLE, 'HrFlow answered with something that is not JSON (is the base URL the HrFlow API?)', { vendor: 'hrflow' });
+  }
+  const envelope = body as HrflowEnvelope;
+  const message = typeof envelope.message === 'string' ? envelope.message : '';
+  if (typeof envelope.code === 'number' && envelope.code >= 400) {
+    const excerpt = http.redact.excerpt(message);
+    throw new ConnectorError(
+      envelope.code === 401 || envelope.code === 403 ? ErrorCodes.AUTH_FAILED : ErrorCodes.VENDOR_REJECTED,
+      `HrFlow answered ${envelope.code}: ${excerpt}`,
+      { vendor: 'hrflow', statusCode: envelope.code, vendorMessage: excerpt },
+    );
+  }
+  return envelope;
+}
 
 export class HrflowClient {
-  private readonly http: HttpClient;
-  private readonly baseUrl: string;
+  /** The client bound to the account (base URL and auth headers). */
+  readonly http: HttpClient;
 
-  constructor(private readonly creds: HrflowCredentials, options: HrflowClientOptions = {}) {
-    if (!creds.api_secret) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the HrFlow API secret is missing', { vendor: 'hrflow' });
-    if (!creds.api_user) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the HrFlow user email is missing', { vendor: 'hrflow' });
-    this.baseUrl = (creds.base_url || HRFLOW_DEFAULT_BASE_URL).replace(/\/+$/, '');
-    // X-API-KEY is the secret; X-USER-EMAIL is not. HrFlow's rate headers are not read (no limiter).
-    this.http = new HttpClient({ ...options, vendor: 'hrflow', redactor: new Redactor([creds.api_secret]), secretHeaders: ['X-API-KEY'] });
+  constructor(creds: HrflowCredentials, options: HrflowClientOptions = {}) {
+    this.http = hrflowHttp(creds, options);
   }
 
   /** Fetch one profile. Throws HRFLOW_NOT_FOUND when HrFlow cannot find it. */
@@ -38,9 +108,8 @@ export class HrflowClient {
     try {
       const res = await this.http.request({
         method: 'GET',
-        url: `${this.baseUrl}/profile/indexing`,
+        url: urlPath('profile', 'indexing'),
         params: { source_key: sourceKey, key: profileKey },
-        headers: { 'X-API-KEY': this.creds.api_secret, 'X-USER-EMAIL': this.creds.api_user },
         step: 'get_profile',
       });
       body = res.data;
@@ -50,19 +119,10 @@ export class HrflowClient {
       }
       throw err;
     }
-    const envelope = body as { code?: number; message?: string; data?: unknown } | undefined;
-    if (!envelope || typeof envelope !== 'object') {
-      throw new ConnectorError(ErrorCodes.VENDOR_UNAVAILABLE, 'HrFlow answered with something that is not JSON', { vendor: 'hrflow' });
+    if (body && typeof body === 'object' && /unable to find object/i.test(String((body as HrflowEnvelope).message ?? ''))) {
+      throw notFound(sourceKey, profileKey);
     }
-    const message = typeof envelope.message === 'string' ? envelope.message : '';
-    if (/unable to find object/i.test(message)) throw notFound(sourceKey, profileKey);
-    if (typeof envelope.code === 'number' && envelope.code >= 400) {
-      throw new ConnectorError(
-        envelope.code === 401 || envelope.code === 403 ? ErrorCodes.AUTH_FAILED : ErrorCodes.VENDOR_REJECTED,
-        `HrFlow answered ${envelope.code}: ${this.http.redact.excerpt(message)}`,
-        { vendor: 'hrflow', statusCode: envelope.code, vendorMessage: this.http.redact.excerpt(message) },
-      );
-    }
+    const envelope = readEnvelope(this.http, body);
     if (!isProfile(envelope.data)) {
       throw new ConnectorError(ErrorCodes.VENDOR_UNAVAILABLE, 'HrFlow answered without a profile (no profile object in data)', { vendor: 'hrflow' });
     }

@@ -7,6 +7,10 @@
  *   `RED.nodes.registerType` records the definitions; they are checked against docs/INTERFACE.md
  *   (type names, defaults, credentials) and against the edit template (one input per property).
  * - locales: help text sections, and every i18n key used by the editor exists in the catalogue.
+ * - generated types (nodes/editor/generate.ts, for every type a description describes): the checks
+ *   above run on the GENERATED files in dist/nodes, in en-US and fr, plus the editor DOM contract
+ *   (Test connection, pickers, msg hints) and the error table (exactly `description.errors`).
+ *   Other types are checked in their hand-written nodes/ files (copied as they are to dist/nodes).
  * - examples: N02 (every non-config type is in an example), valid export shape, no secrets.
  * - scripts/copy-assets.js: icons, editor HTML and locales end up beside the built node files.
  */
@@ -15,6 +19,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
+import { describedSpecs, type AccountSpec, type PushSpec } from '../../nodes/editor/generate';
+import { HEADINGS } from '../../nodes/editor/texts';
 
 // ---------------------------------------------------------------------------------------------
 // Locating sources
@@ -54,6 +60,25 @@ interface Pkg {
 }
 
 const pkg = JSON.parse(read('package.json')) as Pkg;
+
+// ---------------------------------------------------------------------------------------------
+// Described (generated) types and where each editor file is read from
+
+const described = describedSpecs();
+const describedPush = new Map<string, PushSpec>(described.push.map((p) => [`hrflow-${p.id}`, p]));
+const describedAccounts = new Map<string, AccountSpec>(described.accounts.map((a) => [a.type, a]));
+const isGenerated = (type: string) => describedPush.has(type) || describedAccounts.has(type);
+/** The locale folders: every generated type ships both; hand-written ones at least en-US. */
+const LOCALES = ['en-US', 'fr'] as const;
+
+/**
+ * The editor file of a type: the generated one in dist/nodes for a described type (the build wrote it),
+ * else the hand-written one in nodes/. `parts` is relative to nodes/ ("hrflow-api.html",
+ * "locales/en-US/hrflow-api.json").
+ */
+function editorPath(type: string, ...parts: string[]): string {
+  return isGenerated(type) ? rel('dist', 'nodes', ...parts) : rel('nodes', ...parts);
+}
 const listedNodes = pkg['node-red'].nodes;
 /** Node type -> base name of its files ("dist/nodes/hrflow-api.js" -> "hrflow-api"). */
 const baseNames: Record<string, string> = Object.fromEntries(
@@ -231,10 +256,10 @@ interface EditorFile {
 }
 
 const editorFiles: EditorFile[] = Object.entries(baseNames)
-  .filter(([, base]) => fs.existsSync(rel('nodes', `${base}.html`)))
+  .filter(([type, base]) => fs.existsSync(editorPath(type, `${base}.html`)))
   .map(([type, base]) => {
-    const file = `nodes/${base}.html`;
-    const html = read('nodes', `${base}.html`);
+    const file = path.relative(ROOT, editorPath(type, `${base}.html`));
+    const html = fs.readFileSync(editorPath(type, `${base}.html`), 'utf8');
     const blocks = scriptBlocks(html);
     const js = blocks.filter((b) => b.attrs.type === 'text/javascript').map((b) => b.body);
     const templates = new Map(
@@ -265,8 +290,8 @@ function labelOf(def: NodeDefinition, self: Record<string, unknown>): unknown {
   return typeof def.label === 'function' ? def.label.call(self) : def.label;
 }
 
-function catalogue(base: string): Record<string, unknown> | undefined {
-  const p = rel('nodes', 'locales', 'en-US', `${base}.json`);
+function catalogue(base: string, lang: string = 'en-US'): Record<string, unknown> | undefined {
+  const p = editorPath(base, 'locales', lang, `${base}.json`);
   return fs.existsSync(p) ? (JSON.parse(fs.readFileSync(p, 'utf8')) as Record<string, unknown>) : undefined;
 }
 
@@ -346,17 +371,18 @@ describe('package: scorecard-lite', function () {
 });
 
 describe('editor HTML', function () {
-  it('exists for every listed node', function () {
-    const missing = Object.entries(baseNames).filter(([, base]) => !fs.existsSync(rel('nodes', `${base}.html`)));
-    assert.deepEqual(missing.map(([type]) => type), [], 'listed nodes without nodes/<name>.html');
+  it('exists for every listed node (hand-written in nodes/, or generated in dist/nodes)', function () {
+    const missing = Object.entries(baseNames).filter(([type, base]) => !fs.existsSync(editorPath(type, `${base}.html`)));
+    assert.deepEqual(missing.map(([type]) => type), [], 'listed nodes without their editor HTML');
   });
 
   // One block per editor file that exists (a missing one fails the test above once, not every check).
-  for (const [type, base] of Object.entries(baseNames).filter(([, b]) => fs.existsSync(rel('nodes', `${b}.html`)))) {
-    describe(`${type} (nodes/${base}.html)`, function () {
+  for (const [type, base] of Object.entries(baseNames).filter(([t, b]) => fs.existsSync(editorPath(t, `${b}.html`)))) {
+    const shown = path.relative(ROOT, editorPath(type, `${base}.html`));
+    describe(`${type} (${shown})`, function () {
       const file = () => {
         const f = editorFiles.find((e) => e.type === type);
-        assert.ok(f, `nodes/${base}.html exists`);
+        assert.ok(f, `${shown} exists`);
         return f;
       };
       const def = () => {
@@ -446,36 +472,89 @@ describe('editor HTML', function () {
         assert.match(template(), /class="form-tips/, 'has a form tip');
       });
 
-      it('every i18n key used exists in its message catalogue', function () {
-        const cat = catalogue(base);
-        assert.ok(cat, `nodes/locales/en-US/${base}.json exists`);
-        assert.ok(cat[type] && typeof cat[type] === 'object', `the catalogue is rooted at "${type}"`);
+      // Generated types ship both languages; hand-written ones (hrflow-profile, hrflow-logic) what they have.
+      const langs = () => (isGenerated(type) ? [...LOCALES] : LOCALES.filter((l) => l === 'en-US' || fs.existsSync(editorPath(type, 'locales', l, `${base}.json`))));
+
+      it('every i18n key used exists in its message catalogues (en-US and fr when generated)', function () {
         const keys = i18nKeys(template(), file().js);
         assert.ok(keys.length > 0, 'the template uses data-i18n');
-        for (const key of keys) {
-          assert.ok(key.startsWith(`${type}.`), `${key} is rooted at the type name`);
-          assert.equal(typeof lookup(cat, key), 'string', `${key} exists in nodes/locales/en-US/${base}.json`);
+        for (const lang of langs()) {
+          const where = path.relative(ROOT, editorPath(type, 'locales', lang, `${base}.json`));
+          const cat = catalogue(base, lang);
+          assert.ok(cat, `${where} exists`);
+          assert.ok(cat[type] && typeof cat[type] === 'object', `the catalogue is rooted at "${type}"`);
+          for (const key of keys) {
+            assert.ok(key.startsWith(`${type}.`), `${key} is rooted at the type name`);
+            assert.equal(typeof lookup(cat, key), 'string', `${key} exists in ${where}`);
+          }
         }
       });
 
-      it('has help with Inputs, Outputs, Details and References', function () {
-        const p = rel('nodes', 'locales', 'en-US', `${base}.html`);
-        assert.ok(fs.existsSync(p), `nodes/locales/en-US/${base}.html exists`);
-        const blocks = scriptBlocks(fs.readFileSync(p, 'utf8')).filter((b) => b.attrs['data-help-name'] === type);
-        assert.equal(blocks.length, 1, `one data-help-name="${type}" block`);
-        const help = blocks[0].body;
-        assert.match(help.trim(), /^<p>/, 'starts with a summary paragraph');
-        for (const h of ['Inputs', 'Outputs', 'Details', 'References']) assert.match(help, new RegExp(`<h3>${h}</h3>`), `<h3>${h}</h3>`);
-        if (row().kind !== 'config') {
-          assert.match(help, /<dl class="message-properties">/, 'message properties list');
-          assert.match(help, /<span class="property-type">/, 'property types');
-          for (const code of iface.errorCodes) assert.match(help, new RegExp(`\\b${code}\\b`), `explains ${code}`);
-        }
-        if (Object.keys(row().credentials).length > 0 || Object.keys(row().configRefs).length > 0) {
-          assert.match(help, /\$\{[A-Z_]+\}/, 'explains ${ENV_VAR} in credentials');
-          assert.match(help, /never exported/i, 'says credentials are never exported');
+      it('has help with Inputs, Outputs, Details, Errors and References (each language)', function () {
+        for (const lang of langs()) {
+          const p = editorPath(type, 'locales', lang, `${base}.html`);
+          const where = path.relative(ROOT, p);
+          assert.ok(fs.existsSync(p), `${where} exists`);
+          const blocks = scriptBlocks(fs.readFileSync(p, 'utf8')).filter((b) => b.attrs['data-help-name'] === type);
+          assert.equal(blocks.length, 1, `${where}: one data-help-name="${type}" block`);
+          const help = blocks[0].body;
+          assert.match(help.trim(), /^<p>/, `${where} starts with a summary paragraph`);
+          const key = lang === 'fr' ? 'fr' : 'en';
+          const sections = isGenerated(type) ? ['inputs', 'outputs', 'details', 'errors', 'references'] : ['inputs', 'outputs', 'details', 'references'];
+          for (const h of sections) assert.match(help, new RegExp(`<h3>${HEADINGS[h][key]}</h3>`), `${where}: <h3>${HEADINGS[h][key]}</h3>`);
+          if (row().kind !== 'config') {
+            assert.match(help, /<dl class="message-properties">/, 'message properties list');
+            assert.match(help, /<span class="property-type">/, 'property types');
+            const spec = describedPush.get(type);
+            if (spec) {
+              // The shared error table lists exactly the codes the vendor raises, in its order.
+              const errors = /<h3>[^<]+<\/h3>\s*<p>[\s\S]*?<\/p>\s*<dl class="message-properties">([\s\S]*?)<\/dl>/.exec(help.slice(help.indexOf(`<h3>${HEADINGS.errors[key]}</h3>`)));
+              assert.ok(errors, `${where}: the error table`);
+              assert.deepEqual([...errors[1].matchAll(/<dt>([A-Z_]+)<\/dt>/g)].map((m) => m[1]), [...spec.description.errors], `${where}: errors = description.errors`);
+            } else {
+              for (const code of iface.errorCodes) assert.match(help, new RegExp(`\\b${code}\\b`), `explains ${code}`);
+            }
+          }
+          if (Object.keys(row().credentials).length > 0 || Object.keys(row().configRefs).length > 0) {
+            assert.match(help, /\$\{[A-Z_]+\}/, 'explains ${ENV_VAR} in credentials');
+            if (key === 'en') assert.match(help, /never exported/i, 'says credentials are never exported');
+            else assert.match(help, /jamais exportés/i, 'says credentials are never exported');
+          }
         }
       });
+
+      if (isGenerated(type)) {
+        it('generated: the editor DOM contract (Test connection, pickers, msg hints) and the shared client once', function () {
+          const tmpl = template();
+          const html = file().html;
+          assert.equal((html.match(/root\.__hrflowConnectorsEditor = api;/g) ?? []).length, 1, 'the client is inlined once');
+          const push = describedPush.get(type);
+          if (push) {
+            for (const f of push.description.params) {
+              const picker = new RegExp(`<button\\b[^>]*class="[^"]*\\bhrflow-picker\\b[^"]*"[^>]*data-field="${f.name}"`);
+              if (f.picker) assert.match(tmpl, picker, `.hrflow-picker[data-field="${f.name}"]`);
+              else assert.doesNotMatch(tmpl, picker, `no picker for ${f.name}`);
+              const hint = new RegExp(`class="hrflow-msg-hint" data-field="${f.name}"`);
+              if (f.msg) assert.match(tmpl, hint, `.hrflow-msg-hint[data-field="${f.name}"]`);
+              if (f.msg) assert.notEqual(def().defaults[f.name].required, true, `${f.name}: msg fields are never required`);
+            }
+            for (const list of new Set(push.description.params.map((f) => f.picker).filter(Boolean))) {
+              for (const lang of LOCALES) assert.equal(typeof lookup(catalogue(base, lang) ?? {}, `${type}.picker.list.${list}`), 'string', `${lang}: picker title for ${list}`);
+            }
+            for (const lang of LOCALES) {
+              const status = lookup(catalogue(base, lang) ?? {}, `${type}.status`);
+              assert.ok(status && typeof status === 'object', `${lang}: status texts`);
+            }
+          } else {
+            assert.match(tmpl, /<button\b[^>]*id="hrflow-test-connection"/, '#hrflow-test-connection');
+            assert.match(tmpl, /id="hrflow-test-result"/, '#hrflow-test-result');
+            const account = describedAccounts.get(type) as AccountSpec;
+            for (const f of account.description.fields.filter((x) => x.credential && x.required)) {
+              assert.equal(def().credentials?.[f.name] && (def().credentials?.[f.name] as { required?: boolean }).required, true, `${f.name} is flagged when missing`);
+            }
+          }
+        });
+      }
     });
   }
 });
@@ -618,14 +697,20 @@ describe('editor behaviour details', function () {
     for (const bad of ['abc', '1,,2', '1;2', '-1', '12a', ',']) assert.equal(valid('hrflow-recruitee', 'offer_ids', bad), false, `refuses "${bad}"`);
   });
 
-  it('Recruitee endpoint: Production / Staging / Custom select storing the URL', function () {
+  it('Recruitee endpoint: Production / Staging / Custom choices storing the URL', function () {
     const tmpl = editorFiles.find((f) => f.type === 'hrflow-recruitee-config')?.templates.get('hrflow-recruitee-config') ?? '';
-    const select = /<select\b[^>]*>([\s\S]*?)<\/select>/.exec(tmpl);
-    assert.ok(select, 'a select exists');
+    // Hand-written: a select with a custom choice; generated: a text input with a datalist of the known URLs.
+    const select = /<(?:select|datalist)\b[^>]*>([\s\S]*?)<\/(?:select|datalist)>/.exec(tmpl);
+    assert.ok(select, 'a select or datalist exists');
+
     const values = [...select[1].matchAll(/value="([^"]*)"/g)].map((m) => m[1]);
     assert.ok(values.includes('https://api.recruitee.com/c'), 'production URL');
     assert.ok(values.includes('https://api.s.recruitee.com/c'), 'staging URL');
-    assert.ok(values.some((v) => !/^https?:/.test(v)), 'a custom choice');
+    if (isGenerated('hrflow-recruitee-config')) {
+      assert.match(tagWithId(tmpl, 'node-config-input-recruitee_endpoint') ?? '', /type="text"[^>]*\blist="/, 'a free URL input offering the known ones');
+    } else {
+      assert.ok(values.some((v) => !/^https?:/.test(v)), 'a custom choice');
+    }
   });
 
   it('hrflow-logic: logics, format type and vendor', function () {
@@ -665,7 +750,7 @@ describe('editor behaviour details', function () {
   });
 
   it('push and profile help say what users need to know', function () {
-    const help = (base: string) => read('nodes', 'locales', 'en-US', `${base}.html`);
+    const help = (base: string) => fs.readFileSync(editorPath(base, 'locales', 'en-US', `${base}.html`), 'utf8');
     const sr = help('hrflow-smartrecruiters');
     assert.match(sr, /candidate_id/);
     assert.match(sr, /RESUME/);

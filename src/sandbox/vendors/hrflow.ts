@@ -2,7 +2,7 @@
  * HrFlow.ai API v1 emulator, mounted at `/v1`.
  *
  * - GET /v1/profile/indexing?source_key=…&key=… (or reference= / email=)
- * - GET /v1/auth
+ * - GET /v1/auth (Try your API keys: the team of the key; Test connection uses it)
  * - GET /v1/storing/profiles?source_keys=["…"]&page=1&limit=30
  * Every answer is the HrFlow envelope `{code, message, data?, meta?}` with the HTTP status repeated in `code`.
  */
@@ -93,7 +93,7 @@ export function createHrflow(core: SandboxCore, profiles: ProfileStore): VendorM
       const p = ctx.path.replace(/\/+$/, '') || '/';
       const get = ctx.method === 'GET' || ctx.method === 'HEAD';
       if (p === '/profile/indexing' && get) return getProfile(ctx);
-      if (p === '/auth' && get) return ctx.sendJson(200, env(200, 'API Key is valid'));
+      if (p === '/auth' && get) return ctx.sendJson(200, env(200, 'API Key is valid', { data: { team_name: 'Sandbox team', team_subdomain: 'sandbox' } }));
       if (p === '/storing/profiles' && get) return listProfiles(ctx);
       ctx.sendJson(404, env(404, `Not found: ${ctx.method} /v1${p} is not emulated`));
     },
