@@ -1,11 +1,19 @@
 #!/usr/bin/env node
 /**
- * Starts the sandbox from a shell:
- *   node dist/src/sandbox/cli.js [--port 8790] [--profiles 20] [--sr-rate 10] [--sr-concurrent 8] [--taleez-rate 100] [--quiet]
+ * Starts the sandbox from a shell. Published as the package's bin (bin/hrflow-connectors.js):
+ *   npx @hrflow-connectors/node-red sandbox [--port 8790] [--host 127.0.0.1] [--quiet]
+ * and in the repository: npm run sandbox -- [options] (= node dist/src/sandbox/cli.js [options]).
+ * Runs with the package's runtime dependencies only (its vendor specs and profiles are JSON built beside it).
  * Stops cleanly on SIGINT / SIGTERM.
  */
 
-import { createSandbox, type Sandbox } from './index';
+import { createSandbox, SANDBOX_PROFILE_ALIASES, SANDBOX_SOURCE_ALIAS, type Sandbox } from './index';
+
+/** The port the example flow "Try it with the local sandbox" points at. */
+export const DEFAULT_PORT = 8790;
+
+/** Host names the sandbox may listen on: loopback only (its credentials are fixed and printed). */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost']);
 
 interface CliArgs {
   port: number;
@@ -18,9 +26,13 @@ interface CliArgs {
   fixturesDir?: string;
 }
 
-const USAGE = `Usage: node dist/src/sandbox/cli.js [options]
-  --port N            port on 127.0.0.1 (default 8790; 0 = any free port)
-  --profiles N        synthetic HrFlow profiles besides the 3 fixtures (default 20)
+const USAGE = `Usage: npx @hrflow-connectors/node-red sandbox [options]
+       (in the repository: npm run sandbox -- [options])
+Fake HrFlow.ai, SmartRecruiters, Recruitee, Broadbean, Flatchr and Taleez APIs on this machine, with fixed
+test credentials, for trying the nodes without any account. Nothing is sent anywhere else.
+  --port N            port on 127.0.0.1 (default ${DEFAULT_PORT}, the one the example flow uses; 0 = any free port)
+  --host H            127.0.0.1 (default) or localhost; the sandbox listens on the loopback interface only
+  --profiles N        synthetic HrFlow profiles besides the 3 samples (default 20)
   --sr-rate N         SmartRecruiters requests per second per token (default 10)
   --sr-concurrent N   SmartRecruiters concurrent requests per token (default 8)
   --taleez-rate N     Taleez requests per minute per secret (default 100; 0 = no limit)
@@ -30,7 +42,7 @@ const USAGE = `Usage: node dist/src/sandbox/cli.js [options]
   -h, --help          this help`;
 
 export function parseArgs(argv: string[]): CliArgs | 'help' {
-  const args: CliArgs = { port: 8790, quiet: false };
+  const args: CliArgs = { port: DEFAULT_PORT, quiet: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -49,7 +61,17 @@ export function parseArgs(argv: string[]): CliArgs | 'help' {
       case '--port':
       case '-p':
         args.port = int();
+        if (args.port > 65535) throw new Error(`${flag}: ${args.port} is not a port number (0 to 65535)`);
         break;
+      case '--host': {
+        const host = value();
+        if (!LOOPBACK_HOSTS.has(host.toLowerCase())) {
+          throw new Error(
+            `--host ${host}: the sandbox listens on 127.0.0.1 only (its credentials are fixed and public, so it must not be reachable from other machines)`,
+          );
+        }
+        break;
+      }
       case '--profiles':
         args.profiles = int();
         break;
@@ -82,35 +104,41 @@ export function parseArgs(argv: string[]): CliArgs | 'help' {
   return args;
 }
 
+/** What the sandbox prints once it listens: where each service is emulated, what to type, how to stop. */
 export function describe(sb: Sandbox): string {
   const c = sb.credentials;
-  const first = sb.profileKeys()[0];
+  const u = sb.urls;
+  const samples = Object.keys(SANDBOX_PROFILE_ALIASES).join(', ');
+  const row = (what: string, ...lines: string[]) => [`  ${what.padEnd(26)}${lines[0]}`, ...lines.slice(1).map((l) => `  ${''.padEnd(26)}${l}`)];
+  const onDefaultPort = sb.port === DEFAULT_PORT;
   return [
-    `HrFlow connectors sandbox listening on ${sb.url}  (open it in a browser to see what each vendor received)`,
+    `HrFlow connectors sandbox on ${sb.url}: fake HrFlow.ai and ATS APIs with fixed test credentials (nothing leaves this machine).`,
     '',
-    `  HrFlow.ai        base URL  ${sb.urls.hrflow}`,
-    `                   X-API-KEY: ${c.hrflowApiKey}`,
-    `                   X-USER-EMAIL: ${c.hrflowUser}`,
-    `                   source_key ${sb.sourceKey} (${sb.profileKeys().length} profiles)`,
-    first ? `                   e.g. GET ${sb.urls.hrflow}/profile/indexing?source_key=${first.source_key}&key=${first.key}` : '',
-    `  SmartRecruiters  base URL  ${sb.urls.smartrecruiters}`,
-    `                   X-SmartToken: ${c.smartToken}`,
-    `  Recruitee        endpoint  ${sb.urls.recruitee}   company_id ${c.recruiteeCompany}`,
-    `                   Authorization: Bearer ${c.recruiteeToken}`,
-    `  Broadbean        base URL  ${sb.urls.broadbean}   (POST /candidate)`,
-    `                   secret ${c.broadbeanSecret}   X-CHUB-SOURCE / source_id ${c.broadbeanSourceId}   client_id ${c.broadbeanClientId}`,
-    `  Flatchr          careers   ${sb.urls.flatchr}   (POST /vacancy/candidate/json)`,
-    `                   API       ${sb.urls.flatchrApi}   company ${c.flatchrCompany}`,
-    `                   Authorization: Bearer ${c.flatchrApiKey}  (and/or body token)`,
-    `  Taleez           base URL  ${sb.urls.taleez}`,
-    `                   X-taleez-api-secret: ${c.taleezSecret}`,
-    `  CV files         ${sb.urls.files}/<profile key>/<file>`,
+    'Where each service is emulated, and what to type in its config node (credentials are never part of an imported flow):',
+    ...row('HrFlow API account', `Base URL    ${u.hrflow}`, `API secret  ${c.hrflowApiKey}`, `User email  ${c.hrflowUser}`),
+    ...row('', `profiles: source key ${SANDBOX_SOURCE_ALIAS} (or ${sb.sourceKey}), profile keys ${samples}`),
+    ...row('SmartRecruiters account', `Base URL    ${u.smartrecruiters}`, `X-SmartToken  ${c.smartToken}`),
+    ...row('Recruitee account', `Endpoint    ${u.recruitee} (custom URL)`, `Company id  ${c.recruiteeCompany}`, `API token   ${c.recruiteeToken}`),
+    ...row(
+      'Broadbean account',
+      `Base URL    ${u.broadbean}`,
+      `Source id   ${c.broadbeanSourceId}   Client id  ${c.broadbeanClientId}`,
+      `Secret key  ${c.broadbeanSecret}`,
+    ),
+    ...row('Flatchr account', `Careers URL ${u.flatchr}`, `API URL     ${u.flatchrApi}`, `Company id  ${c.flatchrCompany}`, `API key     ${c.flatchrApiKey}`),
+    ...row('Taleez account', `Base URL    ${u.taleez}`, `API secret  ${c.taleezSecret}`),
     '',
-    `  Admin: GET ${sb.url}/__admin/state · POST ${sb.url}/__admin/faults {"vendor":"smartrecruiters","mode":"status","status":503,"count":2} · POST ${sb.url}/__admin/reset`,
-    '  Ctrl-C to stop.',
-  ]
-    .filter((l) => l !== '')
-    .join('\n');
+    'In Node-RED: Import → Examples → @hrflow-connectors/node-red → "Try it with the local sandbox".',
+    onDefaultPort
+      ? `  Its config nodes already point at ${sb.url}: type the credentials above in them, deploy, click the inject button.`
+      : `  Its config nodes point at http://127.0.0.1:${DEFAULT_PORT}: change their URLs to ${sb.url}, or start the sandbox without --port.`,
+    '  The sandbox serves CVs on 127.0.0.1, which the nodes refuse to download by default: the example drops them.',
+    "  To push CVs too, set hrflowCvDownload: { allowPrivateAddresses: true } in Node-RED's settings.js.",
+    '',
+    `What each ATS received: open ${sb.url}/ in a browser (its Reset button clears it).`,
+    `Admin API: GET ${sb.url}/__admin/state · POST ${sb.url}/__admin/reset · POST ${sb.url}/__admin/faults`,
+    'Stop: Ctrl-C (or SIGTERM).',
+  ].join('\n');
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
@@ -118,7 +146,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   try {
     args = parseArgs(argv);
   } catch (e) {
-    console.error(`sandbox: ${(e as Error).message}\n${USAGE}`);
+    console.error(`sandbox: ${(e as Error).message}\n(--help lists the options)`);
     process.exitCode = 2;
     return;
   }

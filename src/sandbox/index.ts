@@ -54,7 +54,7 @@ export type { SandboxState, VendorState, VendorId, StoredCandidate, StoredAttach
 export { validateAgainstSpec, getSpecRegistry, resolveSpecsDir, DEFAULT_SPECS_DIR, SpecRegistry, openApiToJsonSchema, type SpecValidationResult } from './spec';
 export { isPdf, isDocx, makePdf, makeDocx, makeZip, crc32, PDF_CONTENT_TYPE, DOCX_CONTENT_TYPE } from './documents';
 export { parseMultipart, getBoundary, type MultipartPart } from './multipart';
-export { SANDBOX_SOURCE_KEY, DEFAULT_FIXTURES_DIR, syntheticProfile, type Profile, type ProfileRef, type AddProfileOptions } from './profiles';
+export { SANDBOX_SOURCE_KEY, SANDBOX_SOURCE_ALIAS, SANDBOX_PROFILE_ALIASES, DEFAULT_FIXTURES_DIR, syntheticProfile, type Profile, type ProfileRef, type AddProfileOptions } from './profiles';
 export type { VendorModule, SandboxCore, RequestContext } from './server';
 
 export interface SandboxUrls {

@@ -13,6 +13,18 @@ import { makeDocx, makePdf } from './documents';
 /** Source holding the fixtures and the synthetic profiles. */
 export const SANDBOX_SOURCE_KEY = '5f0c1d2e3a4b5c6d7e8f90a1b2c3d4e5f6a7b8c9';
 
+/**
+ * Readable names for the sandbox source and its three fixture profiles, accepted wherever the real keys are
+ * (`GET /profile/indexing?source_key=sandbox&key=sample-full`). The example flow wired to the sandbox uses them:
+ * a 40-hex key written in an exported flow cannot be told apart from a secret token.
+ */
+export const SANDBOX_SOURCE_ALIAS = 'sandbox';
+export const SANDBOX_PROFILE_ALIASES: Readonly<Record<string, string>> = {
+  'sample-full': '9a8b7c6d5e4f30211203a4b5c6d7e8f9a0b1c2d3',
+  'sample-minimal': '1111222233334444555566667777888899990000',
+  'sample-edge': 'abcdefabcdefabcdefabcdefabcdefabcdef0001',
+};
+
 /** The fixtures built by `npm run build` (scripts/build-sandbox-data.js), beside this file. */
 export const DEFAULT_FIXTURES_DIR = path.join(__dirname, 'fixtures', 'hrflow');
 
@@ -79,15 +91,20 @@ export class ProfileStore {
   }
 
   hasSource(sourceKey: string): boolean {
-    return this.sources.has(sourceKey);
+    return this.sources.has(this.source(sourceKey));
+  }
+
+  /** The source key an alias stands for (SANDBOX_SOURCE_ALIAS), else the key itself. */
+  private source(sourceKey: string): string {
+    return sourceKey === SANDBOX_SOURCE_ALIAS && !this.sources.has(sourceKey) ? SANDBOX_SOURCE_KEY : sourceKey;
   }
 
   /** Looks a profile up by key, reference or email (first given wins). */
   find(sourceKey: string, by: { key?: string | null; reference?: string | null; email?: string | null }): Profile | null {
-    const src = this.sources.get(sourceKey);
+    const src = this.sources.get(this.source(sourceKey));
     if (!src) return null;
     let entry: Entry | undefined;
-    if (by.key) entry = src.get(by.key);
+    if (by.key) entry = src.get(by.key) ?? (Object.hasOwn(SANDBOX_PROFILE_ALIASES, by.key) ? src.get(SANDBOX_PROFILE_ALIASES[by.key]) : undefined);
     else if (by.reference) entry = [...src.values()].find((e) => e.profile.reference === by.reference);
     else if (by.email) {
       const em = by.email.toLowerCase();
