@@ -5,12 +5,11 @@
  *   const profile = await new HrflowClient({ api_secret, api_user }).getProfile(sourceKey, profileKey);
  *   const result = await pushProfile(smartrecruiters, { x_smart_token }, { job_id }, profile);
  */
-import { HttpClient, type HttpOptions } from './core/http';
-import { RateLimiter } from './core/limiter';
-import { Redactor } from './core/redact';
+import type { RateLimiter } from './core/limiter';
 import type { HrflowProfile } from './hrflow/profile';
 import type { PushResult, VendorModule } from './vendors/types';
-import { cvDownloadPolicy, type CvDownloadPolicy } from './push/files';
+import { runPush, type PushRunOptions } from './push/pipeline';
+import type { CvDownloadPolicy } from './push/files';
 
 export { ConnectorError, ErrorCodes, isConnectorError, type ErrorCode } from './core/errors';
 export { HttpClient, type HttpOptions, type HttpRequest, type HttpResponse } from './core/http';
@@ -24,7 +23,7 @@ export { broadbeanSignature } from './vendors/broadbean';
 export type { VendorModule, PushResult, PushContext, PushStep } from './vendors/types';
 export { checkCvUrl, cvBudget, type CvDownloadPolicy, type CvKind } from './push/files';
 
-export interface PushOptions extends Omit<HttpOptions, 'vendor' | 'redactor' | 'limiter'> {
+export interface PushOptions extends Omit<PushRunOptions, 'onClient'> {
   /** Share one limiter between calls for the same account (one is made per call otherwise). */
   limiter?: RateLimiter;
   /** A vendor payload to send instead of the default mapping of `profile`. */
@@ -37,8 +36,8 @@ export interface PushOptions extends Omit<HttpOptions, 'vendor' | 'redactor' | '
 }
 
 /**
- * Map (or take) the payload, validate it, and push it with the vendor's request plan:
- * the same steps as a push node, without Node-RED.
+ * Map (or take) the payload, validate it, and push it with the vendor's request plan: the same
+ * pipeline as a push node (src/push/pipeline.ts), without Node-RED.
  */
 export async function pushProfile<C, P>(
   vendor: VendorModule<C, P, any>,
@@ -47,22 +46,6 @@ export async function pushProfile<C, P>(
   profile: HrflowProfile,
   options: PushOptions = {},
 ): Promise<PushResult> {
-  vendor.checkConfig(config, params);
-  const payload = options.payload ?? vendor.defaultPayload(profile, params);
-  vendor.validate(payload);
-  const redactor = new Redactor(vendor.secrets(config));
-  const limiter = options.limiter ?? (vendor.rateLimit ? new RateLimiter(vendor.rateLimit) : undefined);
-  const { payload: _unused, cvDownload, ...http } = options;
-  void _unused;
-  return vendor.push(
-    {
-      http: new HttpClient({ ...http, ...vendor.connection?.(config), vendor: vendor.id, redactor, limiter, secretHeaders: vendor.secretHeaders, rateHeaders: vendor.rateHeaders }),
-      files: new HttpClient({ ...http, vendor: 'hrflow-files', redactor }),
-      config,
-      params,
-      profile,
-      cv: { ...cvDownloadPolicy(cvDownload), timeoutMs: http.timeoutMs, retries: http.retries, retryDelayMs: http.retryDelayMs, signal: http.signal, onRetry: http.onRetry },
-    },
-    payload,
-  );
+  const { payload, ...run } = options;
+  return runPush(vendor, config, params, { payload, profile }, run);
 }

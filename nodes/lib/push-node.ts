@@ -1,33 +1,28 @@
 /**
- * Factory for push nodes. A vendor node is only: its type, its config type, its vendor module,
- * and how to read its parameters from the panel and the msg. Everything else (input contract,
- * validation before sending, HTTP options, retries status, cancellation on close, outputs and
- * errors) is here, once.
+ * Factory for push nodes: `registerPushNode(RED, vendor)` is a whole vendor node. Its parameters come
+ * from the vendor's description (panel values, `msg.<x>` overrides, then vendor.readParams); the push
+ * itself is the shared pipeline (src/push/pipeline.ts, also behind pushProfile). What is left here is
+ * Node-RED's part: the input contract, status texts (catalogue keys), cancellation on close, outputs
+ * (msg.payload = the vendor's answer, msg.topic = "<vendor>/<candidate id>") and errors.
  */
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { ConnectorError, ErrorCodes } from '../../src/core/errors';
-import { HttpClient, type WaitInfo } from '../../src/core/http';
-import { Redactor } from '../../src/core/redact';
-import { cvAttachment, isProfile, type HrflowProfile } from '../../src/hrflow/profile';
+import type { HttpClient, WaitInfo } from '../../src/core/http';
+import { isProfile, type HrflowProfile } from '../../src/hrflow/profile';
+import type { FieldDescription } from '../../src/vendors/description';
 import type { VendorModule } from '../../src/vendors/types';
-import { cvDownloadPolicy, cvUrl, type CvDownloadPolicy } from '../../src/push/files';
+import { cvDownloadPolicy, type CvDownloadPolicy } from '../../src/push/files';
 import { createdCandidateId } from '../../src/push/create';
-import { abortedAtClose, intSetting, onInput, Status, type Msg } from './runtime';
+import { runPush, type PushInput } from '../../src/push/pipeline';
+import { abortedAtClose, fromMsgOr, intSetting, onInput, Status, type Msg } from './runtime';
+import { statusFallback, statusKey, type StatusKey } from './status-text';
 import type { VendorConfigNode } from './vendor-config';
 
-export interface PushNodeSpec<Config, Params> {
-  type: string;
-  vendor: VendorModule<Config, Params, any>;
-  /** Parameters from the node's panel, overridden by the msg where documented. */
-  params(def: Record<string, unknown>, msg: Msg): Params;
-}
-
-/** What the push node takes from a message: the vendor payload and the profile (for the CV). */
-export function payloadFromMsg<Config, Params>(
-  vendor: VendorModule<Config, Params, any>,
-  msg: Msg,
-  params: Params,
-): { payload: Record<string, unknown>; profile?: HrflowProfile } {
+/**
+ * What the push node takes from a message: a formatted vendor payload (msg.format names the vendor), or
+ * the HrFlow profile the pipeline maps (and, in both cases, the profile for the CV).
+ */
+export function inputFromMsg(vendor: VendorModule<any, any, any>, msg: Msg): PushInput {
   if (typeof msg.format === 'string' && msg.format) {
     if (msg.format !== vendor.id) {
       throw new ConnectorError(
@@ -49,10 +44,65 @@ export function payloadFromMsg<Config, Params>(
       { vendor: vendor.id },
     );
   }
-  // The profile's CV URL first, naming its attachment: only http(s) URLs are ever fetched or handed on.
-  const cv = cvAttachment(msg.payload);
-  if (cv) cvUrl(cv, vendor.id);
-  return { payload: vendor.defaultPayload(msg.payload, params), profile: msg.payload };
+  return { profile: msg.payload as HrflowProfile };
+}
+
+/** A msg property, or undefined when reading it throws (a getter, a Proxy). */
+function msgValue(msg: Msg, key: string): unknown {
+  try {
+    return msg[key];
+  } catch {
+    return undefined;
+  }
+}
+
+/** A panel value: strings trimmed, blank or absent → the field's default (or ''). */
+function panelValue(field: FieldDescription, value: unknown): unknown {
+  const blank = value === undefined || value === null || (typeof value === 'string' && !value.trim());
+  if (field.input === 'checkbox') {
+    if (blank) return field.default === true || field.default === 'true';
+    return value === true || value === 'true';
+  }
+  if (blank) return field.default ?? '';
+  return typeof value === 'string' ? value.trim() : value;
+}
+
+/**
+ * The node's parameter values, from `description.params`: the panel's value (trimmed, blank → default),
+ * overridden by the field's `msg.<x>` when the message has one. A single value from msg must be a string
+ * or a number (else INVALID_INPUT, as fromMsgOr); an `ids` value may also be an array (the vendor's
+ * readParams checks its items).
+ */
+export function paramValues(fields: FieldDescription[], def: Record<string, unknown>, msg: Msg): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of fields) {
+    const panel = panelValue(field, def[field.name]);
+    if (field.msg && field.input === 'ids') {
+      const v = msgValue(msg, field.msg);
+      const blank = v === undefined || v === null || (typeof v === 'string' && !v.trim());
+      out[field.name] = blank ? panel : v;
+    } else if (field.msg) {
+      out[field.name] = fromMsgOr(msg, field.msg, panel);
+    } else {
+      out[field.name] = panel;
+    }
+  }
+  return out;
+}
+
+/**
+ * A status text in the runtime's language (RED._, namespaced to this node set), with the English text of
+ * status-text.ts when the catalogue has no such key (RED._ then answers the key itself).
+ */
+export function statusText(RED: NodeAPI, type: string, key: StatusKey, values: Record<string, string | number> = {}): string {
+  const full = statusKey(type, key);
+  try {
+    const t = (RED as unknown as { _?: (k: string, v?: object) => unknown })._?.(full, values);
+    if (typeof t === 'string' && t && !t.endsWith(full) && !/__\w+__/.test(t)) return t;
+  } catch {
+    /* no catalogue: the English text */
+  }
+  return statusFallback(key, values);
 }
 
 /**
@@ -75,12 +125,30 @@ function shortId(id: string | number): string {
   return s.length > 12 ? `${s.slice(0, 11)}…` : s;
 }
 
-export function registerPushNode<Config, Params>(RED: NodeAPI, spec: PushNodeSpec<Config, Params>): void {
-  const { vendor } = spec;
+/** The short summary of a push on msg.topic: `<vendor id>/<candidate id>` (`taleez/12345`), or the vendor id. */
+export function pushTopic(vendorId: string, candidateId: unknown): string {
+  return candidateId !== undefined && candidateId !== null && candidateId !== '' ? `${vendorId}/${String(candidateId)}` : vendorId;
+}
+
+/**
+ * Register the push node of a vendor (`hrflow-<id>`). Its parameters are read from the vendor's
+ * description (`paramValues`, then `vendor.readParams`).
+ */
+export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorModule<Config, Params, any>): void {
+  const type = `hrflow-${vendor.id}`;
+  if (!vendor.description) throw new Error(`${vendor.label} has no description: its push node cannot be registered`);
+  const fields = vendor.description.params;
+  const readParams = (def: Record<string, unknown>, msg: Msg): Params => {
+    const values = paramValues(fields, def, msg);
+    return vendor.readParams ? vendor.readParams(values) : (values as Params);
+  };
+  const say = (key: StatusKey, values?: Record<string, string | number>) => statusText(RED, type, key, values);
   function PushNode(this: Node, def: NodeDef & Record<string, unknown>) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const account = RED.nodes.getNode(def.account as string) as VendorConfigNode<Config> | null;
+    const found = RED.nodes.getNode(def.account as string) as VendorConfigNode<Config> | null;
+    // Only an account of this vendor (a flow file may name another vendor's config node).
+    const account = found && typeof found.vendorConfig === 'function' && (found.vendorId === undefined || found.vendorId === vendor.id) ? found : null;
     const timeoutMs = intSetting(def.timeout, 30_000) || 30_000;
     const retries = intSetting(def.retries, 3);
     const retryDelayMs = intSetting(def.retry_delay, 1000);
@@ -88,51 +156,49 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, spec: PushNodeSpe
     const cvPolicy = cvDownloadSetting(RED);
     let inFlight = 0;
 
-    if (!account) node.status(Status.error('no account'));
+    // Static texts are catalogue keys: the editor shows them in the user's language.
+    if (!account) node.status(Status.error(statusKey(type, 'no-account')));
 
     const inputs = onInput(node, async (msg, send, job) => {
       if (!account) {
         throw new ConnectorError(ErrorCodes.INVALID_CONFIG, `no ${vendor.label} account selected in this node`, { vendor: vendor.id });
       }
       const config = account.vendorConfig();
-      const params = spec.params(def, msg);
-      vendor.checkConfig(config, params);
-      const { payload, profile } = payloadFromMsg(vendor, msg, params);
-      vendor.validate(payload);
+      const params = readParams(def, msg);
 
       inFlight++;
-      node.status(Status.working(inFlight > 1 ? `pushing (${inFlight})` : 'pushing'));
-      const redactor = new Redactor(vendor.secrets(config));
-      const onRetry = (info: { attempt: number; retries: number; reason: string }) =>
-        node.status(Status.retrying(`retry ${info.attempt}/${info.retries} ${info.reason}`));
-      // The account is paused by the vendor, or its rate slots are used up: say so, and until when.
-      const onWait = (info: WaitInfo) =>
-        node.status(Status.retrying(info.reason === 'paused'
-          ? `paused by ${vendor.label} until ${new Date(info.until).toTimeString().slice(0, 8)}`
-          : `rate limited, waiting ${Math.ceil(info.waitMs / 1000)} s`));
-      const common = { timeoutMs, retries, retryDelayMs, redactor, signal: controller.signal, onRetry, onWait };
-      const http = new HttpClient({ ...common, ...vendor.connection?.(config), vendor: vendor.id, limiter: account.limiter, secretHeaders: vendor.secretHeaders, rateHeaders: vendor.rateHeaders });
-      // If the flow stops now: did a create leave (the candidate may exist)?
-      job.progress = () => (http.unsafeDone ? 'created' : http.unsafeSent ? 'sent' : 'none');
-      job.candidateId = () => createdCandidateId(http);
       try {
-        const result = await vendor.push(
-          {
-            http,
-            files: new HttpClient({ ...common, vendor: 'hrflow-files' }),
-            config,
-            params,
-            profile,
-            cv: { ...cvPolicy, timeoutMs, retries, retryDelayMs, signal: controller.signal, onRetry },
+        let http: HttpClient | undefined;
+        // If the flow stops now: did a create leave (the candidate may exist)?
+        job.progress = () => (http?.unsafeDone ? 'created' : http?.unsafeSent ? 'sent' : 'none');
+        job.candidateId = () => (http ? createdCandidateId(http) : undefined);
+        const result = await runPush(vendor, config, params, () => inputFromMsg(vendor, msg), {
+          timeoutMs,
+          retries,
+          retryDelayMs,
+          signal: controller.signal,
+          limiter: account.limiter,
+          cvDownload: cvPolicy,
+          onRetry: (info) => node.status(Status.retrying(say('retry', { attempt: info.attempt, retries: info.retries, reason: info.reason }))),
+          // The account is paused by the vendor, or its rate slots are used up: say so, and until when.
+          onWait: (info: WaitInfo) =>
+            node.status(Status.retrying(info.reason === 'paused'
+              ? say('paused', { vendor: vendor.label, time: new Date(info.until).toTimeString().slice(0, 8) })
+              : say('rate-waiting', { seconds: Math.ceil(info.waitMs / 1000) }))),
+          onClient: (client) => {
+            http = client;
+            // Checked and mapped: the push starts.
+            node.status(Status.working(inFlight > 1 ? say('pushing-n', { count: inFlight }) : statusKey(type, 'pushing')));
           },
-          payload as never,
-        );
+        });
         msg.payload = result.response;
         msg.candidate_id = result.candidateId;
         msg.statusCode = result.statusCode;
         msg.vendor = vendor.id;
         msg.steps = result.steps;
-        node.status(Status.ok(result.candidateId !== undefined ? `created ${shortId(result.candidateId)}` : 'pushed'));
+        // What the debug sidebar shows first: vendor and candidate id (a topic set upstream is kept: flows route on it).
+        if (msg.topic === undefined || msg.topic === null || msg.topic === '') msg.topic = pushTopic(vendor.id, result.candidateId);
+        node.status(Status.ok(result.candidateId !== undefined ? say('created', { id: shortId(result.candidateId) }) : statusKey(type, 'pushed')));
         send(msg);
       } finally {
         inFlight--;
@@ -146,5 +212,5 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, spec: PushNodeSpe
       inputs.close((job) => abortedAtClose(vendor.label, vendor.id, job), done);
     });
   }
-  RED.nodes.registerType(spec.type, PushNode as any);
+  RED.nodes.registerType(type, PushNode as any);
 }

@@ -6,20 +6,42 @@ import { createHash } from 'node:crypto';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { ConnectorError, ErrorCodes } from '../../src/core/errors';
 import { RateLimiter, type RateLimit } from '../../src/core/limiter';
+import type { FieldDescription } from '../../src/vendors/description';
 import type { VendorModule } from '../../src/vendors/types';
+import { registerAccountType } from './admin';
 
 export interface VendorConfigNode<Config> extends Node {
   /** The account as the vendor module wants it, credentials included. Never put it on a msg. */
   vendorConfig(): Config;
+  /** The vendor this account is for. */
+  vendorId?: string;
   limiter?: RateLimiter;
 }
 
-export interface VendorConfigSpec<Config> {
-  type: string;
-  vendor: VendorModule<Config, any, any>;
-  credentials: Record<string, { type: 'text' | 'password' }>;
-  /** Build the vendor config from the node's properties and credentials. */
-  read(def: Record<string, unknown>, credentials: Record<string, string | undefined>): Config;
+/**
+ * The generic reading of an account's fields (config node properties and credentials, or the values
+ * typed in its dialog): credentials as they are (absent: ''), properties trimmed, blank ones replaced by
+ * their default.
+ */
+export function accountValues(fields: FieldDescription[], values: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of fields) {
+    const v = values[f.name];
+    if (f.credential) {
+      out[f.name] = typeof v === 'string' ? v : '';
+      continue;
+    }
+    const text = v === undefined || v === null ? '' : String(v).trim();
+    out[f.name] = text !== '' ? text : f.default === undefined ? '' : String(f.default);
+  }
+  return out;
+}
+
+/** The account a vendor module wants from field values: `vendor.readAccount`, else the values themselves. */
+export function readVendorAccount<Config>(vendor: VendorModule<Config, any, any>, values: Record<string, unknown>): Config {
+  const fields = vendor.description?.account.fields ?? [];
+  const read = accountValues(fields, values);
+  return vendor.readAccount ? vendor.readAccount(read) : (read as unknown as Config);
 }
 
 /**
@@ -52,23 +74,60 @@ function contractLimit(documented: RateLimit, value: unknown): RateLimit {
   return Number.isInteger(n) && n > 0 ? { ...documented, perWindow: n } : documented;
 }
 
-export function registerVendorConfig<Config>(RED: NodeAPI, spec: VendorConfigSpec<Config>): void {
+/**
+ * Register a vendor's account config node (`hrflow-<id>-config`): its credentials and properties are
+ * those of `vendor.description.account.fields`, read generically (then `vendor.readAccount`). The type is
+ * also registered with the admin endpoints (Test connection, pickers).
+ */
+export function registerVendorConfig<Config>(RED: NodeAPI, vendor: VendorModule<Config, any, any>): void {
+  const type = `hrflow-${vendor.id}-config`;
+  if (!vendor.description) throw new Error(`${vendor.label} has no description: its config node cannot be registered`);
+  const description = vendor.description;
+  const fields = description.account.fields;
+  const credentials = Object.fromEntries(fields.filter((f) => f.credential).map((f) => [f.name, { type: f.input === 'password' ? 'password' : 'text' } as const]));
+
   function VendorConfig(this: VendorConfigNode<Config>, def: NodeDef & Record<string, unknown>) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const credentials = () => ((node as unknown as { credentials?: Record<string, string> }).credentials ?? {});
-    node.vendorConfig = () => spec.read(def, credentials());
-    const key = spec.vendor.rateLimit ? accountKey(spec.type, node.vendorConfig()) : '';
-    if (spec.vendor.rateLimit) {
-      node.limiter = new RateLimiter(contractLimit(spec.vendor.rateLimit, def.rate_limit));
+    const nodeCredentials = () => ((node as unknown as { credentials?: Record<string, string> }).credentials ?? {});
+    // Only the fields of the account: never a stray property of the flow file named like a credential.
+    const properties: Record<string, unknown> = {};
+    for (const f of fields) if (!f.credential) properties[f.name] = def[f.name];
+    node.vendorConfig = () => readVendorAccount(vendor, { ...properties, ...pickCredentials(nodeCredentials(), Object.keys(credentials)) });
+    node.vendorId = vendor.id;
+    const key = vendor.rateLimit ? accountKey(type, node.vendorConfig()) : '';
+    if (vendor.rateLimit) {
+      node.limiter = new RateLimiter(contractLimit(vendor.rateLimit, def.rate_limit));
       takeOver(key, node.limiter);
     }
     node.on('close', (_removed: boolean, done: () => void) => {
       const limiter = node.limiter;
-      limiter?.close(new ConnectorError(ErrorCodes.ABORTED, 'the account was redeployed', { vendor: spec.vendor.id }));
+      limiter?.close(new ConnectorError(ErrorCodes.ABORTED, 'the account was redeployed', { vendor: vendor.id }));
       if (limiter && limiter.busyUntil > Date.now()) handover.set(key, limiter);
       done();
     });
   }
-  RED.nodes.registerType(spec.type, VendorConfig as any, { credentials: spec.credentials });
+  RED.nodes.registerType(type, VendorConfig as any, { credentials });
+  registerAccountType<Config>(RED, {
+    type,
+    vendor: vendor.id,
+    label: vendor.label,
+    description: description.account,
+    readAccount: (values) => readVendorAccount(vendor, values),
+    connection: vendor.connection ? (config) => vendor.connection!(config) : undefined,
+    secrets: (config) => vendor.secrets(config),
+    secretHeaders: vendor.secretHeaders,
+    testConnection: vendor.testConnection ? (ctx) => vendor.testConnection!(ctx) : undefined,
+    lists: vendor.lists,
+    deployed: (n) => {
+      const c = n as VendorConfigNode<Config>;
+      return typeof c.vendorConfig === 'function' && c.vendorId === vendor.id ? { config: c.vendorConfig(), limiter: c.limiter } : undefined;
+    },
+  });
+}
+
+function pickCredentials(creds: Record<string, string>, names: string[]): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const n of names) out[n] = typeof creds[n] === 'string' ? creds[n] : undefined;
+  return out;
 }

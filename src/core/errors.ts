@@ -93,6 +93,14 @@ export class ConnectorError extends Error {
     }
   }
 
+  /**
+   * `CODE: message`. Node-RED builds `msg.error.message` of a Catch node from `err.toString()` (and
+   * copies `err.code` to `msg.error.code`): the debug sidebar reads `AUTH_FAILED: …`, not `ConnectorError: …`.
+   */
+  override toString(): string {
+    return `${this.code}: ${this.message}`;
+  }
+
   /** A plain, secret-free description, suitable for msg.error extras and logs. */
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = { code: this.code, message: this.message };

@@ -14,9 +14,10 @@ const MASK = '***';
 const SHORT = 4;
 
 /**
- * Header names whose values are always secret, whatever the vendor (transport knowledge).
- * Vendor-specific ones (X-SmartToken, X-CHUB-SIGNATURE...) are declared by each vendor module
- * (`VendorModule.secretHeaders`) and handed to the HTTP client (`HttpOptions.secretHeaders`).
+ * Header names whose values are always secret, whatever the API (HTTP's own authentication and
+ * session headers). The core knows no other: the headers an API uses for its own credentials are
+ * declared by whoever uses the client (each vendor module's `secretHeaders`) and handed to the HTTP
+ * client (`HttpOptions.secretHeaders`).
  */
 export const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
 
@@ -24,8 +25,9 @@ export const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'pr
 const PATTERNS: RegExp[] = [
   /(\bBearer\s+)[A-Za-z0-9._~+/=-]+/gi,
   /(\bBasic\s+)[A-Za-z0-9+/]{8,}={0,2}/g,
-  // token=…, "api_key": "…", access_token=… (query strings, form bodies, JSON, log lines).
-  /((?:\\?")?\b(?:token|access_token|refresh_token|api_key|apikey|api_secret|client_secret|secret|password|passwd|x_smart_token|auth|signature|sig)(?:\\?")?\s*[:=]\s*(?:\\?")?)[^"\\&\s,;}]+/gi,
+  // token=…, "api_key": "…", access_token=…, any *_token / *_secret name (query strings, form bodies, JSON,
+  // log lines). Generic names only: a vendor's own credential names are no business of the core.
+  /((?:\\?")?\b(?:[a-z0-9_]*token|[a-z0-9_]*secret|api_?key|password|passwd|auth|signature|sig)(?:\\?")?\s*[:=]\s*(?:\\?")?)[^"\\&\s,;}]+/gi,
   // userinfo of a URL: https://user:pass@host
   /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi,
   /\bask[rw]?_[0-9a-f]{8,}\b/gi,

@@ -93,6 +93,15 @@ export function pushNodeScenarios(getSb: () => Sandbox, v: VendorUnderTest): voi
     assertNoSecrets(activeFlows(), secrets(), 'the exported flow');
   });
 
+  it('names vendor and candidate id in msg.topic when the message has no topic', async () => {
+    const sb = getSb();
+    await load(sb, v);
+    const { id, msg } = await run({ profile_key: KEYS.full });
+    assert.equal(id, 'out', JSON.stringify(msg.error ?? '').slice(0, 300));
+    assert.equal(msg.topic, `${v.id}/${msg.candidate_id}`);
+    assert.ok(msg.payload && typeof msg.payload === 'object', 'msg.payload keeps the vendor answer');
+  });
+
   it('sends a profile dropped by a logic to the second output with its reason, and pushes nothing', async () => {
     const sb = getSb();
     await load(sb, v, {
@@ -133,6 +142,8 @@ export function pushNodeScenarios(getSb: () => Sandbox, v: VendorUnderTest): voi
     const { id, msg } = await run({ profile_key: KEYS.full });
     assert.equal(id, 'caught');
     assert.equal(msg.error.code, 'AUTH_FAILED');
+    // What Catch and the debug sidebar show: the code first, not "ConnectorError: …".
+    assert.match(msg.error.message, /^AUTH_FAILED: /);
     assert.equal(msg.error.source.id, 'push');
     assert.ok([401, 403].includes(msg.statusCode));
     assert.equal(state().candidates.length, 0);

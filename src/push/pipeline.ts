@@ -1,0 +1,124 @@
+/**
+ * The push pipeline, once, for the push nodes (nodes/lib/push-node.ts) and the plain-Node.js API
+ * (`pushProfile` in src/index.ts):
+ *
+ *   1. check the account and the parameters (vendor.checkConfig: INVALID_CONFIG),
+ *   2. the payload: the one given (a user format), else the vendor's default mapping of the profile
+ *      (the profile's CV URL checked first: only http(s) URLs are ever fetched or handed on),
+ *   3. validate it against the vendor's API (INVALID_PROFILE, nothing sent),
+ *   4. the clients: the vendor's, bound to `vendor.connection(config)` (base URL, auth headers), rate
+ *      limited per account and redacting the account's secrets; and the CV download's, whose errors carry
+ *      the vendor id too (step `download_cv`),
+ *   5. push (vendor.push: the vendor's request plan).
+ */
+import { HttpClient, type HttpOptions } from '../core/http';
+import { RateLimiter } from '../core/limiter';
+import { Redactor } from '../core/redact';
+import { cvAttachment, type HrflowProfile } from '../hrflow/profile';
+import type { PayloadValidator } from '../core/validate';
+import { cvDownloadPolicy, cvUrl, type CvDownloadOptions, type CvDownloadPolicy } from './files';
+
+/**
+ * What the pipeline needs of a vendor module (src/vendors/types.ts `VendorModule` has all of it; declared
+ * here so that this layer does not import the vendor layer above it).
+ */
+export interface PipelineVendor<C, P, R> {
+  id: string;
+  label: string;
+  connection?(config: C): { baseUrl: string; headers?: Record<string, string> | (() => Record<string, string>) };
+  rateLimit?: ConstructorParameters<typeof RateLimiter>[0];
+  rateHeaders?: HttpOptions['rateHeaders'];
+  secretHeaders: string[];
+  secrets(config: C): string[];
+  checkConfig(config: C, params: P): void;
+  defaultPayload(profile: HrflowProfile, params: P): unknown;
+  validate: PayloadValidator;
+  push(ctx: { http: HttpClient; files: HttpClient; config: C; params: P; profile?: HrflowProfile; cv?: CvDownloadOptions }, payload: any): Promise<R>;
+}
+
+/** What is pushed: a vendor payload given as is, or the profile the default mapping reads (and the CV comes from). */
+export interface PushInput {
+  /** A vendor payload to send instead of the default mapping of `profile`. */
+  payload?: Record<string, unknown>;
+  /** The HrFlow profile: mapped when no payload is given; its CV is sent by vendors that take one. */
+  profile?: HrflowProfile;
+}
+
+/** How requests are made: timeouts, retries, cancellation, progress callbacks, rate limiter, CV policy. */
+export interface PushRunOptions extends Omit<HttpOptions, 'vendor' | 'redactor' | 'limiter' | 'secretHeaders' | 'rateHeaders' | 'baseUrl' | 'headers'> {
+  /** Share one limiter between calls for the same account (one is made per call otherwise, when the vendor has a limit). */
+  limiter?: RateLimiter;
+  /** Where CVs may be downloaded from (allowedHosts, allowPrivateAddresses, maxMemoryMiB). */
+  cvDownload?: CvDownloadPolicy;
+  /** Called with the vendor client before the push starts (the node watches whether a create left). */
+  onClient?(http: HttpClient): void;
+}
+
+/**
+ * Steps 1 to 3: check the account and the parameters, take or map the payload, validate it (returned
+ * with the input it came from).
+ * Throws INVALID_CONFIG, INVALID_INPUT (neither a payload nor a profile) or INVALID_PROFILE; nothing is sent.
+ */
+export function preparePush<C, P>(vendor: PipelineVendor<C, P, unknown>, config: C, params: P, given: PushInput | (() => PushInput)): { payload: Record<string, unknown>; input: PushInput } {
+  vendor.checkConfig(config, params);
+  // A function: what to push is read only once the account and parameters are known good (a node's msg).
+  const input = typeof given === 'function' ? given() : given;
+  let payload = input.payload;
+  if (!payload) {
+    if (!input.profile) throw new TypeError(`nothing to push to ${vendor.label}: give a profile or a payload`);
+    // The profile's CV URL first, naming its attachment: only http(s) URLs are ever fetched or handed on.
+    const cv = cvAttachment(input.profile);
+    if (cv) cvUrl(cv, vendor.id);
+    payload = vendor.defaultPayload(input.profile, params) as Record<string, unknown>;
+  }
+  vendor.validate(payload);
+  return { payload, input };
+}
+
+/** Step 4: the vendor's client and the CV download's, both reporting errors as this vendor's. */
+export function pushClients<C>(vendor: PipelineVendor<C, any, unknown>, config: C, options: PushRunOptions = {}): { http: HttpClient; files: HttpClient; redactor: Redactor } {
+  const { limiter, cvDownload: _cv, onClient: _onClient, ...common } = options;
+  void _cv;
+  void _onClient;
+  const redactor = new Redactor(vendor.secrets(config));
+  const http = new HttpClient({
+    ...common,
+    ...vendor.connection?.(config),
+    vendor: vendor.id,
+    redactor,
+    limiter: limiter ?? (vendor.rateLimit ? new RateLimiter(vendor.rateLimit) : undefined),
+    secretHeaders: vendor.secretHeaders,
+    rateHeaders: vendor.rateHeaders,
+  });
+  // CV hosts are not the vendor's API (no base URL, no account headers, no vendor rate limit), but a
+  // failure there is part of this push: `error.vendor` is the vendor id, `error.step` says download_cv.
+  const { onWait: _onWait, ...filesOptions } = common;
+  void _onWait;
+  const files = new HttpClient({ ...filesOptions, vendor: vendor.id, redactor });
+  return { http, files, redactor };
+}
+
+/** The whole pipeline: prepare, bind the clients, push with the vendor's request plan. */
+export async function runPush<C, P, R>(vendor: PipelineVendor<C, P, R>, config: C, params: P, given: PushInput | (() => PushInput), options: PushRunOptions = {}): Promise<R> {
+  const { payload, input } = preparePush(vendor, config, params, given);
+  const { http, files } = pushClients(vendor, config, options);
+  options.onClient?.(http);
+  return vendor.push(
+    {
+      http,
+      files,
+      config,
+      params,
+      profile: input.profile,
+      cv: {
+        ...cvDownloadPolicy(options.cvDownload),
+        timeoutMs: options.timeoutMs,
+        retries: options.retries,
+        retryDelayMs: options.retryDelayMs,
+        signal: options.signal,
+        onRetry: options.onRetry,
+      },
+    },
+    payload,
+  );
+}
