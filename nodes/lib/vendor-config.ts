@@ -79,12 +79,17 @@ function contractLimit(documented: RateLimit, value: unknown): RateLimit {
  * those of `vendor.description.account.fields`, read generically (then `vendor.readAccount`). The type is
  * also registered with the admin endpoints (Test connection, pickers).
  */
+/** The `credentials` option of registerType, from an account's fields (password inputs are password credentials). */
+export function credentialTypes(fields: FieldDescription[]): Record<string, { type: 'password' | 'text' }> {
+  return Object.fromEntries(fields.filter((f) => f.credential).map((f) => [f.name, { type: f.input === 'password' ? 'password' : 'text' } as const]));
+}
+
 export function registerVendorConfig<Config>(RED: NodeAPI, vendor: VendorModule<Config, any, any>): void {
   const type = `hrflow-${vendor.id}-config`;
   if (!vendor.description) throw new Error(`${vendor.label} has no description: its config node cannot be registered`);
   const description = vendor.description;
   const fields = description.account.fields;
-  const credentials = Object.fromEntries(fields.filter((f) => f.credential).map((f) => [f.name, { type: f.input === 'password' ? 'password' : 'text' } as const]));
+  const credentials = credentialTypes(fields);
 
   function VendorConfig(this: VendorConfigNode<Config>, def: NodeDef & Record<string, unknown>) {
     RED.nodes.createNode(this, def);

@@ -218,3 +218,37 @@ describe('admin endpoints: a described vendor account (SmartRecruiters, register
     for (const item of res.body.items) assert.ok(typeof item.id === 'string' && typeof item.title === 'string');
   });
 });
+
+describe('admin endpoints: the hrflow-api account', function () {
+  this.timeout(10_000);
+  const ctx = useSandbox();
+
+  beforeEach(async () => {
+    await helper.load(
+      [require('../../nodes/hrflow-api')],
+      [{ id: 'api', type: 'hrflow-api', name: 'sandbox', base_url: ctx.sb.urls.hrflow }],
+      { api: { api_secret: ctx.sb.credentials.hrflowApiKey, api_user: ctx.sb.credentials.hrflowUser } },
+    );
+  });
+  afterEach(async () => {
+    await helper.unload();
+  });
+
+  it('tests the deployed key, a typed wrong key, and never sends the deployed key to a typed URL', async () => {
+    const post = (body: unknown) => helper.request().post('/hrflow-connectors/test/hrflow-api').send(body as object).expect(200);
+    let res = await post({ id: 'api', values: { api_secret: UNCHANGED, api_user: ctx.sb.credentials.hrflowUser, base_url: ctx.sb.urls.hrflow } });
+    assert.equal(res.body.ok, true, JSON.stringify(res.body));
+    assert.match(res.body.detail, /team/i);
+
+    res = await post({ values: { api_secret: 'a-wrong-hrflow-key', api_user: ctx.sb.credentials.hrflowUser, base_url: ctx.sb.urls.hrflow } });
+    assert.equal(res.body.ok, false);
+    assert.equal(res.body.code, 'AUTH_FAILED');
+    assert.ok(!JSON.stringify(res.body).includes('a-wrong-hrflow-key'));
+
+    res = await post({ id: 'api', values: { api_secret: UNCHANGED, api_user: ctx.sb.credentials.hrflowUser, base_url: 'http://127.0.0.1:9/v1' } });
+    assert.equal(res.body.code, 'INVALID_CONFIG');
+
+    // hrflow-api has no picker.
+    await helper.request().get('/hrflow-connectors/jobs/hrflow-api').query({ account: 'api' }).expect(404);
+  });
+});
