@@ -20,7 +20,9 @@ import { ConnectorError, ErrorCodes } from '../core/errors';
 import { base64Marker, downloadCv, jsonWithBase64, type CvFile, type CvKind } from '../push/files';
 import { payloadValidator } from '../core/validate';
 import { compact, coordinates, isoDate, locationFields, text, type HrflowProfile } from '../hrflow/profile';
-import { joinUrl, type PushResult, type VendorModule } from './types';
+import { resolveUrl, urlPath } from '../core/http';
+import type { VendorDescription } from './description';
+import { type PushResult, type VendorModule } from './types';
 
 export const BROADBEAN_DEFAULT_BASE_URL = 'https://candidatehub.adcourier.com';
 
@@ -163,17 +165,211 @@ export function broadbeanPayload(profile: HrflowProfile, params: Partial<Broadbe
   });
 }
 
+const BROADBEAN_DOCS_URL = 'https://integrations.broadbean.com/hc/en-us/articles/115004599865-Sending-a-Candidate-in-';
+
+/** What the editor, the locales, the help and the admin endpoints know about Broadbean. */
+export const broadbeanDescription: VendorDescription = {
+  color: '#8FB5E3',
+  docsUrl: BROADBEAN_DOCS_URL,
+  account: {
+    color: '#8FB5E3',
+    docsUrl: BROADBEAN_DOCS_URL,
+    test: {
+      en: 'sends nothing: the Candidate Hub has no request that reads without sending a candidate. It checks that the source id, client id and secret key are there and that the request signature can be computed; the secret itself and the clock are checked only by a real push.',
+      fr: 'n\'envoie rien : le Candidate Hub n\'a aucune requête de lecture qui n\'envoie pas de candidat. Le test vérifie que l\'id de source, l\'id client et la clé secrète sont renseignés et que la signature des requêtes peut être calculée ; la clé elle-même et l\'horloge ne sont vérifiées que par un vrai envoi.',
+    },
+    fields: [
+      {
+        name: 'source_id',
+        input: 'text',
+        required: true,
+        default: '',
+        icon: 'sign-in',
+        label: { en: 'Source id', fr: 'Id de source' },
+        placeholder: { en: 'Candidate Hub source id', fr: 'id de source du Candidate Hub' },
+        help: {
+          en: 'Your Candidate Hub source id. It is sent with every request (<code>X-CHUB-SOURCE</code>) and in the transaction, and it is part of the signature.',
+          fr: 'Votre id de source Candidate Hub. Il est envoyé avec chaque requête (<code>X-CHUB-SOURCE</code>) et dans la transaction, et il entre dans la signature.',
+        },
+      },
+      {
+        name: 'client_id',
+        input: 'text',
+        required: true,
+        default: '',
+        icon: 'building',
+        label: { en: 'Client id', fr: 'Id client' },
+        placeholder: { en: 'your Broadbean client id', fr: 'votre id client Broadbean' },
+        help: {
+          en: 'The Broadbean client the candidates are sent to (the "candidate importer client mapper" id), sent in the transaction of every candidate.',
+          fr: 'Le client Broadbean qui reçoit les candidats (l\'id « candidate importer client mapper »), envoyé dans la transaction de chaque candidat.',
+        },
+      },
+      {
+        name: 'secret_key',
+        input: 'password',
+        credential: true,
+        required: true,
+        icon: 'key',
+        label: { en: 'Secret key', fr: 'Clé secrète' },
+        placeholder: { en: 'secret key (or ${BROADBEAN_SECRET_KEY})', fr: 'clé secrète (ou ${BROADBEAN_SECRET_KEY})' },
+        tip: {
+          en: 'Veritone Hire (Broadbean) gives you the Candidate Hub <b>source id</b>, your <b>client id</b> and the <b>secret key</b>. The secret key signs every request (HMAC, valid 5 minutes): this machine\'s clock must be right. It is stored encrypted and never exported with the flow. Type <code>${ENV_VAR}</code> to read it from an environment variable.',
+          fr: 'Veritone Hire (Broadbean) vous fournit l\'<b>id de source</b> du Candidate Hub, votre <b>id client</b> et la <b>clé secrète</b>. La clé secrète signe chaque requête (HMAC, valable 5 minutes) : l\'horloge de cette machine doit être juste. Elle est stockée chiffrée et n\'est jamais exportée avec le flux. Saisissez <code>${ENV_VAR}</code> pour la lire dans une variable d\'environnement.',
+        },
+        help: {
+          en: 'The secret Veritone Hire gave you with the source id. It is never sent itself: it signs each request.',
+          fr: 'Le secret que Veritone Hire vous a remis avec l\'id de source. Il n\'est jamais envoyé tel quel : il signe chaque requête.',
+        },
+      },
+      {
+        name: 'base_url',
+        input: 'url',
+        required: true,
+        default: BROADBEAN_DEFAULT_BASE_URL,
+        icon: 'globe',
+        label: { en: 'Base URL', fr: 'URL de base' },
+        placeholder: { en: BROADBEAN_DEFAULT_BASE_URL, fr: BROADBEAN_DEFAULT_BASE_URL },
+        tip: {
+          en: 'Leave the default for the Candidate Hub production API. Change it only to point at a test server or a local sandbox.',
+          fr: 'Gardez la valeur par défaut pour l\'API de production du Candidate Hub. Ne la changez que pour viser un serveur de test ou un bac à sable local.',
+        },
+        help: {
+          en: `Where the Candidate Hub lives. The default, <code>${BROADBEAN_DEFAULT_BASE_URL}</code>, is the production hub; the node posts to <code>/candidate</code> under it.`,
+          fr: `L'adresse du Candidate Hub. Par défaut, <code>${BROADBEAN_DEFAULT_BASE_URL}</code>, le hub de production ; le nœud envoie à <code>/candidate</code> sous cette adresse.`,
+        },
+      },
+    ],
+  },
+  params: [
+    {
+      name: 'job_id',
+      input: 'text',
+      msg: 'job_id',
+      default: '',
+      icon: 'briefcase',
+      label: { en: 'Job id', fr: 'Id de l\'offre' },
+      placeholder: { en: 'empty: use msg.job_id', fr: 'vide : msg.job_id' },
+      tip: {
+        en: 'The Broadbean job the candidate applies to (sent as the context <code>id</code>). <code>msg.job_id</code>, when the message has it, wins over this value; one of them must be set.',
+        fr: 'L\'offre d\'emploi Broadbean à laquelle le candidat postule (envoyée comme <code>id</code> du contexte). <code>msg.job_id</code>, s\'il est présent dans le message, l\'emporte sur cette valeur ; l\'un des deux est obligatoire.',
+      },
+      help: {
+        en: 'The Broadbean job the candidate applies to (the context <code>id</code>). Wins over the Job id set in the node.',
+        fr: 'L\'offre d\'emploi Broadbean à laquelle le candidat postule (l\'<code>id</code> du contexte). L\'emporte sur l\'id de l\'offre saisi dans le nœud.',
+      },
+      helpType: 'string',
+    },
+    {
+      name: 'shortlist_id',
+      input: 'text',
+      msg: 'shortlist_id',
+      default: '',
+      icon: 'list',
+      label: { en: 'Shortlist id', fr: 'Id de la shortlist' },
+      placeholder: { en: 'optional (msg.shortlist_id wins)', fr: 'facultatif (msg.shortlist_id l\'emporte)' },
+      tip: {
+        en: 'Optional: the <b>shortlist</b> to add the candidate to. <code>msg.shortlist_id</code> wins over this value.',
+        fr: 'Facultatif : la <b>shortlist</b> à laquelle ajouter le candidat. <code>msg.shortlist_id</code> l\'emporte sur cette valeur.',
+      },
+      help: {
+        en: 'The shortlist to add the candidate to, sent in the application\'s context. Wins over the Shortlist id set in the node.',
+        fr: 'La shortlist à laquelle ajouter le candidat, envoyée dans le contexte de la candidature. L\'emporte sur l\'id de shortlist saisi dans le nœud.',
+      },
+      helpType: 'string',
+    },
+    {
+      name: 'aplitrak_email_address',
+      input: 'email',
+      msg: 'aplitrak_email_address',
+      default: '',
+      icon: 'envelope',
+      label: { en: 'Aplitrak email', fr: 'E-mail Aplitrak' },
+      placeholder: { en: 'optional (msg.aplitrak_email_address wins)', fr: 'facultatif (msg.aplitrak_email_address l\'emporte)' },
+      tip: {
+        en: 'Optional: the job\'s <b>aplitrak</b> tracking email address. <code>msg.aplitrak_email_address</code> wins over this value.',
+        fr: 'Facultatif : l\'adresse e-mail de suivi <b>aplitrak</b> de l\'offre. <code>msg.aplitrak_email_address</code> l\'emporte sur cette valeur.',
+      },
+      help: {
+        en: 'The job\'s aplitrak tracking email address, sent in the application\'s context. Wins over the Aplitrak email set in the node.',
+        fr: 'L\'adresse e-mail de suivi aplitrak de l\'offre, envoyée dans le contexte de la candidature. L\'emporte sur l\'e-mail Aplitrak saisi dans le nœud.',
+      },
+      helpType: 'string',
+    },
+  ],
+  errors: [
+    ErrorCodes.AUTH_FAILED,
+    ErrorCodes.NOT_FOUND,
+    ErrorCodes.INVALID_PROFILE,
+    ErrorCodes.INVALID_CONFIG,
+    ErrorCodes.INVALID_INPUT,
+    ErrorCodes.VENDOR_REJECTED,
+    ErrorCodes.RATE_LIMITED,
+    ErrorCodes.VENDOR_UNAVAILABLE,
+    ErrorCodes.NETWORK_ERROR,
+    ErrorCodes.TIMEOUT,
+    ErrorCodes.OUTCOME_UNKNOWN,
+    ErrorCodes.ABORTED,
+  ],
+  outputLabel: { en: 'Broadbean candidate', fr: 'Candidat Broadbean' },
+};
+
+/** The trimmed string of a value, `''` when absent. */
+const str = (v: unknown) => (v === undefined || v === null ? '' : String(v).trim());
+
+/** The account fields the Candidate Hub needs, with their labels (checkConfig and Test connection). */
+const ACCOUNT_FIELDS = [['source_id', 'source id'], ['client_id', 'client id'], ['secret_key', 'secret key']] as const;
+
 /** CV documents Candidate Hub takes (read from the bytes; anything else is INVALID_PROFILE before the create). */
 const BROADBEAN_CV_TYPES: readonly CvKind[] = ['pdf', 'docx'];
 
 export const broadbean: VendorModule<BroadbeanConfig, BroadbeanParams, BroadbeanPayload> = {
   id: 'broadbean',
   label: 'Broadbean',
+  description: broadbeanDescription,
+  // Signed again for every attempt (the signature carries the time and is valid 5 minutes).
+  connection: (config) => ({
+    baseUrl: config.base_url || BROADBEAN_DEFAULT_BASE_URL,
+    headers: () => broadbeanHeaders(config),
+  }),
+  readParams: (values) => ({
+    job_id: str(values.job_id),
+    shortlist_id: str(values.shortlist_id) || undefined,
+    aplitrak_email_address: str(values.aplitrak_email_address) || undefined,
+  }),
+  /**
+   * No request: every Candidate Hub route sends a candidate. Checks what can be checked offline: the
+   * fields are there, the base URL is an http(s) URL, and the signature headers compute.
+   */
+  async testConnection(ctx) {
+    const missing = ACCOUNT_FIELDS.filter(([key]) => !text(ctx.config[key])).map(([, label]) => label);
+    if (missing.length) {
+      throw new ConnectorError(ErrorCodes.INVALID_CONFIG, `the Broadbean ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing in the account`, { vendor: 'broadbean' });
+    }
+    const { baseUrl, headers } = broadbean.connection!(ctx.config);
+    let target: URL;
+    try {
+      target = new URL(resolveUrl(baseUrl, urlPath('candidate')));
+    } catch {
+      throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the Broadbean base URL is not a URL', { vendor: 'broadbean' });
+    }
+    if (target.protocol !== 'https:' && target.protocol !== 'http:') {
+      throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the Broadbean base URL must be an http(s) URL', { vendor: 'broadbean' });
+    }
+    const signed = typeof headers === 'function' ? headers() : (headers ?? {});
+    if (!/^[0-9a-f]{64}$/.test(signed['X-CHUB-SIGNATURE'] ?? '') || !/^\d+$/.test(signed['X-CHUB-SIGNATURE-TIME'] ?? '')) {
+      throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the Broadbean request signature could not be computed', { vendor: 'broadbean' });
+    }
+    return {
+      detail: `nothing sent (Candidate Hub has no harmless read): source id, client id and secret key present, signature computed for ${target.host}`,
+      offline: true,
+    };
+  },
   secrets: (config) => [config.secret_key],
   // The signature is valid five minutes: as good as the secret.
   secretHeaders: ['X-CHUB-SIGNATURE'],
   checkConfig(config, params) {
-    for (const [key, label] of [['secret_key', 'secret key'], ['source_id', 'source id'], ['client_id', 'client id']] as const) {
+    for (const [key, label] of ACCOUNT_FIELDS) {
       if (!text(config[key])) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, `the Broadbean ${label} is missing in the account`, { vendor: 'broadbean' });
     }
     if (!text(params.job_id)) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'no Broadbean job id: set it in the node or msg.job_id', { vendor: 'broadbean' });
@@ -185,7 +381,6 @@ export const broadbean: VendorModule<BroadbeanConfig, BroadbeanParams, Broadbean
     'candidate.email': 'info.email',
   }),
   async push(ctx, payload): Promise<PushResult> {
-    const base = ctx.config.base_url || BROADBEAN_DEFAULT_BASE_URL;
     const candidate = { ...payload.candidate };
     let cv: CvFile | undefined;
     const marker = base64Marker();
@@ -211,8 +406,9 @@ export const broadbean: VendorModule<BroadbeanConfig, BroadbeanParams, Broadbean
       // Candidate Hub offers no lookup: a lost answer is reported as OUTCOME_UNKNOWN, never re-sent.
       created = await createOnce<{ success?: number | string; transaction_id?: string; error?: unknown }>(ctx.http, {
         method: 'POST',
-        url: joinUrl(base, 'candidate'),
-        headers: () => ({ ...broadbeanHeaders(ctx.config), 'Content-Type': 'application/json' }),
+        // The bound client signs each attempt (connection); only the body's type is added here.
+        url: urlPath('candidate'),
+        headers: { 'Content-Type': 'application/json' },
         data,
         step: 'create',
       });

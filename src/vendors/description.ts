@@ -5,7 +5,7 @@
  * `registerType` definition, the edit template, the validators, Test connection and pickers), its
  * message catalogues (`en-US` and `fr`) and the shared sections of its help (inputs, outputs,
  * Advanced, credentials, the error table). Only what is truly vendor-specific (the help's details) is
- * written by hand, in `nodes/help/<type>.<lang>.html`.
+ * written by hand, in `nodes/help/<lang>/<type>.html`.
  *
  * Plain data only (no functions): it is read by the build script and, for the admin endpoints and the
  * runtime, by the nodes.
@@ -77,6 +77,11 @@ export interface FieldDescription {
    * and fills the field (`ids` fields: adds to it). The name is a key of the vendor module's `lists`.
    */
   picker?: string;
+  /**
+   * `checkbox` params only: when ticked, this account field must be set (the editor flags the checkbox
+   * when the selected account leaves it empty). Flatchr's `lookup_id` needs the account's `company`.
+   */
+  requiresAccountField?: string;
 }
 
 /** An item a picker offers (a job, an offer, a vacancy, a pool). */

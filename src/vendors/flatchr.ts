@@ -18,6 +18,8 @@ import { ConnectorError, ErrorCodes } from '../core/errors';
 import { base64Marker, checkPayloadCvUrl, downloadCv, jsonWithBase64, type CvFile, type CvKind } from '../push/files';
 import { payloadValidator } from '../core/validate';
 import { compact, cvAttachment, text, urlOfType, urls, type HrflowProfile } from '../hrflow/profile';
+import { urlPath, type HttpClient } from '../core/http';
+import type { VendorDescription } from './description';
 import { createStep, joinUrl, type PushResult, type PushStep, type VendorModule } from './types';
 
 export const FLATCHR_DEFAULT_CAREERS_URL = 'https://careers.flatchr.io';
@@ -131,12 +133,236 @@ export function flatchrPayload(profile: HrflowProfile, params: Partial<FlatchrPa
   });
 }
 
+/** What the editor, the locales, the help and the admin endpoints know about Flatchr. */
+export const flatchrDescription: VendorDescription = {
+  color: '#8FB5E3',
+  docsUrl: 'https://developers.flatchr.io/en/docs/QuickStart/Candidats/Creer_un_candidat',
+  account: {
+    color: '#8FB5E3',
+    docsUrl: 'https://developers.flatchr.io/en/docs/getting_started',
+    test: {
+      en: 'reads the company\'s vacancies with the API key (<code>GET /company/{company}/vacancies</code> on the API URL): nothing is created. Without a company id, the key cannot be checked (Flatchr\'s reads are per company).',
+      fr: 'lit les annonces de l\'entreprise avec la clé API (<code>GET /company/{company}/vacancies</code> sur l\'URL de l\'API) : rien n\'est créé. Sans id d\'entreprise, la clé ne peut pas être vérifiée (les lectures Flatchr se font par entreprise).',
+    },
+    fields: [
+      {
+        name: 'auth',
+        input: 'password',
+        credential: true,
+        required: true,
+        icon: 'key',
+        label: { en: 'API key', fr: 'Clé API' },
+        placeholder: { en: 'API key (or ${FLATCHR_API_KEY})', fr: 'clé API (ou ${FLATCHR_API_KEY})' },
+        tip: {
+          en: 'Create the <b>API key</b> in Flatchr under Paramètres avancés › Avancés › API. Flatchr keys <b>expire after 365 days</b>: renew it here before then. It is stored encrypted and never exported with the flow. Type <code>${ENV_VAR}</code> to read it from an environment variable.',
+          fr: 'Créez la <b>clé API</b> dans Flatchr, rubrique Paramètres avancés › Avancés › API. Les clés Flatchr <b>expirent au bout de 365 jours</b> : renouvelez-la ici avant. Elle est stockée chiffrée et n\'est jamais exportée avec le flux. Saisissez <code>${ENV_VAR}</code> pour la lire dans une variable d\'environnement.',
+        },
+        help: {
+          en: 'A Flatchr API key, generated in Flatchr under Paramètres avancés › Avancés › API. It is sent as <code>Authorization: Bearer …</code> and as the <code>token</code> Flatchr\'s create route requires. Flatchr keys expire 365 days after they were created (Flatchr warns 15 days before): generate a new one and type it here in time, or every push fails with <code>AUTH_FAILED</code>.',
+          fr: 'Une clé API Flatchr, générée dans Flatchr (Paramètres avancés › Avancés › API). Elle est envoyée dans <code>Authorization: Bearer …</code> et comme <code>token</code>, que la route de création de Flatchr exige. Les clés Flatchr expirent 365 jours après leur création (Flatchr prévient 15 jours avant) : générez-en une nouvelle et saisissez-la ici à temps, sinon chaque envoi échoue avec <code>AUTH_FAILED</code>.',
+        },
+      },
+      {
+        name: 'company',
+        input: 'text',
+        default: '',
+        icon: 'building',
+        label: { en: 'Company id', fr: 'Id de l\'entreprise' },
+        placeholder: { en: 'optional: needed to look up applicant ids', fr: 'facultatif : requis pour retrouver l\'id des candidats' },
+        tip: {
+          en: 'Your Flatchr company id (the <code>companyId</code> of Flatchr\'s API routes; ask Flatchr if you do not know it). Needed when a push node looks up the applicant id after creating it, and by Test connection and the vacancy list.',
+          fr: 'L\'id de votre entreprise Flatchr (le <code>companyId</code> des routes de l\'API Flatchr ; demandez-le à Flatchr si vous ne le connaissez pas). Requis quand un nœud d\'envoi retrouve l\'id du candidat après sa création, ainsi que pour Tester la connexion et la liste des annonces.',
+        },
+        help: {
+          en: 'Your Flatchr company id (the <code>companyId</code> in Flatchr\'s API routes). Creating candidates does not need it; the applicant lookup, Test connection and the vacancy list do, because Flatchr\'s reads are per company.',
+          fr: 'L\'id de votre entreprise Flatchr (le <code>companyId</code> des routes de l\'API Flatchr). La création de candidats n\'en a pas besoin ; la recherche de l\'id du candidat, Tester la connexion et la liste des annonces, si : les lectures Flatchr se font par entreprise.',
+        },
+      },
+      {
+        name: 'careers_url',
+        input: 'url',
+        required: true,
+        default: FLATCHR_DEFAULT_CAREERS_URL,
+        icon: 'globe',
+        label: { en: 'Careers URL', fr: 'URL carrières' },
+        placeholder: { en: FLATCHR_DEFAULT_CAREERS_URL, fr: FLATCHR_DEFAULT_CAREERS_URL },
+        tip: {
+          en: `Candidates are created on the <b>careers</b> host (<code>${FLATCHR_DEFAULT_CAREERS_URL}</code>). Change it only to point at a test server or a local sandbox.`,
+          fr: `Les candidats sont créés sur l'hôte <b>carrières</b> (<code>${FLATCHR_DEFAULT_CAREERS_URL}</code>). Ne le changez que pour viser un serveur de test ou un bac à sable local.`,
+        },
+        help: {
+          en: `The host that creates candidates (default <code>${FLATCHR_DEFAULT_CAREERS_URL}</code>): candidates are posted to <code>/vacancy/candidate/json</code> under it (<code>/vacancy/candidate/test</code> in test mode).`,
+          fr: `L'hôte qui crée les candidats (par défaut <code>${FLATCHR_DEFAULT_CAREERS_URL}</code>) : les candidats sont envoyés à <code>/vacancy/candidate/json</code> sous cette adresse (<code>/vacancy/candidate/test</code> en mode test).`,
+        },
+      },
+      {
+        name: 'base_url',
+        input: 'url',
+        required: true,
+        default: FLATCHR_DEFAULT_BASE_URL,
+        icon: 'globe',
+        label: { en: 'API URL', fr: 'URL de l\'API' },
+        placeholder: { en: FLATCHR_DEFAULT_BASE_URL, fr: FLATCHR_DEFAULT_BASE_URL },
+        tip: {
+          en: `The applicant lookup, Test connection and the vacancy list use the <b>API</b> host (<code>${FLATCHR_DEFAULT_BASE_URL}</code>). Change it only to point at a test server or a local sandbox.`,
+          fr: `La recherche de l'id du candidat, Tester la connexion et la liste des annonces passent par l'hôte de l'<b>API</b> (<code>${FLATCHR_DEFAULT_BASE_URL}</code>). Ne le changez que pour viser un serveur de test ou un bac à sable local.`,
+        },
+        help: {
+          en: `The host of every other Flatchr route: the applicant lookup, Test connection and the vacancy list. The default is <code>${FLATCHR_DEFAULT_BASE_URL}</code>.`,
+          fr: `L'hôte de toutes les autres routes Flatchr : recherche de l'id du candidat, Tester la connexion et liste des annonces. Par défaut : <code>${FLATCHR_DEFAULT_BASE_URL}</code>.`,
+        },
+      },
+    ],
+  },
+  params: [
+    {
+      name: 'vacancy',
+      input: 'text',
+      msg: 'vacancy',
+      default: '',
+      picker: 'jobs',
+      icon: 'briefcase',
+      label: { en: 'Vacancy', fr: 'Annonce' },
+      placeholder: { en: 'vacancy slug; empty: use msg.vacancy', fr: 'slug de l\'annonce ; vide : msg.vacancy' },
+      tip: {
+        en: 'The <b>slug</b> of the Flatchr vacancy the candidate applies to, for example <code>a1b2c3d4e5-developer-h-f</code>. <code>msg.vacancy</code>, when the message has it, wins over this value; one of them must be set.',
+        fr: 'Le <b>slug</b> de l\'annonce Flatchr à laquelle le candidat postule, par exemple <code>a1b2c3d4e5-developer-h-f</code>. <code>msg.vacancy</code>, s\'il est présent dans le message, l\'emporte sur cette valeur ; l\'un des deux est obligatoire.',
+      },
+      help: {
+        en: 'The slug of the Flatchr vacancy the candidate applies to. Wins over the Vacancy set in the node.',
+        fr: 'Le slug de l\'annonce Flatchr à laquelle le candidat postule. L\'emporte sur l\'annonce saisie dans le nœud.',
+      },
+      helpType: 'string',
+    },
+    {
+      name: 'cv_mode',
+      input: 'select',
+      default: 'link',
+      options: [
+        { value: 'link', label: { en: 'Link to the CV', fr: 'Lien vers le CV' } },
+        { value: 'document', label: { en: 'Send the file', fr: 'Envoyer le fichier' } },
+      ],
+      icon: 'file-text-o',
+      label: { en: 'CV', fr: 'CV' },
+      tip: {
+        en: 'Flatchr requires a CV: a profile without a <code>resume</code> or <code>original</code> attachment is refused. <b>Link</b> sends the attachment\'s public URL; <b>Send the file</b> downloads it from HrFlow.ai and sends it base64.',
+        fr: 'Flatchr exige un CV : un profil sans pièce jointe <code>resume</code> ou <code>original</code> est refusé. <b>Lien</b> envoie l\'URL publique de la pièce jointe ; <b>Envoyer le fichier</b> la télécharge depuis HrFlow.ai et l\'envoie en base64.',
+      },
+    },
+    {
+      name: 'test_mode',
+      input: 'checkbox',
+      default: false,
+      icon: 'flask',
+      label: { en: 'Test mode', fr: 'Mode test' },
+      tip: {
+        en: 'Test mode: send to Flatchr\'s <code>/vacancy/candidate/test</code> route; nothing is created.',
+        fr: 'Mode test : envoi sur la route <code>/vacancy/candidate/test</code> de Flatchr ; rien n\'est créé.',
+      },
+    },
+    {
+      name: 'lookup_id',
+      input: 'checkbox',
+      default: false,
+      requiresAccountField: 'company',
+      icon: 'search',
+      label: { en: 'Applicant id', fr: 'Id du candidat' },
+      tip: {
+        en: 'Look up the applicant id by email after creation. Flatchr\'s answer carries <b>no candidate id</b>: when ticked, the node searches the applicant by email after creating it and sets <code>msg.candidate_id</code> when found. Needs the <b>company id</b> in the account; skipped in test mode.',
+        fr: 'Retrouver l\'id du candidat par son e-mail après la création. La réponse de Flatchr ne contient <b>aucun id de candidat</b> : si la case est cochée, le nœud cherche le candidat par son e-mail après l\'avoir créé et renseigne <code>msg.candidate_id</code> s\'il le trouve. Requiert l\'<b>id de l\'entreprise</b> dans le compte ; ignoré en mode test.',
+      },
+    },
+  ],
+  errors: [
+    ErrorCodes.AUTH_FAILED,
+    ErrorCodes.NOT_FOUND,
+    ErrorCodes.INVALID_PROFILE,
+    ErrorCodes.INVALID_CONFIG,
+    ErrorCodes.INVALID_INPUT,
+    ErrorCodes.VENDOR_REJECTED,
+    ErrorCodes.RATE_LIMITED,
+    ErrorCodes.VENDOR_UNAVAILABLE,
+    ErrorCodes.NETWORK_ERROR,
+    ErrorCodes.TIMEOUT,
+    ErrorCodes.OUTCOME_UNKNOWN,
+    ErrorCodes.ABORTED,
+  ],
+  lists: {
+    jobs: { en: 'Vacancies', fr: 'Annonces' },
+  },
+  outputLabel: { en: 'Flatchr applicant', fr: 'Candidat Flatchr' },
+};
+
+/** How Flatchr's booleans arrive from the editor (true or "true"). */
+const on = (v: unknown) => v === true || v === 'true';
+
+/** Most items a picker offers. */
+const MAX_ITEMS = 200;
+
+/** A vacancy of GET /company/{companyId}/vacancies (developers.flatchr.io, "Récupérer l'ensemble de vos annonces"). */
+interface FlatchrVacancy {
+  id?: string;
+  vacancy_id?: string | number;
+  slug?: string | null;
+  reference?: string | null;
+  title?: string | null;
+  status?: number | string | null;
+}
+
+/** The company's vacancies (Flatchr's reads are per company: INVALID_CONFIG without its id). */
+async function readVacancies(http: HttpClient, company: string, step: string): Promise<FlatchrVacancy[]> {
+  if (!text(company)) {
+    throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'type the company id in the account: Flatchr lists vacancies per company', { vendor: 'flatchr', step });
+  }
+  const res = await http.request<FlatchrVacancy[] | { items?: FlatchrVacancy[] }>({
+    method: 'GET',
+    url: urlPath('company', encodeURIComponent(company.trim()), 'vacancies'),
+    step,
+  });
+  const list = Array.isArray(res.data) ? res.data : Array.isArray(res.data?.items) ? res.data.items : undefined;
+  if (!list) throw new ConnectorError(ErrorCodes.VENDOR_UNAVAILABLE, 'Flatchr answered with something that is not a list of vacancies', { vendor: 'flatchr', step });
+  return list.filter((v) => v && typeof v === 'object');
+}
+
 /** CV documents Flatchr takes in document mode (read from the bytes; anything else is INVALID_PROFILE before the create). */
 const FLATCHR_CV_TYPES: readonly CvKind[] = ['pdf', 'doc', 'docx', 'odt', 'rtf'];
 
 export const flatchr: VendorModule<FlatchrConfig, FlatchrParams, FlatchrPayload> = {
   id: 'flatchr',
   label: 'Flatchr',
+  description: flatchrDescription,
+  // Bound to the API host (reads, lookup); the create routes are on the careers host, sent as absolute URLs.
+  connection: (config) => ({
+    baseUrl: config.base_url || FLATCHR_DEFAULT_BASE_URL,
+    headers: { Authorization: `Bearer ${config.auth}` },
+  }),
+  readParams: (values) => ({
+    vacancy: values.vacancy === undefined || values.vacancy === null ? '' : String(values.vacancy).trim(),
+    test_mode: on(values.test_mode),
+    cv_mode: values.cv_mode === 'document' ? 'document' : 'link',
+    lookup_id: on(values.lookup_id),
+  }),
+  async testConnection(ctx) {
+    if (!text(ctx.config.company)) {
+      // Every read of Flatchr's API is per company, and the create routes would create (or dry-run) an applicant.
+      if (!text(ctx.config.auth)) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the Flatchr API key is missing', { vendor: 'flatchr' });
+      return { detail: 'API key present but not checked: type the company id to let Test connection read the vacancies (pushes do not need it)', offline: true };
+    }
+    const list = await readVacancies(ctx.http, ctx.config.company, 'test_connection');
+    return { detail: `${list.length} vacanc${list.length === 1 ? 'y' : 'ies'} readable (company ${ctx.config.company.trim()})` };
+  },
+  lists: {
+    // The push node's Vacancy field takes the slug: a vacancy without one cannot be picked.
+    jobs: async (ctx) =>
+      (await readVacancies(ctx.http, ctx.config.company, 'list_jobs'))
+        .filter((v) => text(v.slug))
+        .slice(0, MAX_ITEMS)
+        .map((v) => ({
+          id: text(v.slug) as string,
+          title: text(v.title) ?? text(v.reference) ?? (text(v.slug) as string),
+          ...(v.status === undefined || v.status === null ? {} : { status: String(v.status) }),
+        })),
+  },
   secrets: (config) => [config.auth],
   secretHeaders: ['Authorization'],
   checkConfig(config, params) {
@@ -172,7 +398,8 @@ export const flatchr: VendorModule<FlatchrConfig, FlatchrParams, FlatchrPayload>
       if (typeof body.resume === 'string') body.resume = checkPayloadCvUrl(body.resume, 'resume', ctx.profile, 'flatchr', ctx.cv ?? {});
       // A document CV goes base64 inside the JSON: encoded straight into the body buffer (no full-size copies).
       const withToken = (b: FlatchrPayload) => (cv ? jsonWithBase64({ ...b, token: ctx.config.auth }, marker, cv.data) : { ...b, token: ctx.config.auth });
-      const headers = { Authorization: `Bearer ${ctx.config.auth}`, 'Content-Type': 'application/json' };
+      // The bound client adds the Authorization header.
+      const headers = { 'Content-Type': 'application/json' };
       if (ctx.params.test_mode) {
         // The test route creates nothing: safe to repeat, and a lost answer risks no duplicate.
         const res = await ctx.http.request<{ response?: string }>({
@@ -242,12 +469,11 @@ async function lookupApplicant(
   sentAt?: number,
 ): Promise<{ id?: string; detail: string }> {
   if (!body.email) return { detail: 'the profile has no email to search by' };
-  const base = ctx.config.base_url || FLATCHR_DEFAULT_BASE_URL;
   try {
     const res = await ctx.http.request<FlatchrApplicant[] | { items?: FlatchrApplicant[] }>({
       method: 'POST',
-      url: joinUrl(base, 'company', encodeURIComponent(ctx.config.company), 'search', 'applicants'),
-      headers: { Authorization: `Bearer ${ctx.config.auth}`, 'Content-Type': 'application/json' },
+      url: urlPath('company', encodeURIComponent(ctx.config.company), 'search', 'applicants'),
+      headers: { 'Content-Type': 'application/json' },
       data: { email: body.email, vacancy: body.vacancy },
       // A search changes nothing: safe to repeat.
       idempotent: true,

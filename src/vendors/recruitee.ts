@@ -12,9 +12,11 @@
 import { createOnce } from '../push/create';
 import { checkPayloadCvUrl } from '../push/files';
 import { ConnectorError, ErrorCodes } from '../core/errors';
+import { urlPath, type HttpClient } from '../core/http';
 import { payloadValidator } from '../core/validate';
 import { compact, cvAttachment, text, urls, type HrflowProfile } from '../hrflow/profile';
-import { createStep, joinUrl, type PushResult, type VendorModule } from './types';
+import type { PickItem, VendorDescription } from './description';
+import { createStep, type PushResult, type VendorModule } from './types';
 
 export const RECRUITEE_ENDPOINTS = {
   production: 'https://api.recruitee.com/c',
@@ -126,21 +128,205 @@ export function recruiteePayload(profile: HrflowProfile, params: RecruiteeParams
   });
 }
 
+/** The account's auth header (its value is masked in every error text). */
+const AUTH_HEADER = 'Authorization';
+
+/** The longest list a picker shows. */
+const MAX_ITEMS = 200;
+
+/** Offer ids as the node takes them: whole numbers separated by commas (today's editor check). */
+const OFFER_ID = '\\d+';
+
+/** A path under the account's company: `{company_id}/...` (the endpoint already ends with `/c`). */
+function companyPath(config: RecruiteeConfig, ...parts: string[]): string {
+  return urlPath(encodeURIComponent(String(config.company_id ?? '').trim()), ...parts);
+}
+
+/** What the editor, the help and the admin endpoints know about Recruitee. */
+export const recruiteeDescription: VendorDescription = {
+  color: '#8FB5E3',
+  docsUrl: 'https://docs.recruitee.com/reference',
+  account: {
+    color: '#8FB5E3',
+    docsUrl: 'https://docs.recruitee.com/reference',
+    test: {
+      en: 'Reads the company\'s offers with the API token (<code>GET /c/{company_id}/offers</code>): nothing is created.',
+      fr: 'Lit les offres de l\'entreprise avec le jeton d\'API (<code>GET /c/{company_id}/offers</code>) : rien n\'est créé.',
+    },
+    fields: [
+      {
+        name: 'company_id',
+        input: 'text',
+        required: true,
+        icon: 'building',
+        label: { en: 'Company id', fr: 'Id de l\'entreprise' },
+        placeholder: { en: 'e.g. 123456 or your subdomain', fr: 'ex. 123456 ou votre sous-domaine' },
+        tip: {
+          en: 'The company id is the number after <code>company=</code> in the Recruitee app URL; the company subdomain also works.',
+          fr: 'L\'id de l\'entreprise est le nombre qui suit <code>company=</code> dans l\'URL de l\'application Recruitee ; le sous-domaine de l\'entreprise fonctionne aussi.',
+        },
+        help: {
+          en: 'Your Recruitee company id: the number after <code>company=</code> in the Recruitee app URL. The company subdomain also works.',
+          fr: 'L\'id de votre entreprise dans Recruitee : le nombre qui suit <code>company=</code> dans l\'URL de l\'application Recruitee. Le sous-domaine de l\'entreprise fonctionne aussi.',
+        },
+        helpType: 'string',
+      },
+      {
+        name: 'api_token',
+        input: 'password',
+        credential: true,
+        required: true,
+        icon: 'key',
+        label: { en: 'API token', fr: 'Jeton d\'API' },
+        placeholder: { en: 'personal API token (or ${RECRUITEE_TOKEN})', fr: 'jeton d\'API personnel (ou ${RECRUITEE_TOKEN})' },
+        tip: {
+          en: 'Create a <b>personal API token</b> in Recruitee under Settings › Apps and plugins › Personal API tokens. It is stored encrypted and never exported with the flow. Type <code>${ENV_VAR}</code> to read it from an environment variable.',
+          fr: 'Créez un <b>jeton d\'API personnel</b> dans Recruitee, sous Settings › Apps and plugins › Personal API tokens. Il est stocké chiffré et n\'est jamais exporté avec le flow. Saisissez <code>${ENV_VAR}</code> pour le lire dans une variable d\'environnement.',
+        },
+        help: {
+          en: 'A personal API token, created in Recruitee under Settings › Apps and plugins › Personal API tokens. It acts with the rights of the user who created it.',
+          fr: 'Un jeton d\'API personnel, créé dans Recruitee sous Settings › Apps and plugins › Personal API tokens. Il agit avec les droits de l\'utilisateur qui l\'a créé.',
+        },
+        helpType: 'credential',
+      },
+      {
+        name: 'recruitee_endpoint',
+        input: 'url',
+        default: RECRUITEE_ENDPOINTS.production,
+        required: true,
+        icon: 'globe',
+        // Today's dialog: a choice of these two, or a custom URL (a local sandbox); the property holds the URL itself.
+        options: [
+          { value: RECRUITEE_ENDPOINTS.production, label: { en: 'Production', fr: 'Production' } },
+          { value: RECRUITEE_ENDPOINTS.staging, label: { en: 'Staging', fr: 'Préproduction (staging)' } },
+        ],
+        label: { en: 'Endpoint', fr: 'Point d\'accès' },
+        placeholder: { en: 'http://127.0.0.1:8790/recruitee/c', fr: 'http://127.0.0.1:8790/recruitee/c' },
+        tip: {
+          en: `Production is <code>${RECRUITEE_ENDPOINTS.production}</code>, staging is <code>${RECRUITEE_ENDPOINTS.staging}</code>. Use a custom URL for a local sandbox.`,
+          fr: `La production est <code>${RECRUITEE_ENDPOINTS.production}</code>, la préproduction <code>${RECRUITEE_ENDPOINTS.staging}</code>. Saisissez une autre URL pour un bac à sable local.`,
+        },
+        help: {
+          en: `Production (<code>${RECRUITEE_ENDPOINTS.production}</code>, the default), Staging (<code>${RECRUITEE_ENDPOINTS.staging}</code>), or a custom URL, for example a local sandbox such as <code>http://127.0.0.1:8790/recruitee/c</code>. The company id is added after it.`,
+          fr: `Production (<code>${RECRUITEE_ENDPOINTS.production}</code>, par défaut), préproduction (<code>${RECRUITEE_ENDPOINTS.staging}</code>), ou une autre URL, par exemple un bac à sable local comme <code>http://127.0.0.1:8790/recruitee/c</code>. L'id de l'entreprise est ajouté à la suite.`,
+        },
+        helpType: 'string',
+      },
+    ],
+  },
+  params: [
+    {
+      name: 'offer_ids',
+      input: 'ids',
+      default: '',
+      msg: 'offer_ids',
+      pattern: OFFER_ID,
+      icon: 'briefcase',
+      picker: 'jobs',
+      label: { en: 'Offer ids', fr: 'Ids des offres' },
+      placeholder: { en: 'optional, e.g. 123, 456', fr: 'facultatif, ex. 123, 456' },
+      tip: {
+        en: 'Ids of the jobs or talent pools (offers) to add the candidate to, separated by commas. Leave empty to create the candidate without an offer. <code>msg.offer_ids</code>, when the message has it, wins.',
+        fr: 'Ids des offres d\'emploi ou des viviers (offres) auxquels ajouter le candidat, séparés par des virgules. Laissez vide pour créer le candidat sans offre. <code>msg.offer_ids</code>, quand le message en a, l\'emporte.',
+      },
+      help: {
+        en: 'The Recruitee offers (jobs or talent pools) to add the candidate to: ids separated by commas (<code>"123, 456"</code>) or an array of numbers. Win over the Offer ids set in the node.',
+        fr: 'Les offres Recruitee (offres d\'emploi ou viviers) auxquelles ajouter le candidat : des ids séparés par des virgules (<code>"123, 456"</code>) ou un tableau de nombres. L\'emportent sur les ids d\'offres saisis dans le nœud.',
+      },
+      helpType: 'array | string',
+    },
+  ],
+  // No CV download (Recruitee fetches remote_cv_url itself), one request: no TIMEOUT of a CV, no PARTIAL_PUSH.
+  errors: [
+    'AUTH_FAILED',
+    'NOT_FOUND',
+    'INVALID_PROFILE',
+    'INVALID_CONFIG',
+    'INVALID_INPUT',
+    'VENDOR_REJECTED',
+    'RATE_LIMITED',
+    'VENDOR_UNAVAILABLE',
+    'NETWORK_ERROR',
+    'TIMEOUT',
+    'OUTCOME_UNKNOWN',
+    'ABORTED',
+  ],
+  lists: { jobs: { en: 'Offers (jobs and talent pools)', fr: 'Offres (offres d\'emploi et viviers)' } },
+  outputLabel: { en: 'Recruitee candidate', fr: 'Candidat Recruitee' },
+};
+
+interface OfferBrief {
+  id?: number | string;
+  title?: string;
+  status?: string;
+  kind?: string;
+}
+
+/** `GET /c/{company_id}/offers` (brief view); an answer without its `offers` list is not Recruitee's. */
+async function readOffers(http: HttpClient, config: RecruiteeConfig): Promise<OfferBrief[]> {
+  const res = await http.request<{ offers?: OfferBrief[] }>({
+    method: 'GET',
+    url: companyPath(config, 'offers'),
+    params: { scope: 'not_archived', view_mode: 'brief' },
+    step: 'read_offers',
+  });
+  const d = res.data;
+  if (!d || typeof d !== 'object' || Buffer.isBuffer(d) || !Array.isArray(d.offers)) {
+    throw new ConnectorError(
+      ErrorCodes.VENDOR_UNAVAILABLE,
+      `recruitee answered ${res.status} to GET offers with something that is not an offer list (${http.redact.excerpt(d, 120) || 'empty answer'}): check the endpoint`,
+      { vendor: 'recruitee', step: 'read_offers', statusCode: res.status },
+    );
+  }
+  return d.offers;
+}
+
+/** The account's company id and token, checked before any request (Test connection with an empty field). */
+function checkAccount(config: RecruiteeConfig): void {
+  if (!text(config.api_token)) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the Recruitee API token is missing in the account', { vendor: 'recruitee' });
+  if (!text(config.company_id)) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the Recruitee company id is missing in the account', { vendor: 'recruitee' });
+}
+
 export const recruitee: VendorModule<RecruiteeConfig, RecruiteeParams, RecruiteePayload> = {
   id: 'recruitee',
   label: 'Recruitee',
-  secrets: (config) => [config.api_token],
-  secretHeaders: ['Authorization'],
-  checkConfig(config) {
-    if (!text(config.api_token)) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the Recruitee API token is missing in the account', { vendor: 'recruitee' });
-    if (!text(config.company_id)) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the Recruitee company id is missing in the account', { vendor: 'recruitee' });
+  description: recruiteeDescription,
+  connection: (config) => ({
+    baseUrl: text(config.recruitee_endpoint) ?? RECRUITEE_ENDPOINTS.production,
+    headers: { [AUTH_HEADER]: `Bearer ${config.api_token}` },
+  }),
+  readParams: (values) => ({ offer_ids: parseOfferIds(values.offer_ids) }),
+  async testConnection({ http, config }) {
+    checkAccount(config);
+    const offers = await readOffers(http, config);
+    return { detail: `company ${String(config.company_id).trim()}: ${offers.length} offer${offers.length === 1 ? '' : 's'} readable` };
   },
+  lists: {
+    async jobs({ http, config }): Promise<PickItem[]> {
+      checkAccount(config);
+      const items: PickItem[] = [];
+      const seen = new Set<string>();
+      for (const offer of await readOffers(http, config)) {
+        // The node takes whole numbers: anything else could not be picked.
+        const id = typeof offer?.id === 'number' || typeof offer?.id === 'string' ? String(offer.id).trim() : '';
+        if (!/^\d+$/.test(id) || seen.has(id)) continue;
+        seen.add(id);
+        const kind = offer.kind === 'talent_pool' ? 'talent pool' : undefined;
+        const status = [text(offer.status), kind].filter(Boolean).join(', ');
+        items.push({ id, title: text(offer.title) ?? id, ...(status ? { status } : {}) });
+        if (items.length >= MAX_ITEMS) break;
+      }
+      return items;
+    },
+  },
+  secrets: (config) => [config.api_token],
+  secretHeaders: [AUTH_HEADER],
+  checkConfig: (config) => checkAccount(config),
   defaultPayload: (profile, params) => recruiteePayload(profile, params),
   validate: payloadValidator('Recruitee', recruiteeSchema as unknown as Record<string, unknown>, {
     'candidate.name': 'info.full_name (or info.first_name and info.last_name)',
   }),
   async push(ctx, payload): Promise<PushResult> {
-    const base = ctx.config.recruitee_endpoint || RECRUITEE_ENDPOINTS.production;
     const body = { ...payload };
     // Recruitee downloads the CV itself: only an http(s) URL without credentials is handed over.
     if (body.candidate?.remote_cv_url !== undefined) {
@@ -153,8 +339,8 @@ export const recruitee: VendorModule<RecruiteeConfig, RecruiteeParams, Recruitee
       ctx.http,
       {
         method: 'POST',
-        url: joinUrl(base, encodeURIComponent(String(ctx.config.company_id).trim()), 'candidates'),
-        headers: { Authorization: `Bearer ${ctx.config.api_token}`, 'Content-Type': 'application/json' },
+        url: companyPath(ctx.config, 'candidates'),
+        headers: { 'Content-Type': 'application/json' },
         data: body,
         step: 'create',
       },

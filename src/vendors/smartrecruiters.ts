@@ -14,6 +14,7 @@
  */
 import { toAlpha2 } from '../core/countries';
 import { ConnectorError, ErrorCodes, partialPush } from '../core/errors';
+import { urlPath, type HttpClient } from '../core/http';
 import { createOnce, createdSince, expectJsonObject } from '../push/create';
 import { downloadCv, multipartBody, type CvFile, type CvKind } from '../push/files';
 import { payloadValidator } from '../core/validate';
@@ -27,7 +28,8 @@ import {
   type HrflowDatedItem,
   type HrflowProfile,
 } from '../hrflow/profile';
-import { createStep, joinUrl, type PushResult, type PushStep, type VendorModule } from './types';
+import type { PickItem, VendorDescription } from './description';
+import { createStep, type PushResult, type PushStep, type VendorModule } from './types';
 
 export const SMARTRECRUITERS_DEFAULT_BASE_URL = 'https://api.smartrecruiters.com';
 
@@ -215,15 +217,185 @@ export function smartRecruitersPayload(profile: HrflowProfile): SmartRecruitersC
 /** CV documents SmartRecruiters takes as a RESUME attachment (read from the bytes; anything else is INVALID_PROFILE before the create). */
 const SMARTRECRUITERS_CV_TYPES: readonly CvKind[] = ['pdf', 'doc', 'docx', 'odt', 'rtf'];
 
+/** The account's auth header (also declared secret, so its value is masked in every error text). */
+const TOKEN_HEADER = 'X-SmartToken';
+
+/** The longest list a picker shows, and SmartRecruiters' largest page of `GET /jobs`. */
+const MAX_ITEMS = 200;
+const PAGE = 100;
+
+/** What the editor, the help and the admin endpoints know about SmartRecruiters. */
+export const smartRecruitersDescription: VendorDescription = {
+  color: '#8FB5E3',
+  docsUrl: 'https://developers.smartrecruiters.com/docs/candidates-api',
+  account: {
+    color: '#8FB5E3',
+    docsUrl: 'https://developers.smartrecruiters.com/docs/authentication',
+    test: {
+      en: 'Reads one job with the X-SmartToken (<code>GET /jobs?limit=1</code>): nothing is created.',
+      fr: 'Lit une offre d\'emploi avec le X-SmartToken (<code>GET /jobs?limit=1</code>) : rien n\'est créé.',
+    },
+    fields: [
+      {
+        name: 'x_smart_token',
+        input: 'password',
+        credential: true,
+        required: true,
+        icon: 'key',
+        label: { en: 'X-SmartToken', fr: 'X-SmartToken' },
+        placeholder: { en: 'API key (or ${SMARTRECRUITERS_TOKEN})', fr: 'clé d\'API (ou ${SMARTRECRUITERS_TOKEN})' },
+        tip: {
+          en: 'The <b>X-SmartToken</b> is an API key from SmartRecruiters\' Credential Manager (Settings › Apps &amp; integrations). It is stored encrypted and never exported with the flow. Type <code>${ENV_VAR}</code> to read it from an environment variable.',
+          fr: 'Le <b>X-SmartToken</b> est une clé d\'API créée dans le Credential Manager de SmartRecruiters (Settings › Apps &amp; integrations). Elle est stockée chiffrée et n\'est jamais exportée avec le flow. Saisissez <code>${ENV_VAR}</code> pour la lire dans une variable d\'environnement.',
+        },
+        help: {
+          en: 'A SmartRecruiters API key, created in SmartRecruiters\' Credential Manager. It must be allowed to create candidates and add attachments; Test connection and the job picker also need it to read jobs.',
+          fr: 'Une clé d\'API SmartRecruiters, créée dans le Credential Manager de SmartRecruiters. Elle doit pouvoir créer des candidats et ajouter des pièces jointes ; le test de connexion et le choix de l\'offre d\'emploi ont aussi besoin qu\'elle puisse lire les offres.',
+        },
+        helpType: 'credential',
+      },
+      {
+        name: 'base_url',
+        input: 'url',
+        default: SMARTRECRUITERS_DEFAULT_BASE_URL,
+        required: true,
+        icon: 'globe',
+        label: { en: 'Base URL', fr: 'URL de base' },
+        placeholder: { en: SMARTRECRUITERS_DEFAULT_BASE_URL, fr: SMARTRECRUITERS_DEFAULT_BASE_URL },
+        tip: {
+          en: 'Leave the default for the SmartRecruiters production API. Change it only to point at a test server or a local sandbox.',
+          fr: 'Gardez la valeur par défaut pour l\'API de production de SmartRecruiters. Ne la changez que pour viser un serveur de test ou un bac à sable local.',
+        },
+        help: {
+          en: `Where the SmartRecruiters API lives. The default, <code>${SMARTRECRUITERS_DEFAULT_BASE_URL}</code>, is the production API.`,
+          fr: `L'adresse de l'API SmartRecruiters. La valeur par défaut, <code>${SMARTRECRUITERS_DEFAULT_BASE_URL}</code>, est l'API de production.`,
+        },
+        helpType: 'string',
+      },
+    ],
+  },
+  params: [
+    {
+      name: 'job_id',
+      input: 'id',
+      default: '',
+      msg: 'job_id',
+      icon: 'briefcase',
+      picker: 'jobs',
+      label: { en: 'Job id', fr: 'Id de l\'offre' },
+      placeholder: { en: 'empty: use msg.job_id', fr: 'vide : msg.job_id' },
+      tip: {
+        en: 'The candidate is created in this job. <code>msg.job_id</code>, when the message has it, wins over this value; one of them must be set.',
+        fr: 'Le candidat est créé dans cette offre d\'emploi. <code>msg.job_id</code>, quand le message en a un, l\'emporte sur cette valeur ; l\'un des deux doit être renseigné.',
+      },
+      help: {
+        en: 'The SmartRecruiters job to add the candidate to. Wins over the Job id set in the node.',
+        fr: 'L\'offre d\'emploi SmartRecruiters à laquelle ajouter le candidat. L\'emporte sur l\'id d\'offre saisi dans le nœud.',
+      },
+      helpType: 'string',
+    },
+    {
+      name: 'upload_cv',
+      input: 'checkbox',
+      default: true,
+      icon: 'file-text-o',
+      label: { en: 'CV', fr: 'CV' },
+      tip: {
+        en: 'Upload the profile\'s CV as the candidate\'s résumé',
+        fr: 'Joindre le CV du profil comme CV du candidat',
+      },
+    },
+  ],
+  errors: [
+    'AUTH_FAILED',
+    'NOT_FOUND',
+    'INVALID_PROFILE',
+    'INVALID_CONFIG',
+    'INVALID_INPUT',
+    'VENDOR_REJECTED',
+    'RATE_LIMITED',
+    'VENDOR_UNAVAILABLE',
+    'NETWORK_ERROR',
+    'TIMEOUT',
+    'OUTCOME_UNKNOWN',
+    'ABORTED',
+    'PARTIAL_PUSH',
+  ],
+  lists: { jobs: { en: 'Jobs', fr: 'Offres d\'emploi' } },
+  outputLabel: { en: 'SmartRecruiters candidate', fr: 'Candidat SmartRecruiters' },
+};
+
+interface JobSummary {
+  id?: string;
+  name?: string;
+  refNumber?: string;
+  status?: string;
+}
+
+interface JobList {
+  totalFound?: number;
+  offset?: number;
+  limit?: number;
+  content?: JobSummary[];
+}
+
+/** One page of `GET /jobs`; an answer without its `content` list is not SmartRecruiters' (a portal, a proxy page). */
+async function jobsPage(http: HttpClient, offset: number, limit: number): Promise<JobList & { content: JobSummary[] }> {
+  const res = await http.request<JobList>({ method: 'GET', url: 'jobs', params: { limit, offset }, step: 'read_jobs' });
+  const d = res.data;
+  if (!d || typeof d !== 'object' || Buffer.isBuffer(d) || !Array.isArray(d.content)) {
+    throw new ConnectorError(
+      ErrorCodes.VENDOR_UNAVAILABLE,
+      `smartrecruiters answered ${res.status} to GET /jobs with something that is not a job list (${http.redact.excerpt(d, 120) || 'empty answer'}): check the base URL`,
+      { vendor: 'smartrecruiters', step: 'read_jobs', statusCode: res.status },
+    );
+  }
+  return d as JobList & { content: JobSummary[] };
+}
+
 export const smartrecruiters: VendorModule<SmartRecruitersConfig, SmartRecruitersParams, SmartRecruitersCandidate> = {
   id: 'smartrecruiters',
   label: 'SmartRecruiters',
+  description: smartRecruitersDescription,
+  connection: (config) => ({
+    baseUrl: text(config.base_url) ?? SMARTRECRUITERS_DEFAULT_BASE_URL,
+    headers: { [TOKEN_HEADER]: config.x_smart_token },
+  }),
+  readParams: (values) => ({
+    job_id: values.job_id === undefined || values.job_id === null ? '' : String(values.job_id).trim(),
+    upload_cv: values.upload_cv !== false && values.upload_cv !== 'false',
+  }),
+  async testConnection({ http }) {
+    const page = await jobsPage(http, 0, 1);
+    const total = typeof page.totalFound === 'number' ? page.totalFound : page.content.length;
+    return { detail: `${total} job${total === 1 ? '' : 's'} readable` };
+  },
+  lists: {
+    async jobs({ http }): Promise<PickItem[]> {
+      const items: PickItem[] = [];
+      const seen = new Set<string>();
+      // At most the pages 200 items need (a server that ignores `offset` cannot loop us forever).
+      for (let offset = 0, pages = 0; items.length < MAX_ITEMS && pages < MAX_ITEMS / PAGE + 1; pages++) {
+        const page = await jobsPage(http, offset, PAGE);
+        for (const job of page.content) {
+          if (typeof job?.id !== 'string' && typeof job?.id !== 'number') continue;
+          const id = String(job.id);
+          if (seen.has(id) || items.length >= MAX_ITEMS) continue;
+          seen.add(id);
+          items.push({ id, title: text(job.name) ?? text(job.refNumber) ?? id, ...(text(job.status) ? { status: text(job.status) } : {}) });
+        }
+        offset += page.content.length;
+        if (!page.content.length || (typeof page.totalFound === 'number' && offset >= page.totalFound)) break;
+      }
+      return items;
+    },
+  },
   // Documented: 10 requests/s and 8 concurrent requests per credential.
   rateLimit: { perWindow: 10, windowMs: 1000, concurrent: 8 },
   // Documented: every answer carries X-RateLimit-Limit / -Remaining (per second, its window) and -Concurrent-Limit.
   rateHeaders: (h) => ({ perWindow: h.limit, concurrent: h.concurrentLimit, exhausted: h.remaining === 0, pauseMs: h.remaining === 0 ? h.resetMs : undefined }),
   secrets: (config) => [config.x_smart_token],
-  secretHeaders: ['X-SmartToken'],
+  secretHeaders: [TOKEN_HEADER],
   checkConfig(config, params) {
     if (!text(config.x_smart_token)) {
       throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the SmartRecruiters X-SmartToken is missing in the account', { vendor: 'smartrecruiters' });
@@ -241,22 +413,20 @@ export const smartrecruiters: VendorModule<SmartRecruitersConfig, SmartRecruiter
     'location.countryCode': 'info.location.fields.country',
   }),
   async push(ctx, payload): Promise<PushResult> {
-    const base = ctx.config.base_url || SMARTRECRUITERS_DEFAULT_BASE_URL;
     const jobId = String(ctx.params.job_id).trim();
-    const headers = { 'X-SmartToken': ctx.config.x_smart_token, 'Content-Type': 'application/json' };
     const uploading = ctx.params.upload_cv !== false;
     // The CV is fetched and checked before the create: a CV that cannot be sent creates nothing.
     const cv = uploading ? await downloadCv(ctx, SMARTRECRUITERS_CV_TYPES, 'SmartRecruiters') : undefined;
     try {
       const created = await createOnce<{ id?: string }>(
         ctx.http,
-        { method: 'POST', url: joinUrl(base, 'jobs', encodeURIComponent(jobId), 'candidates'), headers, data: payload, step: 'create' },
-        { readId: (d) => d.id, lookup: payload.email ? (sentAt) => findCandidate(ctx, base, jobId, payload, sentAt) : undefined },
+        { method: 'POST', url: urlPath('jobs', encodeURIComponent(jobId), 'candidates'), headers: { 'Content-Type': 'application/json' }, data: payload, step: 'create' },
+        { readId: (d) => d.id, lookup: payload.email ? (sentAt) => findCandidate(ctx, jobId, payload, sentAt) : undefined },
       );
       const candidateId = created.candidateId as string;
       const steps: PushStep[] = [createStep(created)];
       if (uploading) {
-        steps.push(await uploadCv(ctx, base, jobId, candidateId, cv));
+        steps.push(await uploadCv(ctx, jobId, candidateId, cv));
       } else steps.push({ step: 'upload_cv', status: 'skipped', detail: 'CV upload turned off' });
       return { candidateId, response: created.response?.data ?? { id: candidateId, recovered: true }, statusCode: created.response?.status, steps };
     } finally {
@@ -271,16 +441,14 @@ export const smartrecruiters: VendorModule<SmartRecruitersConfig, SmartRecruiter
  */
 async function findCandidate(
   ctx: Parameters<typeof smartrecruiters.push>[0],
-  base: string,
   jobId: string,
   payload: SmartRecruitersCandidate,
   sentAt: number,
 ): Promise<string | undefined> {
   const res = await ctx.http.request<{ content?: Array<{ id?: string; email?: string; lastName?: string; createdOn?: string }> }>({
     method: 'GET',
-    url: joinUrl(base, 'candidates'),
+    url: 'candidates',
     params: { q: payload.email },
-    headers: { 'X-SmartToken': ctx.config.x_smart_token },
     step: 'lookup',
   });
   const email = String(payload.email).toLowerCase();
@@ -294,8 +462,7 @@ async function findCandidate(
     if (!match.id) continue;
     const details = await ctx.http.request<{ primaryAssignment?: Assignment; secondaryAssignments?: Assignment[] }>({
       method: 'GET',
-      url: joinUrl(base, 'candidates', encodeURIComponent(match.id)),
-      headers: { 'X-SmartToken': ctx.config.x_smart_token },
+      url: urlPath('candidates', encodeURIComponent(match.id)),
       step: 'lookup',
     });
     const assignments = [details.data?.primaryAssignment, ...(details.data?.secondaryAssignments ?? [])];
@@ -310,7 +477,6 @@ interface Assignment {
 
 async function uploadCv(
   ctx: Parameters<typeof smartrecruiters.push>[0],
-  base: string,
   jobId: string,
   candidateId: string,
   cv: CvFile | undefined,
@@ -323,8 +489,8 @@ async function uploadCv(
     ]);
     const res = await ctx.http.request({
       method: 'POST',
-      url: joinUrl(base, 'candidates', encodeURIComponent(candidateId), 'jobs', encodeURIComponent(jobId), 'attachments'),
-      headers: { 'X-SmartToken': ctx.config.x_smart_token, 'Content-Type': form.contentType },
+      url: urlPath('candidates', encodeURIComponent(candidateId), 'jobs', encodeURIComponent(jobId), 'attachments'),
+      headers: { 'Content-Type': form.contentType },
       data: form.data,
       step: 'upload_cv',
     });

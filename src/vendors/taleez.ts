@@ -22,9 +22,13 @@ import { ConnectorError, ErrorCodes, partialPush } from '../core/errors';
 import { downloadCv, multipartBody, type CvFile, type CvKind } from '../push/files';
 import { payloadValidator } from '../core/validate';
 import { compact, coordinates, locationFields, text, urlOfType, type HrflowProfile } from '../hrflow/profile';
-import { createStep, joinUrl, type PushContext, type PushResult, type PushStep, type VendorModule } from './types';
+import type { VendorDescription } from './description';
+import { urlPath, type HttpClient } from '../core/http';
+import { createStep, type PushContext, type PushResult, type PushStep, type VendorModule } from './types';
 
 export const TALEEZ_DEFAULT_BASE_URL = 'https://api.taleez.com/0';
+/** The header carrying the account's secret API key on every request. */
+const TALEEZ_SECRET_HEADER = 'X-taleez-api-secret';
 
 export interface TaleezConfig {
   x_taleez_api_secret: string;
@@ -163,18 +167,195 @@ export function taleezPayload(profile: HrflowProfile, params: TaleezParams = {})
   });
 }
 
+/** Taleez ids are whole numbers > 0 (leading zeros accepted, as parseId does). */
+const TALEEZ_ID = '0*[1-9]\\d*';
+
+/** What the editor, the locales, the help and the admin endpoints know about Taleez. */
+export const taleezDescription: VendorDescription = {
+  color: '#8FB5E3',
+  docsUrl: 'https://api.taleez.com/swagger-ui/index.html',
+  account: {
+    color: '#8FB5E3',
+    docsUrl: 'https://api.taleez.com/swagger-ui/index.html',
+    test: {
+      en: 'reads one job with the API secret (<code>GET /jobs</code>): nothing is created.',
+      fr: 'lit une offre d\'emploi avec la clé secrète (<code>GET /jobs</code>) : rien n\'est créé.',
+    },
+    fields: [
+      {
+        name: 'x_taleez_api_secret',
+        input: 'password',
+        credential: true,
+        required: true,
+        icon: 'key',
+        label: { en: 'API secret', fr: 'Clé API secrète' },
+        placeholder: { en: 'secret API key (or ${TALEEZ_API_SECRET})', fr: 'clé API secrète (ou ${TALEEZ_API_SECRET})' },
+        tip: {
+          en: 'The <b>secret</b> API key (sent as <code>X-taleez-api-secret</code>) is generated in Taleez\'s settings, under API &amp; Webhooks; the public key is not enough. Taleez allows <b>100 requests per minute</b> per account, shared by every node using it. It is stored encrypted and never exported with the flow. Type <code>${ENV_VAR}</code> to read it from an environment variable.',
+          fr: 'La clé API <b>secrète</b> (envoyée dans <code>X-taleez-api-secret</code>) se génère dans les paramètres de Taleez, rubrique API &amp; Webhooks ; la clé publique ne suffit pas. Taleez autorise <b>100 requêtes par minute</b> par compte, partagées par tous les nœuds qui l\'utilisent. Elle est stockée chiffrée et n\'est jamais exportée avec le flux. Saisissez <code>${ENV_VAR}</code> pour la lire dans une variable d\'environnement.',
+        },
+        help: {
+          en: 'The secret API key of your Taleez company, generated in Taleez\'s settings under API &amp; Webhooks and sent as <code>X-taleez-api-secret</code>. The public API key only reads public data and cannot create candidates.',
+          fr: 'La clé API secrète de votre entreprise Taleez, générée dans les paramètres de Taleez (API &amp; Webhooks) et envoyée dans <code>X-taleez-api-secret</code>. La clé API publique ne lit que des données publiques et ne peut pas créer de candidats.',
+        },
+      },
+      {
+        name: 'base_url',
+        input: 'url',
+        required: true,
+        default: TALEEZ_DEFAULT_BASE_URL,
+        icon: 'globe',
+        label: { en: 'Base URL', fr: 'URL de base' },
+        placeholder: { en: TALEEZ_DEFAULT_BASE_URL, fr: TALEEZ_DEFAULT_BASE_URL },
+        tip: {
+          en: 'Leave the default for the Taleez API (version <code>/0</code>). Change it only to point at a test server or a local sandbox.',
+          fr: 'Gardez la valeur par défaut pour l\'API Taleez (version <code>/0</code>). Ne la changez que pour viser un serveur de test ou un bac à sable local.',
+        },
+        help: {
+          en: `Where the Taleez API lives, version included. The default is <code>${TALEEZ_DEFAULT_BASE_URL}</code>. Taleez documents no test server: point it at a local sandbox (for example <code>http://127.0.0.1:8790/taleez/0</code>) to try a flow without creating real candidates.`,
+          fr: `L'adresse de l'API Taleez, version comprise. Par défaut : <code>${TALEEZ_DEFAULT_BASE_URL}</code>. Taleez ne propose pas de serveur de test : indiquez un bac à sable local (par exemple <code>http://127.0.0.1:8790/taleez/0</code>) pour essayer un flux sans créer de vrais candidats.`,
+        },
+      },
+      {
+        name: 'rate_limit',
+        input: 'int',
+        default: '',
+        icon: 'tachometer',
+        label: { en: 'Requests/min', fr: 'Requêtes/min' },
+        placeholder: { en: '100', fr: '100' },
+        tip: {
+          en: 'Leave blank for Taleez\'s documented limit (100 requests per minute). Set it only when your Taleez contract allows another limit.',
+          fr: 'Laissez vide pour la limite documentée de Taleez (100 requêtes par minute). Ne la renseignez que si votre contrat Taleez prévoit une autre limite.',
+        },
+        help: {
+          en: 'How many requests per minute this account may send, shared by every push node using it. Blank: Taleez\'s documented 100. One push makes up to four requests (create, CV, job, pools).',
+          fr: 'Le nombre de requêtes par minute que ce compte peut envoyer, partagé par tous les nœuds qui l\'utilisent. Vide : les 100 documentées par Taleez. Un envoi fait jusqu\'à quatre requêtes (création, CV, offre, viviers).',
+        },
+        helpType: 'integer',
+      },
+    ],
+  },
+  params: [
+    {
+      name: 'recruiter_id',
+      input: 'id',
+      msg: 'recruiter_id',
+      pattern: TALEEZ_ID,
+      default: '',
+      icon: 'user',
+      label: { en: 'Recruiter id', fr: 'Id du recruteur' },
+      placeholder: { en: 'e.g. 1234; empty: use msg.recruiter_id', fr: 'ex. 1234 ; vide : msg.recruiter_id' },
+      tip: {
+        en: 'The Taleez user (a whole number) shown as having added the candidate. <code>msg.recruiter_id</code>, when the message has it, wins over this value; one of them must be set.',
+        fr: 'L\'utilisateur Taleez (un nombre entier) indiqué comme ayant ajouté le candidat. <code>msg.recruiter_id</code>, s\'il est présent dans le message, l\'emporte sur cette valeur ; l\'un des deux est obligatoire.',
+      },
+      help: {
+        en: 'The Taleez user shown as having added the candidate. Wins over the Recruiter id set in the node.',
+        fr: 'L\'utilisateur Taleez indiqué comme ayant ajouté le candidat. L\'emporte sur l\'id du recruteur saisi dans le nœud.',
+      },
+      helpType: 'number | string',
+    },
+    {
+      name: 'job_id',
+      input: 'id',
+      msg: 'job_id',
+      pattern: TALEEZ_ID,
+      default: '',
+      picker: 'jobs',
+      icon: 'briefcase',
+      label: { en: 'Job id', fr: 'Id de l\'offre' },
+      placeholder: { en: 'optional, e.g. 5678', fr: 'facultatif, ex. 5678' },
+      tip: {
+        en: 'Optional: the <b>job</b> to add the candidate to. <code>msg.job_id</code> wins over this value.',
+        fr: 'Facultatif : l\'<b>offre d\'emploi</b> à laquelle ajouter le candidat. <code>msg.job_id</code> l\'emporte sur cette valeur.',
+      },
+      help: {
+        en: 'The Taleez job to add the candidate to. Wins over the Job id set in the node.',
+        fr: 'L\'offre d\'emploi Taleez à laquelle ajouter le candidat. L\'emporte sur l\'id de l\'offre saisi dans le nœud.',
+      },
+      helpType: 'number | string',
+    },
+    {
+      name: 'pool_ids',
+      input: 'ids',
+      msg: 'pool_ids',
+      pattern: TALEEZ_ID,
+      default: '',
+      picker: 'pools',
+      icon: 'users',
+      label: { en: 'Pool ids', fr: 'Ids des viviers' },
+      placeholder: { en: 'optional, e.g. 12, 34', fr: 'facultatif, ex. 12, 34' },
+      tip: {
+        en: 'Optional: the talent <b>pools</b> to add the candidate to (ids separated by commas). <code>msg.pool_ids</code> wins over this value. If a step fails after the candidate was created, the node reports <code>PARTIAL_PUSH</code> with <code>msg.candidate_id</code>: finish that step in Taleez, do not push again.',
+        fr: 'Facultatif : les <b>viviers</b> auxquels ajouter le candidat (ids séparés par des virgules). <code>msg.pool_ids</code> l\'emporte sur cette valeur. Si une étape échoue après la création du candidat, le nœud signale <code>PARTIAL_PUSH</code> avec <code>msg.candidate_id</code> : terminez cette étape dans Taleez, ne renvoyez pas le profil.',
+      },
+      help: {
+        en: 'The talent pools to add the candidate to: an array such as <code>[12, 34]</code>, or a string such as <code>"12, 34"</code>. Wins over the Pool ids set in the node.',
+        fr: 'Les viviers auxquels ajouter le candidat : un tableau comme <code>[12, 34]</code>, ou un texte comme <code>"12, 34"</code>. L\'emporte sur les ids de viviers saisis dans le nœud.',
+      },
+      helpType: 'array | string',
+    },
+  ],
+  errors: [
+    ErrorCodes.AUTH_FAILED,
+    ErrorCodes.NOT_FOUND,
+    ErrorCodes.INVALID_PROFILE,
+    ErrorCodes.INVALID_CONFIG,
+    ErrorCodes.INVALID_INPUT,
+    ErrorCodes.VENDOR_REJECTED,
+    ErrorCodes.RATE_LIMITED,
+    ErrorCodes.VENDOR_UNAVAILABLE,
+    ErrorCodes.NETWORK_ERROR,
+    ErrorCodes.TIMEOUT,
+    ErrorCodes.OUTCOME_UNKNOWN,
+    ErrorCodes.ABORTED,
+    ErrorCodes.PARTIAL_PUSH,
+  ],
+  lists: {
+    jobs: { en: 'Jobs', fr: 'Offres d\'emploi' },
+    pools: { en: 'Talent pools', fr: 'Viviers' },
+  },
+  outputLabel: { en: 'Taleez candidate', fr: 'Candidat Taleez' },
+};
+
 /** Taleez takes PDF CVs only: any other document is INVALID_PROFILE before the create. */
 const TALEEZ_CV_TYPES: readonly CvKind[] = ['pdf'];
 
 export const taleez: VendorModule<TaleezConfig, TaleezParams, TaleezCandidate> = {
   id: 'taleez',
   label: 'Taleez',
+  description: taleezDescription,
   // Documented: 100 requests per minute.
   rateLimit: { perWindow: 100, windowMs: 60_000 },
   // None documented; if Taleez sends X-RateLimit-* they count in its own minute window, never per second.
   rateHeaders: (h) => ({ perWindow: h.limit, exhausted: h.remaining === 0, pauseMs: h.remaining === 0 ? h.resetMs : undefined }),
+  connection: (config) => ({
+    baseUrl: config.base_url || TALEEZ_DEFAULT_BASE_URL,
+    headers: { [TALEEZ_SECRET_HEADER]: config.x_taleez_api_secret },
+  }),
+  readParams: (values) => ({
+    recruiter_id: parseId(values.recruiter_id, 'recruiter id'),
+    job_id: parseId(values.job_id, 'job id'),
+    pool_ids: parseIds(values.pool_ids, 'pool id'),
+  }),
+  async testConnection(ctx) {
+    const page = await ctx.http.request<TaleezPage<TaleezJob>>({ method: 'GET', url: urlPath('jobs'), params: { page: 0, pageSize: 1 }, step: 'test_connection' });
+    const total = page.data?.totalSize ?? page.data?.listSize ?? page.data?.list?.length;
+    if (typeof total !== 'number' || !Array.isArray(page.data?.list)) throw unreadable('test_connection');
+    return { detail: `${total} job${total === 1 ? '' : 's'} readable` };
+  },
+  lists: {
+    jobs: async (ctx) =>
+      (await readPages<TaleezJob>(ctx.http, 'jobs')).map((j) => ({
+        id: String(j.id),
+        title: text(j.label) ?? `#${j.id}`,
+        ...(text(j.status) ? { status: text(j.status) } : {}),
+      })),
+    pools: async (ctx) =>
+      (await readPages<TaleezPool>(ctx.http, 'pools')).map((p) => ({ id: String(p.id), title: text(p.name) ?? `#${p.id}` })),
+  },
   secrets: (config) => [config.x_taleez_api_secret],
-  secretHeaders: ['X-taleez-api-secret'],
+  secretHeaders: [TALEEZ_SECRET_HEADER],
   checkConfig(config, params) {
     if (!text(config.x_taleez_api_secret)) {
       throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'the Taleez API secret is missing in the account', { vendor: 'taleez' });
@@ -192,8 +373,6 @@ export const taleez: VendorModule<TaleezConfig, TaleezParams, TaleezCandidate> =
     'location.country': 'info.location.fields.country',
   }),
   async push(ctx, payload): Promise<PushResult> {
-    const base = ctx.config.base_url || TALEEZ_DEFAULT_BASE_URL;
-    const auth = { 'X-taleez-api-secret': ctx.config.x_taleez_api_secret };
     const body = { ...payload };
     if (body.recruiterId === undefined && ctx.params.recruiter_id !== undefined) body.recruiterId = ctx.params.recruiter_id;
     // The CV is fetched and checked (PDF only) before the create: a CV that cannot be sent creates nothing.
@@ -201,16 +380,16 @@ export const taleez: VendorModule<TaleezConfig, TaleezParams, TaleezCandidate> =
     try {
       const created = await createOnce<{ id?: string | number }>(
         ctx.http,
-        { method: 'POST', url: joinUrl(base, 'candidates'), headers: { ...auth, 'Content-Type': 'application/json' }, data: body, step: 'create' },
-        { readId: (d) => d.id, lookup: body.mail ? () => findByMail(ctx, base, body.mail as string) : undefined },
+        { method: 'POST', url: urlPath('candidates'), headers: { 'Content-Type': 'application/json' }, data: body, step: 'create' },
+        { readId: (d) => d.id, lookup: body.mail ? () => findByMail(ctx, body.mail as string) : undefined },
       );
       const candidateId = created.candidateId as string;
       const steps: PushStep[] = [createStep(created)];
       try {
-        steps.push(await uploadCv(ctx, base, candidateId, cv));
+        steps.push(await uploadCv(ctx, candidateId, cv));
         cv?.release();
-        if (ctx.params.job_id !== undefined) steps.push(await assign(ctx, base, candidateId, 'jobs', [ctx.params.job_id]));
-        if (ctx.params.pool_ids?.length) steps.push(await assign(ctx, base, candidateId, 'pools', ctx.params.pool_ids));
+        if (ctx.params.job_id !== undefined) steps.push(await assign(ctx, candidateId, 'jobs', [ctx.params.job_id]));
+        if (ctx.params.pool_ids?.length) steps.push(await assign(ctx, candidateId, 'pools', ctx.params.pool_ids));
       } catch (err) {
         throw partialPush(err, 'Taleez', candidateId);
       }
@@ -222,26 +401,25 @@ export const taleez: VendorModule<TaleezConfig, TaleezParams, TaleezCandidate> =
 };
 
 /** After a lost answer: Taleez's mail is unique per company, so a candidate with it is the one just created. */
-async function findByMail(ctx: PushContext<TaleezConfig, TaleezParams>, base: string, mail: string): Promise<string | undefined> {
+async function findByMail(ctx: PushContext<TaleezConfig, TaleezParams>, mail: string): Promise<string | undefined> {
   const res = await ctx.http.request<{ list?: Array<{ id?: number | string; mail?: string }> }>({
     method: 'GET',
-    url: joinUrl(base, 'candidates'),
+    url: urlPath('candidates'),
     params: { mail },
-    headers: { 'X-taleez-api-secret': ctx.config.x_taleez_api_secret },
     step: 'lookup',
   });
   const found = (res.data?.list ?? []).find((c) => c.mail?.toLowerCase() === mail.toLowerCase());
   return found?.id === undefined || found.id === null ? undefined : String(found.id);
 }
 
-async function uploadCv(ctx: PushContext<TaleezConfig, TaleezParams>, base: string, candidateId: string, cv: CvFile | undefined): Promise<PushStep> {
+async function uploadCv(ctx: PushContext<TaleezConfig, TaleezParams>, candidateId: string, cv: CvFile | undefined): Promise<PushStep> {
   if (!cv) return { step: 'upload_cv', status: 'skipped', detail: 'the profile has no resume or original attachment' };
   const form = multipartBody([{ name: 'file', value: cv.data, fileName: cv.fileName, contentType: cv.contentType }]);
   const res = await ctx.http.request({
     method: 'POST',
-    url: joinUrl(base, 'documents'),
+    url: urlPath('documents'),
     params: { candidateId, cv: true },
-    headers: { 'X-taleez-api-secret': ctx.config.x_taleez_api_secret, 'Content-Type': form.contentType },
+    headers: { 'Content-Type': form.contentType },
     data: form.data,
     step: 'upload_cv',
   });
@@ -251,19 +429,58 @@ async function uploadCv(ctx: PushContext<TaleezConfig, TaleezParams>, base: stri
 
 async function assign(
   ctx: PushContext<TaleezConfig, TaleezParams>,
-  base: string,
   candidateId: string,
   kind: 'jobs' | 'pools',
   ids: number[],
 ): Promise<PushStep> {
   const res = await ctx.http.request({
     method: 'POST',
-    url: joinUrl(base, 'candidates', encodeURIComponent(candidateId), kind),
-    headers: { 'X-taleez-api-secret': ctx.config.x_taleez_api_secret, 'Content-Type': 'application/json' },
+    url: urlPath('candidates', encodeURIComponent(candidateId), kind),
+    headers: { 'Content-Type': 'application/json' },
     data: { ids },
     // Adding to a job or pool twice does not duplicate anything: safe to repeat.
     idempotent: true,
     step: kind === 'jobs' ? 'add_to_job' : 'add_to_pools',
   });
   return { step: kind === 'jobs' ? 'add_to_job' : 'add_to_pools', status: 'done', statusCode: res.status, detail: ids.join(', ') };
+}
+
+/** A page of Taleez's `JobList` / `PoolList`. */
+interface TaleezPage<T> {
+  page?: number;
+  pageSize?: number;
+  listSize?: number;
+  totalSize?: number;
+  list?: T[];
+}
+interface TaleezJob {
+  id: number | string;
+  label?: string | null;
+  status?: string | null;
+}
+interface TaleezPool {
+  id: number | string;
+  name?: string | null;
+}
+
+/** Most items a picker offers. */
+const MAX_ITEMS = 200;
+/** Taleez's largest page. */
+const PAGE_SIZE = 100;
+
+function unreadable(step: string): ConnectorError {
+  return new ConnectorError(ErrorCodes.VENDOR_UNAVAILABLE, 'Taleez answered with something that is not a list', { vendor: 'taleez', step });
+}
+
+/** GET /jobs or /pools page by page (100 a page), up to MAX_ITEMS items. */
+async function readPages<T extends { id: unknown }>(http: HttpClient, what: 'jobs' | 'pools'): Promise<T[]> {
+  const items: T[] = [];
+  for (let page = 0; items.length < MAX_ITEMS; page++) {
+    const res = await http.request<TaleezPage<T>>({ method: 'GET', url: urlPath(what), params: { page, pageSize: PAGE_SIZE }, step: `list_${what}` });
+    const list = res.data?.list;
+    if (!Array.isArray(list)) throw unreadable(`list_${what}`);
+    items.push(...list.filter((i) => i && (typeof i.id === 'number' || typeof i.id === 'string')));
+    if (list.length < PAGE_SIZE) break;
+  }
+  return items.slice(0, MAX_ITEMS);
 }

@@ -7,6 +7,8 @@
  *     (counted in `state.flatchr.tests`)
  * - API host `${sandbox}/flatchr/api` (where clients use `https://api.flatchr.io`):
  *   - POST /company/{companyId}/search/applicants `{email?, vacancy?, firstname?, lastname?, phone?}` → 200 array
+ *   - GET /company/{companyId}/vacancies → 200 array of `Vacancy` (specs/flatchr/flatchr-reads.derived.openapi.yaml):
+ *     the seeded FLATCHR_VACANCIES (what Test connection and the editor's vacancy picker read); unknown company → 404
  * Auth: `Authorization: Bearer <key>`, body `token` (careers routes) or query `?token=`; any one given must be right,
  * at least one is needed → 401 `{statusCode: 401, message: "Unauthorized"}`. Errors are `{statusCode, message}`.
  * Vacancy slugs starting with `missing` do not exist (404). `type: link` resumes on 127.0.0.1/localhost are
@@ -46,6 +48,16 @@ interface Applicant {
   created_at: string;
   record: StoredCandidate;
 }
+
+/**
+ * Vacancies the sandbox lists (the demo flow's slug `demo-developer-h-f` among them). Flatchr's `status` is an
+ * integer whose values it does not document; its examples show 1 for an active vacancy, 0 is used here for a closed one.
+ */
+export const FLATCHR_VACANCIES: ReadonlyArray<{ id: string; vacancy_id: number; slug: string; reference: string; title: string; status: number }> = [
+  { id: 'Wy3EOp2NP3p1KMq8', vacancy_id: 84512, slug: 'demo-developer-h-f', reference: 'DEV-2026-01', title: 'Développeur (H/F)', status: 1 },
+  { id: 'z7gXQnjq6gdJRakA', vacancy_id: 84513, slug: 'z7gxqnjq6gdjraka-account-executive-h-f', reference: 'SALES-2026-02', title: 'Account Executive (H/F)', status: 1 },
+  { id: 'eoLm5NdD0dAGbZQJ', vacancy_id: 84514, slug: 'eolm5ndd0dagbzqj-stage-marketing-h-f', reference: 'MKT-2025-07', title: 'Stage marketing (H/F)', status: 0 },
+];
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -293,6 +305,15 @@ export function createFlatchr(core: SandboxCore): VendorModule & { limiter: Wind
     );
   }
 
+  function listVacancies(ctx: RequestContext, company: string): void {
+    if (!checkKeys(ctx, undefined)) return;
+    if (company !== core.credentials.flatchrCompany) return fail(ctx, 404, 'Company not found', `unknown company ${company}`);
+    ctx.sendJson(
+      200,
+      FLATCHR_VACANCIES.map((v) => ({ ...v, company_id: 29, language: 'fr_FR', created_at: '2026-01-05T09:00:00.000Z' })),
+    );
+  }
+
   const createRoute = (p: string) => p === '/careers/vacancy/candidate/json' || p === '/careers/vacancy/candidate/test';
 
   const mod: VendorModule & { limiter: WindowLimiter } = {
@@ -327,6 +348,10 @@ export function createFlatchr(core: SandboxCore): VendorModule & { limiter: Wind
       if ((params = matchRoute('/api/company/:company/search/applicants', p))) {
         if (m !== 'POST') return fail(ctx, 405, 'Method Not Allowed');
         return searchApplicants(ctx, params.company);
+      }
+      if ((params = matchRoute('/api/company/:company/vacancies', p))) {
+        if (m !== 'GET' && m !== 'HEAD') return fail(ctx, 405, 'Method Not Allowed');
+        return listVacancies(ctx, params.company);
       }
       fail(ctx, 404, 'Not Found', `no route for ${m} ${ctx.url.pathname}`);
     },

@@ -4,6 +4,8 @@
  *
  * - POST /recruitee/c/{company_id}/candidates: JSON validated against `CandidateCreateRequest` → 201 envelope
  * - GET  /recruitee/c/{company_id}/candidates/{id}
+ * - GET  /recruitee/c/{company_id}/offers?kind=&scope=&view_mode= (specs/recruitee/*-reads.derived.openapi.yaml):
+ *   the seeded RECRUITEE_OFFERS → {offers}; an unknown query value is 400
  * Auth: `Authorization: Bearer <token>`. `remote_cv_url` is downloaded (local URLs only) and recorded;
  * a failed download is recorded, never fatal (Recruitee fetches CVs asynchronously).
  */
@@ -26,6 +28,19 @@ interface RecruiteeCandidate {
   record: StoredCandidate;
   candidate: Record<string, any>;
 }
+
+/**
+ * Offers the sandbox lists (GET /offers, for Test connection and the offer picker). 101 and 202 are the
+ * offers of scripts/demo-flow.js and the flow tests. Creates accept any offer id, listed or not.
+ */
+export const RECRUITEE_OFFERS: ReadonlyArray<{ id: number; title: string; status: string; kind: 'job' | 'talent_pool' }> = [
+  { id: 101, title: 'Full-stack developer (sandbox)', status: 'published', kind: 'job' },
+  { id: 202, title: 'Data analyst (sandbox)', status: 'published', kind: 'job' },
+  { id: 303, title: 'Developers talent pool (sandbox)', status: 'published', kind: 'talent_pool' },
+  { id: 404, title: 'Product designer (draft)', status: 'draft', kind: 'job' },
+  { id: 505, title: 'Office manager (closed)', status: 'closed', kind: 'job' },
+  { id: 606, title: 'Old position (archived)', status: 'archived', kind: 'job' },
+];
 
 export function createRecruitee(core: SandboxCore): VendorModule {
   const candidates = new Map<number, RecruiteeCandidate>();
@@ -149,6 +164,30 @@ export function createRecruitee(core: SandboxCore): VendorModule {
     ctx.sendJson(201, { candidate });
   }
 
+  /** GET /offers: query checked against the derived description; the seeded offers, filtered as Recruitee does. */
+  function listOffers(ctx: RequestContext): void {
+    const q = ctx.url.searchParams;
+    const query: Record<string, string> = {};
+    for (const [index, name] of [[0, 'kind'], [1, 'scope'], [2, 'view_mode']] as const) {
+      const raw = q.get(name);
+      if (raw === null) continue;
+      const v = core.specs.validate('recruitee', `#/paths/~1offers/get/parameters/${index}/schema`, raw);
+      if (!v.valid) return ctx.sendJson(400, { error: `${name}: ${v.errors.map((e) => e.message).join(', ')}` }, { reason: `bad ${name}` });
+      query[name] = raw;
+    }
+    const inScope = (status: string) =>
+      query.scope === 'archived' ? status === 'archived'
+        : query.scope === 'active' ? ['published', 'internal', 'closed'].includes(status)
+          : query.scope === 'not_archived' ? status !== 'archived' : true;
+    const created = new Date(Date.UTC(2026, 0, 5)).toISOString();
+    const offers = RECRUITEE_OFFERS.filter((o) => inScope(o.status) && (!query.kind || o.kind === query.kind)).map((o) =>
+      query.view_mode === 'brief'
+        ? { id: o.id, title: o.title, status: o.status, kind: o.kind }
+        : { id: o.id, title: o.title, status: o.status, kind: o.kind, slug: o.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, ''), created_at: created, updated_at: created },
+    );
+    ctx.sendJson(200, { offers });
+  }
+
   return {
     id: 'recruitee',
     title: 'Recruitee',
@@ -163,6 +202,11 @@ export function createRecruitee(core: SandboxCore): VendorModule {
         if (!checkCompany(ctx, params.company)) return;
         if (ctx.method === 'POST') return create(ctx);
         return ctx.sendJson(405, { error: 'Method not allowed' }, { headers: { Allow: 'POST' } });
+      }
+      if ((params = matchRoute('/:company/offers', ctx.path))) {
+        if (!checkCompany(ctx, params.company)) return;
+        if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return ctx.sendJson(405, { error: 'Method not allowed' }, { headers: { Allow: 'GET' } });
+        return listOffers(ctx);
       }
       if ((params = matchRoute('/:company/candidates/:id', ctx.path))) {
         if (!checkCompany(ctx, params.company)) return;

@@ -7,6 +7,8 @@
  * - GET  /candidates?q=… (search by email or name, as the real API does) → {totalFound, offset, limit, content}
  * - POST /candidates/{id}/jobs/{jobId}/attachments, POST /candidates/{id}/attachments (deprecated): multipart
  * - GET|DELETE /candidates/{id}/attachments/{attachmentId} (the download/remove actions returned on upload)
+ * - GET  /jobs?limit=&offset=&q=&status= (Job API, specs/smartrecruiters/*-reads.derived.openapi.yaml): the
+ *   seeded SR_JOBS → {totalFound, offset, limit, content}; limit 1..100 (default 10), else 400
  * Auth: `X-SmartToken`. Rate limit per token (default 10 req/s sliding window, 8 concurrent) with the
  * X-RateLimit-* headers on every answer; 429 `{message:"Too many requests"}` without Retry-After.
  */
@@ -31,6 +33,19 @@ export const SR_ALLOWED_EXTENSIONS = new Set([
 export const SR_ATTACHMENT_LIMIT = 50;
 
 const INPUT_FIELDS = ['tags', 'firstName', 'lastName', 'email', 'phoneNumber', 'location', 'web', 'education', 'experience', 'internal'] as const;
+
+/**
+ * Jobs the sandbox lists (GET /jobs, for Test connection and the job picker). `demo-job-1` is the job of
+ * scripts/demo-flow.js and the example flows; `job-42` the flow tests'. Creates are accepted in any job
+ * (ids starting with `missing` are 404), listed or not.
+ */
+export const SR_JOBS: ReadonlyArray<{ id: string; name: string; refNumber: string; status: string; postingStatus: string; city: string; countryCode: string }> = [
+  { id: 'demo-job-1', name: 'Full-stack developer (sandbox)', refNumber: 'REF-0001', status: 'SOURCING', postingStatus: 'PUBLIC', city: 'Paris', countryCode: 'fr' },
+  { id: 'demo-job-2', name: 'Data analyst (sandbox)', refNumber: 'REF-0002', status: 'INTERVIEW', postingStatus: 'PUBLIC', city: 'Lyon', countryCode: 'fr' },
+  { id: 'job-42', name: 'Sales manager (sandbox)', refNumber: 'REF-0042', status: 'SOURCING', postingStatus: 'INTERNAL', city: 'London', countryCode: 'gb' },
+  { id: 'demo-job-draft', name: 'Product designer (draft)', refNumber: 'REF-0003', status: 'CREATED', postingStatus: 'NOT_PUBLISHED', city: 'Nantes', countryCode: 'fr' },
+  { id: 'demo-job-closed', name: 'Office manager (filled)', refNumber: 'REF-0004', status: 'FILLED', postingStatus: 'NOT_PUBLISHED', city: 'Bordeaux', countryCode: 'fr' },
+];
 
 interface SrCandidate {
   record: StoredCandidate;
@@ -201,6 +216,41 @@ export function createSmartRecruiters(core: SandboxCore): VendorModule & { limit
     });
   }
 
+  /** GET /jobs: query checked against the derived Job API description, the seeded jobs paged. */
+  function listJobs(ctx: RequestContext): void {
+    const q = ctx.url.searchParams;
+    const query: Record<string, unknown> = {};
+    const problems: Array<Record<string, string>> = [];
+    for (const [index, name, integer] of [[0, 'q', false], [1, 'limit', true], [2, 'offset', true], [3, 'status', false], [4, 'postingStatus', false]] as const) {
+      const raw = q.get(name);
+      if (raw === null) continue;
+      const value = integer && /^-?\d+$/.test(raw) ? Number(raw) : raw;
+      const v = core.specs.validate('smartrecruiters', `#/paths/~1jobs/get/parameters/${index}/schema`, value);
+      if (!v.valid) problems.push({ code: 'INVALID_PARAMETER', message: `${name}: ${v.errors.map((e) => e.message).join(', ')}` });
+      query[name] = value;
+    }
+    if (problems.length) return ctx.sendJson(400, err('validation failure', problems), { reason: problems[0].message });
+    const limit = (query.limit as number | undefined) ?? 10;
+    const offset = (query.offset as number | undefined) ?? 0;
+    const text = typeof query.q === 'string' ? query.q.toLowerCase() : '';
+    const found = SR_JOBS.filter(
+      (j) => (!text || j.name.toLowerCase().includes(text)) && (!query.status || j.status === query.status) && (!query.postingStatus || j.postingStatus === query.postingStatus),
+    );
+    const created = new Date(Date.UTC(2026, 0, 5)).toISOString();
+    const content = found.slice(offset, offset + limit).map((j) => ({
+      id: j.id,
+      name: j.name,
+      refNumber: j.refNumber,
+      createdOn: created,
+      updatedOn: created,
+      status: j.status,
+      postingStatus: j.postingStatus,
+      location: { country: j.countryCode === 'gb' ? 'United Kingdom' : 'France', countryCode: j.countryCode, city: j.city, remote: false },
+      department: { id: 'sandbox', label: 'Sandbox' },
+    }));
+    ctx.sendJson(200, { totalFound: found.length, offset, limit, content });
+  }
+
   const mod: VendorModule & { limiter: RateLimiter } = {
     id: 'smartrecruiters',
     title: 'SmartRecruiters',
@@ -231,6 +281,7 @@ export function createSmartRecruiters(core: SandboxCore): VendorModule & { limit
       let params: Record<string, string> | null;
       if (m === 'POST' && (params = matchRoute('/jobs/:jobId/candidates', p))) return create(ctx, params.jobId);
       if (m === 'POST' && matchRoute('/candidates', p)) return create(ctx, null);
+      if (m === 'GET' && matchRoute('/jobs', p)) return listJobs(ctx);
       if (m === 'GET' && matchRoute('/candidates', p)) {
         const q = (ctx.url.searchParams.get('q') ?? '').trim().toLowerCase();
         const content = [...candidates.values()]

@@ -10,6 +10,8 @@
  * - POST /candidates/{id}/jobs|pools `{ids}`, POST /jobs/{id}/candidates, /pools/{id}/candidates `{ids}` → 200
  *   (job/pool ids >= TALEEZ_UNKNOWN_ID_FROM do not exist → 404)
  * - POST /candidates/{id}/properties `[candidatePropertyParameter]` → 200
+ * - GET /jobs?page&pageSize[&status] → `JobList`, GET /pools?page&pageSize → `PoolList` (spec 0.4.0): the seeded
+ *   TALEEZ_JOBS / TALEEZ_POOLS (what Test connection and the editor's pickers read); pageSize 1..100
  * Auth: `X-taleez-api-secret` on every route → 401 `{error}`. Rate limit: 100 requests/minute per secret
  * (sliding window, `rateLimits.taleez.perMinute`), 429 `{error: "Too many requests"}` (no rate headers: none documented).
  */
@@ -56,6 +58,20 @@ export const TALEEZ_CREATE_EXTENSION_SCHEMA = {
     properties: { type: 'array' },
   },
 } as const;
+
+/** Jobs the sandbox lists (ids used by the example flows and scripts/demo-flow.js: job 101, pool 201). */
+export const TALEEZ_JOBS: ReadonlyArray<{ id: number; label: string | null; status: 'DRAFT' | 'PUBLISHED' | 'DONE' | 'SUSPENDED' }> = [
+  { id: 101, label: 'Développeur back-end (H/F)', status: 'PUBLISHED' },
+  { id: 102, label: 'Chargé de recrutement (H/F)', status: 'PUBLISHED' },
+  { id: 103, label: 'Data analyst (H/F)', status: 'DONE' },
+  // A draft has no label yet (the spec: "Can be null if job is in DRAFT status").
+  { id: 104, label: null, status: 'DRAFT' },
+];
+/** Talent pools the sandbox lists. */
+export const TALEEZ_POOLS: ReadonlyArray<{ id: number; name: string; sourcing: boolean }> = [
+  { id: 201, name: 'Vivier développeurs', sourcing: false },
+  { id: 202, name: 'Candidatures spontanées', sourcing: true },
+];
 
 /** Phone formats Taleez documents (0611223344, +33611223344, 00336112233); others are ignored, not refused. */
 const PHONE_RE = /^(?:0\d{9}|\+\d{8,15}|00\d{8,15})$/;
@@ -366,6 +382,42 @@ export function createTaleez(core: SandboxCore): VendorModule & { limiter: Windo
     ctx.sendJson(200, { page, pageSize, listSize: list.length, list });
   }
 
+  /** `page` and `pageSize` as the spec reads them; answers 400 and returns null when invalid. */
+  function paging(ctx: RequestContext): { page: number; pageSize: number } | null {
+    const page = Number(ctx.url.searchParams.get('page') ?? 0);
+    const pageSize = Number(ctx.url.searchParams.get('pageSize') ?? 100);
+    if (!Number.isInteger(page) || page < 0) {
+      err(ctx, 400, 'page must be an integer >= 0');
+      return null;
+    }
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
+      err(ctx, 400, 'pageSize must be an integer in [1, 100]');
+      return null;
+    }
+    return { page, pageSize };
+  }
+
+  function listJobs(ctx: RequestContext): void {
+    const paged = paging(ctx);
+    if (!paged) return;
+    const statuses = ctx.url.searchParams.getAll('status');
+    const known = ['DRAFT', 'PUBLISHED', 'DONE', 'SUSPENDED'];
+    const bad = statuses.find((st) => !known.includes(st));
+    if (bad !== undefined) return err(ctx, 400, `status must be one of ${known.join(', ')} (got "${bad}")`);
+    const all = TALEEZ_JOBS.filter((j) => !statuses.length || statuses.includes(j.status));
+    const list = all
+      .slice(paged.page * paged.pageSize, (paged.page + 1) * paged.pageSize)
+      .map((j) => ({ id: j.id, token: `tz${j.id}`, label: j.label, status: j.status, dateCreation: 1767225600 }));
+    ctx.sendJson(200, { page: paged.page, pageSize: paged.pageSize, listSize: list.length, totalSize: all.length, list });
+  }
+
+  function listPools(ctx: RequestContext): void {
+    const paged = paging(ctx);
+    if (!paged) return;
+    const list = TALEEZ_POOLS.slice(paged.page * paged.pageSize, (paged.page + 1) * paged.pageSize).map((p) => ({ ...p }));
+    ctx.sendJson(200, { page: paged.page, pageSize: paged.pageSize, listSize: list.length, list });
+  }
+
   const mod: VendorModule & { limiter: WindowLimiter } = {
     id: 'taleez',
     title: 'Taleez',
@@ -432,6 +484,8 @@ export function createTaleez(core: SandboxCore): VendorModule & { limiter: Windo
         if (m === 'GET' || m === 'HEAD') return ctx.sendJson(200, c.record.properties);
         return err(ctx, 405, 'Method not allowed');
       }
+      if (matchRoute('/jobs', p)) return m === 'GET' || m === 'HEAD' ? listJobs(ctx) : err(ctx, 405, 'Method not allowed');
+      if (matchRoute('/pools', p)) return m === 'GET' || m === 'HEAD' ? listPools(ctx) : err(ctx, 405, 'Method not allowed');
       if (m === 'POST' && (params = matchRoute('/jobs/:id/candidates', p))) return assignToTarget(ctx, params.id, 'job');
       if (m === 'POST' && (params = matchRoute('/pools/:id/candidates', p))) return assignToTarget(ctx, params.id, 'pool');
       if (m === 'POST' && (matchRoute('/documents/tmp', p) || matchRoute('/jobs/:id/applications', p))) {
