@@ -279,7 +279,9 @@ export async function closeAllTrays(page: Page): Promise<void> {
 export function vendorDescription(vendor: VendorId): any {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(path.join(repoRoot, 'dist', 'src', 'vendors', `${vendor}.js`)).description;
+    const mod = require(path.join(repoRoot, 'dist', 'src', 'vendors', `${vendor}.js`));
+    // The vendor module object (`export const taleez = { description, ... }`), or a top-level export.
+    return mod[vendor]?.description ?? mod.description;
   } catch {
     return undefined;
   }
