@@ -177,7 +177,9 @@ function resolveAccount(RED: NodeAPI, account: AccountType<unknown>, parsed: Par
     return deployedAccount(RED, account, parsed.id, def);
   }
   const values = parsed.values;
-  const unchanged = credentials.filter((f) => values[f.name] === undefined || values[f.name] === UNCHANGED);
+  // A credential sent back as it is deployed (a text credential such as a user e-mail, or "${ENV}") is unchanged too.
+  const stored = parsed.id && deployedDef(RED, account.type, parsed.id) ? storedCredentials(RED, parsed.id) : {};
+  const unchanged = credentials.filter((f) => values[f.name] === undefined || values[f.name] === UNCHANGED || values[f.name] === stored[f.name]);
   const usesEnv = (names: string[]) => names.some((n) => /\$\{/.test(values[n] ?? ''));
   if (unchanged.length === 0) {
     // Everything typed: values read from environment variables are resolved by the runtime only once deployed.
@@ -195,10 +197,14 @@ function resolveAccount(RED: NodeAPI, account: AccountType<unknown>, parsed: Par
   if (typed.length === 0) return deployedAccount(RED, account, parsed.id, def);
   // Some credentials typed, the others deployed (same properties): env values cannot be resolved here.
   if (usesEnv(fields.map((f) => f.name))) throw invalid(account, 'values read from environment variables (${…}) are tested once deployed: deploy, then test');
-  const stored = (RED.nodes as unknown as { getCredentials?(id: string): Record<string, unknown> | undefined }).getCredentials?.(parsed.id) ?? {};
   const merged: Record<string, string> = { ...values };
   for (const f of unchanged) merged[f.name] = typeof stored[f.name] === 'string' ? (stored[f.name] as string) : '';
   return { config: account.readAccount(withDefaults(account, merged)) };
+}
+
+/** The credentials stored for a deployed config node (as typed: `${ENV}` not resolved). */
+function storedCredentials(RED: NodeAPI, id: string): Record<string, unknown> {
+  return (RED.nodes as unknown as { getCredentials?(id: string): Record<string, unknown> | undefined }).getCredentials?.(id) ?? {};
 }
 
 function withDefaults(account: AccountType<unknown>, values: Record<string, string>): Record<string, string> {
@@ -216,7 +222,7 @@ function deployedAccount(RED: NodeAPI, account: AccountType<unknown>, id: string
     const got = account.deployed(node);
     if (got) return got;
   }
-  const stored = (RED.nodes as unknown as { getCredentials?(id: string): Record<string, unknown> | undefined }).getCredentials?.(id) ?? {};
+  const stored = storedCredentials(RED, id);
   const values: Record<string, string> = {};
   for (const f of account.description.fields) {
     const v = f.credential ? stored[f.name] : def[f.name];

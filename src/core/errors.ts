@@ -91,6 +91,12 @@ export class ConnectorError extends Error {
     for (const key of DETAIL_KEYS) {
       if (details[key] !== undefined) (this as Record<string, unknown>)[key] = details[key];
     }
+    // The stack's first line too (Catch nodes copy it to msg.error.stack, shown beside the message).
+    const stack = this.stack;
+    if (typeof stack === 'string' && stack.startsWith('ConnectorError')) {
+      const frames = stack.indexOf('\n    at ');
+      this.stack = `${code}: ${message}${frames >= 0 ? stack.slice(frames) : ''}`;
+    }
   }
 
   /**

@@ -245,6 +245,10 @@ describe('admin endpoints: the hrflow-api account', function () {
     assert.equal(res.body.code, 'AUTH_FAILED');
     assert.ok(!JSON.stringify(res.body).includes('a-wrong-hrflow-key'));
 
+    // A text credential is sent back by the dialog as it is stored: still the deployed account.
+    res = await post({ id: 'api', values: { api_secret: UNCHANGED, api_user: ctx.sb.credentials.hrflowUser, base_url: ctx.sb.urls.hrflow } });
+    assert.equal(res.body.ok, true, JSON.stringify(res.body));
+
     res = await post({ id: 'api', values: { api_secret: UNCHANGED, api_user: ctx.sb.credentials.hrflowUser, base_url: 'http://127.0.0.1:9/v1' } });
     assert.equal(res.body.code, 'INVALID_CONFIG');
 

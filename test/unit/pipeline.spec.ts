@@ -51,6 +51,8 @@ describe('ConnectorError as text', () => {
     const e = new ConnectorError(ErrorCodes.AUTH_FAILED, 'the token was refused', { vendor: 'taleez' });
     assert.equal(e.toString(), 'AUTH_FAILED: the token was refused');
     assert.equal(String(e), 'AUTH_FAILED: the token was refused');
+    // The stack's first line too: a Catch node copies it to msg.error.stack, which the debug sidebar shows.
+    assert.match(String(e.stack), /^AUTH_FAILED: the token was refused\n    at /);
     assert.equal(e.code, 'AUTH_FAILED');
     assert.equal(e.message, 'the token was refused');
   });
