@@ -186,7 +186,9 @@ function resolveAccount(RED: NodeAPI, account: AccountType<unknown>, parsed: Par
     if (usesEnv(fields.map((f) => f.name))) throw invalid(account, 'values read from environment variables (${…}) are tested once deployed: deploy, then test');
     return { config: account.readAccount(withDefaults(account, values)) };
   }
-  const names = unchanged.map((f) => (f.label?.en ?? f.name)).join(', ');
+  // Name only the secrets the dialog does not show (a text credential sent back as stored needs no retyping).
+  const hidden = unchanged.filter((f) => values[f.name] === undefined || values[f.name] === UNCHANGED);
+  const names = (hidden.length ? hidden : unchanged).map((f) => (f.label?.en ?? f.name)).join(', ');
   const def = parsed.id ? deployedDef(RED, account.type, parsed.id) : undefined;
   if (!def || !parsed.id) throw invalid(account, `type the ${names} again: this account is not deployed`);
   const changed = properties.filter((f) => normal(values[f.name], f.default) !== normal(def[f.name], f.default));
