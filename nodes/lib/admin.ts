@@ -197,10 +197,14 @@ function resolveAccount(RED: NodeAPI, account: AccountType<unknown>, parsed: Par
   }
   const typed = credentials.filter((f) => !unchanged.includes(f));
   if (typed.length === 0) return deployedAccount(RED, account, parsed.id, def);
-  // Some credentials typed, the others deployed (same properties): env values cannot be resolved here.
-  if (usesEnv(fields.map((f) => f.name))) throw invalid(account, 'values read from environment variables (${…}) are tested once deployed: deploy, then test');
+  // Some credentials typed, the others deployed (same properties). The deployed ones are taken from the
+  // running node, where Node-RED resolved their ${ENV}; a typed ${…} (or one in a property) is only
+  // resolved once deployed.
+  if (usesEnv([...typed, ...properties].map((f) => f.name))) throw invalid(account, 'values read from environment variables (${…}) are tested once deployed: deploy, then test');
+  const running = (RED.nodes.getNode(parsed.id) as unknown as { type?: string; credentials?: Record<string, unknown> } | null);
+  const live = running?.type === account.type && running.credentials ? running.credentials : stored;
   const merged: Record<string, string> = { ...values };
-  for (const f of unchanged) merged[f.name] = typeof stored[f.name] === 'string' ? (stored[f.name] as string) : '';
+  for (const f of unchanged) merged[f.name] = typeof live[f.name] === 'string' ? (live[f.name] as string) : '';
   return { config: account.readAccount(withDefaults(account, merged)) };
 }
 

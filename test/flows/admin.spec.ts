@@ -256,3 +256,39 @@ describe('admin endpoints: the hrflow-api account', function () {
     await helper.request().get('/hrflow-connectors/jobs/hrflow-api').query({ account: 'api' }).expect(404);
   });
 });
+
+describe('admin endpoints: an account whose deployed credentials read environment variables', function () {
+  this.timeout(10_000);
+  const ctx = useSandbox();
+  const VAR = 'HRFLOW_ADMIN_SPEC_USER';
+
+  beforeEach(async () => {
+    process.env[VAR] = ctx.sb.credentials.hrflowUser;
+    await helper.load(
+      [require('../../nodes/hrflow-api')],
+      [{ id: 'api', type: 'hrflow-api', name: 'sandbox', base_url: ctx.sb.urls.hrflow }],
+      { api: { api_secret: ctx.sb.credentials.hrflowApiKey, api_user: `\${${VAR}}` } },
+    );
+  });
+  afterEach(async () => {
+    delete process.env[VAR];
+    await helper.unload();
+  });
+
+  it('resolves the deployed ${ENV} credential, also beside a typed secret; a typed ${ENV} waits for the deploy', async () => {
+    const post = (body: unknown) => helper.request().post('/hrflow-connectors/test/hrflow-api').send(body as object).expect(200);
+    const user = `\${${VAR}}`;
+    let res = await post({ id: 'api', values: { api_secret: UNCHANGED, api_user: user, base_url: ctx.sb.urls.hrflow } });
+    assert.equal(res.body.ok, true, JSON.stringify(res.body));
+
+    res = await post({ id: 'api', values: { api_secret: 'a-wrong-hrflow-key', api_user: user, base_url: ctx.sb.urls.hrflow } });
+    assert.equal(res.body.code, 'AUTH_FAILED', JSON.stringify(res.body));
+
+    res = await post({ id: 'api', values: { api_secret: ctx.sb.credentials.hrflowApiKey, api_user: user, base_url: ctx.sb.urls.hrflow } });
+    assert.equal(res.body.ok, true, JSON.stringify(res.body));
+
+    // Not deployed: a typed ${…} is not resolved here (it could read any of the server's variables).
+    res = await post({ values: { api_secret: ctx.sb.credentials.hrflowApiKey, api_user: user, base_url: ctx.sb.urls.hrflow } });
+    assert.equal(res.body.code, 'INVALID_CONFIG');
+  });
+});
