@@ -11,6 +11,7 @@ import { UserFunction } from '../src/logic/sandbox';
 import { vendors } from '../src/vendors';
 import { enforceBounds } from './lib/bounds';
 import { onInput, Status, type Msg } from './lib/runtime';
+import { runtimeText } from './lib/status-text';
 
 interface LogicDef {
   name?: string;
@@ -44,16 +45,7 @@ const STATUS = {
 } as const;
 
 export = function (RED: NodeAPI): void {
-  const text = (t: { key: string; en: string }, values: Record<string, string | number>): string => {
-    let out: unknown;
-    try {
-      out = RED._(t.key, values);
-    } catch {
-      out = undefined;
-    }
-    if (typeof out === 'string' && out && out !== t.key && !out.endsWith(t.key)) return out;
-    return t.en.replace(/__(\w+)__/g, (m, name: string) => (name in values ? String(values[name]) : m));
-  };
+  const text = (t: { key: string; en: string }, values: Record<string, string | number>): string => runtimeText(RED, t.key, t.en, values);
 
   function HrflowLogicNode(this: Node, def: NodeDef & Record<string, unknown>) {
     RED.nodes.createNode(this, def);

@@ -5,6 +5,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { ConnectorError, ErrorCodes } from '../src/core/errors';
 import { abortedAtClose, fromMsgOr, intSetting, onInput, Status } from './lib/runtime';
+import { runtimeText } from './lib/status-text';
 import type { HrflowApiNode } from './lib/hrflow-api-node';
 
 /**
@@ -20,16 +21,7 @@ const STATUS = {
 } as const;
 
 export = function (RED: NodeAPI): void {
-  const text = (t: { key: string; en: string }, values: Record<string, string | number>): string => {
-    let out: unknown;
-    try {
-      out = RED._(t.key, values);
-    } catch {
-      out = undefined;
-    }
-    if (typeof out === 'string' && out && out !== t.key && !out.endsWith(t.key)) return out;
-    return t.en.replace(/__(\w+)__/g, (m, name: string) => (name in values ? String(values[name]) : m));
-  };
+  const text = (t: { key: string; en: string }, values: Record<string, string | number>): string => runtimeText(RED, t.key, t.en, values);
 
   function HrflowProfileNode(this: Node, def: NodeDef & Record<string, unknown>) {
     RED.nodes.createNode(this, def);

@@ -15,7 +15,7 @@ import { cvDownloadPolicy, type CvDownloadPolicy } from '../../src/push/files';
 import { createdCandidateId } from '../../src/push/create';
 import { runPush, type PushInput } from '../../src/push/pipeline';
 import { abortedAtClose, fromMsgOr, intSetting, onInput, Status, type Msg } from './runtime';
-import { statusFallback, statusKey, type StatusKey } from './status-text';
+import { runtimeText, STATUS_TEXTS, statusKey, type StatusKey } from './status-text';
 import type { VendorConfigNode } from './vendor-config';
 
 /**
@@ -95,14 +95,7 @@ export function paramValues(fields: FieldDescription[], def: Record<string, unkn
  * status-text.ts when the catalogue has no such key (RED._ then answers the key itself).
  */
 export function statusText(RED: NodeAPI, type: string, key: StatusKey, values: Record<string, string | number> = {}): string {
-  const full = statusKey(type, key);
-  try {
-    const t = (RED as unknown as { _?: (k: string, v?: object) => unknown })._?.(full, values);
-    if (typeof t === 'string' && t && !t.endsWith(full) && !/__\w+__/.test(t)) return t;
-  } catch {
-    /* no catalogue: the English text */
-  }
-  return statusFallback(key, values);
+  return runtimeText(RED, statusKey(type, key), STATUS_TEXTS[key].en, values);
 }
 
 /**

@@ -46,7 +46,21 @@ export function statusCatalogue(lang: 'en' | 'fr'): Record<string, string> {
   return out;
 }
 
-/** A status text filled in without a catalogue (English): the fallback when RED._ knows no such key. */
-export function statusFallback(key: StatusKey, values: Record<string, string | number> = {}): string {
-  return STATUS_TEXTS[key].en.replace(/__(\w+)__/g, (m, name: string) => (name in values ? String(values[name]) : m));
+/** `__name__` placeholders of a text filled in with values (the ones without a value are kept). */
+function fill(text: string, values: Record<string, string | number>): string {
+  return text.replace(/__(\w+)__/g, (m, name: string) => (name in values ? String(values[name]) : m));
+}
+
+/**
+ * A text in the runtime's language (RED._, namespaced to this node set), or `en` filled in when the
+ * catalogue has no such key (RED._ then answers the key itself) or RED._ fails.
+ */
+export function runtimeText(RED: unknown, key: string, en: string, values: Record<string, string | number> = {}): string {
+  try {
+    const t = (RED as { _?: (k: string, v?: object) => unknown })._?.(key, values);
+    if (typeof t === 'string' && t && !t.endsWith(key) && !/__\w+__/.test(t)) return t;
+  } catch {
+    /* no catalogue: the English text */
+  }
+  return fill(en, values);
 }

@@ -21,7 +21,7 @@ import { base64Marker, downloadCv, jsonWithBase64, type CvFile, type CvKind } fr
 import { payloadValidator } from '../core/validate';
 import { compact, coordinates, isoDate, locationFields, text, type HrflowProfile } from '../hrflow/profile';
 import { resolveUrl, urlPath } from '../core/http';
-import type { VendorDescription } from './description';
+import { PUSH_ERRORS, type VendorDescription } from './description';
 import { type PushResult, type VendorModule } from './types';
 
 export const BROADBEAN_DEFAULT_BASE_URL = 'https://candidatehub.adcourier.com';
@@ -297,20 +297,7 @@ export const broadbeanDescription: VendorDescription = {
       helpType: 'string',
     },
   ],
-  errors: [
-    ErrorCodes.AUTH_FAILED,
-    ErrorCodes.NOT_FOUND,
-    ErrorCodes.INVALID_PROFILE,
-    ErrorCodes.INVALID_CONFIG,
-    ErrorCodes.INVALID_INPUT,
-    ErrorCodes.VENDOR_REJECTED,
-    ErrorCodes.RATE_LIMITED,
-    ErrorCodes.VENDOR_UNAVAILABLE,
-    ErrorCodes.NETWORK_ERROR,
-    ErrorCodes.TIMEOUT,
-    ErrorCodes.OUTCOME_UNKNOWN,
-    ErrorCodes.ABORTED,
-  ],
+  errors: [...PUSH_ERRORS],
   outputLabel: { en: 'Broadbean candidate', fr: 'Candidat Broadbean' },
 };
 

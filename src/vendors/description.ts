@@ -10,7 +10,7 @@
  * Plain data only (no functions): it is read by the build script and, for the admin endpoints and the
  * runtime, by the nodes.
  */
-import type { ErrorCode } from '../core/errors';
+import { ErrorCodes, type ErrorCode } from '../core/errors';
 import type { HttpClient } from '../core/http';
 
 /** A text in each language the editor ships: English (`en-US`) and French (`fr`). May hold simple HTML. */
@@ -106,6 +106,25 @@ export interface TestResult {
   /** True when no request could be made and only what can be checked offline was checked (Broadbean). */
   offline?: boolean;
 }
+
+/**
+ * The error codes every push node can raise (checks before sending, transport, a create whose answer
+ * was lost, a stop). A vendor's `errors` lists these and its own (PARTIAL_PUSH for multi-step pushes).
+ */
+export const PUSH_ERRORS: readonly ErrorCode[] = [
+  ErrorCodes.AUTH_FAILED,
+  ErrorCodes.NOT_FOUND,
+  ErrorCodes.INVALID_PROFILE,
+  ErrorCodes.INVALID_CONFIG,
+  ErrorCodes.INVALID_INPUT,
+  ErrorCodes.VENDOR_REJECTED,
+  ErrorCodes.RATE_LIMITED,
+  ErrorCodes.VENDOR_UNAVAILABLE,
+  ErrorCodes.NETWORK_ERROR,
+  ErrorCodes.TIMEOUT,
+  ErrorCodes.OUTCOME_UNKNOWN,
+  ErrorCodes.ABORTED,
+];
 
 /** A config node holding an account (a vendor's `hrflow-<id>-config`, or `hrflow-api`). */
 export interface AccountDescription {

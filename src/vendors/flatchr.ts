@@ -19,7 +19,7 @@ import { base64Marker, checkPayloadCvUrl, downloadCv, jsonWithBase64, type CvFil
 import { payloadValidator } from '../core/validate';
 import { compact, cvAttachment, text, urlOfType, urls, type HrflowProfile } from '../hrflow/profile';
 import { urlPath, type HttpClient } from '../core/http';
-import type { VendorDescription } from './description';
+import { PUSH_ERRORS, type VendorDescription } from './description';
 import { createStep, joinUrl, type PushResult, type PushStep, type VendorModule } from './types';
 
 export const FLATCHR_DEFAULT_CAREERS_URL = 'https://careers.flatchr.io';
@@ -273,20 +273,7 @@ export const flatchrDescription: VendorDescription = {
       },
     },
   ],
-  errors: [
-    ErrorCodes.AUTH_FAILED,
-    ErrorCodes.NOT_FOUND,
-    ErrorCodes.INVALID_PROFILE,
-    ErrorCodes.INVALID_CONFIG,
-    ErrorCodes.INVALID_INPUT,
-    ErrorCodes.VENDOR_REJECTED,
-    ErrorCodes.RATE_LIMITED,
-    ErrorCodes.VENDOR_UNAVAILABLE,
-    ErrorCodes.NETWORK_ERROR,
-    ErrorCodes.TIMEOUT,
-    ErrorCodes.OUTCOME_UNKNOWN,
-    ErrorCodes.ABORTED,
-  ],
+  errors: [...PUSH_ERRORS],
   lists: {
     jobs: { en: 'Vacancies', fr: 'Annonces' },
   },

@@ -15,7 +15,7 @@ import { ConnectorError, ErrorCodes } from '../core/errors';
 import { urlPath, type HttpClient } from '../core/http';
 import { payloadValidator } from '../core/validate';
 import { compact, cvAttachment, text, urls, type HrflowProfile } from '../hrflow/profile';
-import type { PickItem, VendorDescription } from './description';
+import { PUSH_ERRORS, type PickItem, type VendorDescription } from './description';
 import { createStep, type PushResult, type VendorModule } from './types';
 
 export const RECRUITEE_ENDPOINTS = {
@@ -237,20 +237,7 @@ export const recruiteeDescription: VendorDescription = {
     },
   ],
   // No CV download (Recruitee fetches remote_cv_url itself), one request: no TIMEOUT of a CV, no PARTIAL_PUSH.
-  errors: [
-    'AUTH_FAILED',
-    'NOT_FOUND',
-    'INVALID_PROFILE',
-    'INVALID_CONFIG',
-    'INVALID_INPUT',
-    'VENDOR_REJECTED',
-    'RATE_LIMITED',
-    'VENDOR_UNAVAILABLE',
-    'NETWORK_ERROR',
-    'TIMEOUT',
-    'OUTCOME_UNKNOWN',
-    'ABORTED',
-  ],
+  errors: [...PUSH_ERRORS],
   lists: { jobs: { en: 'Offers (jobs and talent pools)', fr: 'Offres (offres d\'emploi et viviers)' } },
   outputLabel: { en: 'Recruitee candidate', fr: 'Candidat Recruitee' },
 };

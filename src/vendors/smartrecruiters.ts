@@ -28,7 +28,7 @@ import {
   type HrflowDatedItem,
   type HrflowProfile,
 } from '../hrflow/profile';
-import type { PickItem, VendorDescription } from './description';
+import { PUSH_ERRORS, type PickItem, type VendorDescription } from './description';
 import { createStep, type PushResult, type PushStep, type VendorModule } from './types';
 
 export const SMARTRECRUITERS_DEFAULT_BASE_URL = 'https://api.smartrecruiters.com';
@@ -306,21 +306,7 @@ export const smartRecruitersDescription: VendorDescription = {
       },
     },
   ],
-  errors: [
-    'AUTH_FAILED',
-    'NOT_FOUND',
-    'INVALID_PROFILE',
-    'INVALID_CONFIG',
-    'INVALID_INPUT',
-    'VENDOR_REJECTED',
-    'RATE_LIMITED',
-    'VENDOR_UNAVAILABLE',
-    'NETWORK_ERROR',
-    'TIMEOUT',
-    'OUTCOME_UNKNOWN',
-    'ABORTED',
-    'PARTIAL_PUSH',
-  ],
+  errors: [...PUSH_ERRORS, ErrorCodes.PARTIAL_PUSH],
   lists: { jobs: { en: 'Jobs', fr: 'Offres d\'emploi' } },
   outputLabel: { en: 'SmartRecruiters candidate', fr: 'Candidat SmartRecruiters' },
 };

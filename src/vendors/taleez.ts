@@ -22,7 +22,7 @@ import { ConnectorError, ErrorCodes, partialPush } from '../core/errors';
 import { downloadCv, multipartBody, type CvFile, type CvKind } from '../push/files';
 import { payloadValidator } from '../core/validate';
 import { compact, coordinates, locationFields, text, urlOfType, type HrflowProfile } from '../hrflow/profile';
-import type { VendorDescription } from './description';
+import { PUSH_ERRORS, type VendorDescription } from './description';
 import { urlPath, type HttpClient } from '../core/http';
 import { createStep, type PushContext, type PushResult, type PushStep, type VendorModule } from './types';
 
@@ -296,21 +296,7 @@ export const taleezDescription: VendorDescription = {
       helpType: 'array | string',
     },
   ],
-  errors: [
-    ErrorCodes.AUTH_FAILED,
-    ErrorCodes.NOT_FOUND,
-    ErrorCodes.INVALID_PROFILE,
-    ErrorCodes.INVALID_CONFIG,
-    ErrorCodes.INVALID_INPUT,
-    ErrorCodes.VENDOR_REJECTED,
-    ErrorCodes.RATE_LIMITED,
-    ErrorCodes.VENDOR_UNAVAILABLE,
-    ErrorCodes.NETWORK_ERROR,
-    ErrorCodes.TIMEOUT,
-    ErrorCodes.OUTCOME_UNKNOWN,
-    ErrorCodes.ABORTED,
-    ErrorCodes.PARTIAL_PUSH,
-  ],
+  errors: [...PUSH_ERRORS, ErrorCodes.PARTIAL_PUSH],
   lists: {
     jobs: { en: 'Jobs', fr: 'Offres d\'emploi' },
     pools: { en: 'Talent pools', fr: 'Viviers' },
