@@ -184,9 +184,10 @@ export const PUSH_OUTPUTS: MsgProperty[] = [
   {
     name: 'topic',
     type: 'string',
+    optional: true,
     text: {
-      en: 'A short summary naming the vendor and the candidate id, for the debug sidebar.',
-      fr: 'Un court résumé nommant le fournisseur et l\'id du candidat, pour la barre de débogage.',
+      en: 'When the message has no topic: <code>"{id}/&lt;candidate id&gt;"</code> (or <code>"{id}"</code> without a candidate id), so the debug sidebar names vendor and candidate at a glance. A topic set earlier in the flow is kept.',
+      fr: 'Quand le message n\'a pas de topic : <code>"{id}/&lt;id du candidat&gt;"</code> (ou <code>"{id}"</code> sans id de candidat), pour que la barre de débogage montre d\'un coup d\'œil le fournisseur et le candidat. Un topic défini plus tôt dans le flux est conservé.',
     },
   },
 ];

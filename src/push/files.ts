@@ -748,8 +748,8 @@ const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREAC
  * policy refuses, a redirect loop or a redirect to another scheme, a 4xx answer, an empty, too large
  * or non-document body, or a document type the vendor does not take (`accepts`) → INVALID_PROFILE,
  * never retried. A 5xx/408/429 answer, a timeout or a connection failure is retried like any GET
- * (the node's retries), then reported as VENDOR_UNAVAILABLE, TIMEOUT or NETWORK_ERROR (vendor
- * "hrflow-files"): the CV host may come back, the profile is not at fault. Stop → ABORTED.
+ * (the node's retries), then reported as VENDOR_UNAVAILABLE, TIMEOUT or NETWORK_ERROR (vendor: the
+ * `files` client's, i.e. the push's vendor id): the CV host may come back, the profile is not at fault. Stop → ABORTED.
  *
  * The returned CV holds a share of the process-wide memory budget: call `release()` once the
  * vendor upload is finished (try/finally). `label` names the vendor in messages.

@@ -148,8 +148,13 @@ describe('the published package: install from the tarball, run the sandbox bin, 
     for (const [type, file] of Object.entries(pkg['node-red'].nodes as Record<string, string>)) {
       assert.ok(has(file), `${type}: ${file}`);
       assert.ok(has(file.replace(/\.js$/, '.html')), `${type}: its editor HTML`);
+      for (const lang of ['en-US', 'fr']) {
+        for (const ext of ['json', 'html']) assert.ok(has(`dist/nodes/locales/${lang}/${type}.${ext}`), `${type}: its ${lang} ${ext === 'json' ? 'catalogue' : 'help'}`);
+      }
     }
-    const devOnly = files.filter((f) => /(^|\/)(test|bench|fixtures\/hrflow\/[^/]*\.md|\.ci)(\/|$)|\.spec\.|\.ts$(?<!\.d\.ts)|^specs\/|^scripts\//.test(f));
+    for (const icon of fs.readdirSync(path.join(repoRoot, 'icons'))) assert.ok(has(`dist/nodes/icons/${icon}`), `icon ${icon}`);
+    // The editor generator (dist/nodes/editor) runs at build time only.
+    const devOnly = files.filter((f) => /(^|\/)(test|bench|fixtures\/hrflow\/[^/]*\.md|\.ci)(\/|$)|\.spec\.|\.ts$(?<!\.d\.ts)|^specs\/|^scripts\/|^dist\/nodes\/editor\//.test(f));
     assert.deepEqual(devOnly, []);
   });
 
