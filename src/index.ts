@@ -8,6 +8,7 @@
 import type { RateLimiter } from './core/limiter';
 import type { HrflowProfile } from './hrflow/profile';
 import type { PushResult, VendorModule } from './vendors/types';
+import { ConnectorError } from './core/errors';
 import { runPush, type PushRunOptions } from './push/pipeline';
 import type { CvDownloadPolicy } from './push/files';
 
@@ -47,5 +48,13 @@ export async function pushProfile<C, P>(
   options: PushOptions = {},
 ): Promise<PushResult> {
   const { payload, ...run } = options;
-  return runPush(vendor, config, params, { payload, profile }, run);
+  // The parameters as a node reads its panel (ids typed as text, "false"...): the same input, the same outcome.
+  let read: P;
+  try {
+    read = vendor.readParams ? vendor.readParams({ ...(params as Record<string, unknown>) }) : params;
+  } catch (err) {
+    if (err instanceof ConnectorError) err.vendor = vendor.id;
+    throw err;
+  }
+  return runPush(vendor, config, read, { payload, profile }, run);
 }

@@ -124,7 +124,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 function parse(kind: 'test' | 'list', from: 'body' | 'query', req: Req): Parsed {
   if (from === 'query') {
     const account = req.query?.account;
-    const list = req.query?.list ?? 'jobs';
+    // Blank or absent: `jobs`, as in a POST body.
+    const list = req.query?.list === undefined || req.query.list === '' ? 'jobs' : req.query.list;
     if (typeof account !== 'string' || !account || account.length > 200) throw new Refused(400, 'account=<config node id> is required');
     if (typeof list !== 'string') throw new Refused(400, 'list must be a name');
     return { id: account, list };

@@ -196,7 +196,7 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
       } finally {
         inFlight--;
       }
-    }, undefined, { output: 'cut', clone: RED.util.cloneMessage });
+    }, undefined, { output: 'cut', clone: RED.util.cloneMessage, vendor: vendor.id });
 
     node.on('close', (_removed: boolean, done: () => void) => {
       controller.abort(new ConnectorError(ErrorCodes.ABORTED, 'the flow was stopped', { vendor: vendor.id }));

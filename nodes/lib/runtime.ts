@@ -111,6 +111,8 @@ export interface InputOptions {
    * makeCopyable), else its Catch nodes would never get it. Every node passes it.
    */
   clone?: CloneMessage;
+  /** The vendor id every error of this node carries (`error.vendor`), whatever raised it. */
+  vendor?: string;
 }
 
 /** How long a closing node waits for its handlers to end after aborting them (Node-RED gives up after 15 s). */
@@ -146,6 +148,7 @@ export function onInput(
       // The handler may have put something unbounded on the msg (user code): cut it before Node-RED copies it.
       const report = enforceBounds(m);
       const e = asConnectorError(err, fallbackCode);
+      if (options.vendor) e.vendor = options.vendor;
       if (report.cuts.length) e.message += ` (before reporting this error, ${report.summary})`;
       const copy = options.clone ? makeCopyable(m, options.clone) : { replaced: [], copyable: true };
       if (copy.replaced.length) e.message += ` (${copy.replaced.slice(0, 3).join(', ')}${copy.replaced.length > 3 ? ` and ${copy.replaced.length - 3} more` : ''} could not be copied for the Catch nodes: replaced by a marker)`;

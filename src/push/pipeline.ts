@@ -11,6 +11,7 @@
  *      the vendor id too (step `download_cv`),
  *   5. push (vendor.push: the vendor's request plan).
  */
+import { ConnectorError, ErrorCodes } from '../core/errors';
 import { HttpClient, type HttpOptions } from '../core/http';
 import { RateLimiter } from '../core/limiter';
 import { Redactor } from '../core/redact';
@@ -65,7 +66,9 @@ export function preparePush<C, P>(vendor: PipelineVendor<C, P, unknown>, config:
   const input = typeof given === 'function' ? given() : given;
   let payload = input.payload;
   if (!payload) {
-    if (!input.profile) throw new TypeError(`nothing to push to ${vendor.label}: give a profile or a payload`);
+    if (!input.profile || typeof input.profile !== 'object') {
+      throw new ConnectorError(ErrorCodes.INVALID_INPUT, `nothing to push to ${vendor.label}: give a profile or a payload`, { vendor: vendor.id });
+    }
     // The profile's CV URL first, naming its attachment: only http(s) URLs are ever fetched or handed on.
     const cv = cvAttachment(input.profile);
     if (cv) cvUrl(cv, vendor.id);
@@ -100,6 +103,16 @@ export function pushClients<C>(vendor: PipelineVendor<C, any, unknown>, config: 
 
 /** The whole pipeline: prepare, bind the clients, push with the vendor's request plan. */
 export async function runPush<C, P, R>(vendor: PipelineVendor<C, P, R>, config: C, params: P, given: PushInput | (() => PushInput), options: PushRunOptions = {}): Promise<R> {
+  try {
+    return await pushOnce(vendor, config, params, given, options);
+  } catch (err) {
+    // `error.vendor` is the vendor id, whoever raised it (a payload check naming the vendor by its label, a path check).
+    if (err instanceof ConnectorError) err.vendor = vendor.id;
+    throw err;
+  }
+}
+
+async function pushOnce<C, P, R>(vendor: PipelineVendor<C, P, R>, config: C, params: P, given: PushInput | (() => PushInput), options: PushRunOptions): Promise<R> {
   const { payload, input } = preparePush(vendor, config, params, given);
   const { http, files } = pushClients(vendor, config, options);
   options.onClient?.(http);

@@ -465,7 +465,11 @@ async function readPages<T extends { id: unknown }>(http: HttpClient, what: 'job
     const res = await http.request<TaleezPage<T>>({ method: 'GET', url: urlPath(what), params: { page, pageSize: PAGE_SIZE }, step: `list_${what}` });
     const list = res.data?.list;
     if (!Array.isArray(list)) throw unreadable(`list_${what}`);
-    items.push(...list.filter((i) => i && (typeof i.id === 'number' || typeof i.id === 'string')));
+    // One by one, and no more than a picker shows (a server may send a page far larger than asked for).
+    for (const i of list) {
+      if (items.length >= MAX_ITEMS) break;
+      if (i && (typeof i.id === 'number' || typeof i.id === 'string')) items.push(i);
+    }
     if (list.length < PAGE_SIZE) break;
   }
   return items.slice(0, MAX_ITEMS);

@@ -81,3 +81,32 @@ describe('status texts', () => {
     assert.equal(statusText({ _: () => { throw new Error('x'); } } as any, 'hrflow-taleez', 'pushed'), 'pushed');
   });
 });
+
+describe('push pipeline: the same outcome as a push node for the same inputs (pushProfile)', () => {
+  const account = { x_taleez_api_secret: 's', base_url: 'http://127.0.0.1:9/taleez/0' };
+
+  it('names the vendor by its id on every error, the payload check included (not its label)', async () => {
+    const err = await rejects(pushProfile(taleez, account, { recruiter_id: 1 }, profiles.full(), { payload: { firstName: 1 } }));
+    assert.equal(err.code, ErrorCodes.INVALID_PROFILE);
+    assert.equal(err.vendor, 'taleez');
+  });
+
+  it('answers INVALID_INPUT (a ConnectorError of the vendor) when there is neither a profile nor a payload', async () => {
+    for (const profile of [undefined, null]) {
+      const err = await rejects(pushProfile(taleez, account, { recruiter_id: 1 }, profile as never));
+      assert.ok(err instanceof ConnectorError, String(err));
+      assert.equal(err.code, ErrorCodes.INVALID_INPUT);
+      assert.equal(err.vendor, 'taleez');
+    }
+  });
+
+  it('reads the parameters as the node does (vendor.readParams): ids typed as text are taken, a wrong one is INVALID_CONFIG', async () => {
+    // As a node's panel holds them: "15886", "101", "201, 202". The node pushes; pushProfile must not refuse
+    // the payload it maps from them (recruiterId must be a number) before anything is sent.
+    const err = await rejects(pushProfile(taleez, account, { recruiter_id: '15886', job_id: '101', pool_ids: '201, 202' } as never, profiles.full(), { retries: 0 }));
+    assert.notEqual(err.code, ErrorCodes.INVALID_PROFILE, err.message);
+    const bad = await rejects(pushProfile(taleez, account, { recruiter_id: 'abc' } as never, profiles.full()));
+    assert.equal(bad.code, ErrorCodes.INVALID_CONFIG);
+    assert.equal(bad.vendor, 'taleez');
+  });
+});
