@@ -212,9 +212,10 @@ var HrflowEditor = (function (root) {
         };
     }
 
-    /** Adds `id` to a comma-separated list (no duplicates), or replaces a single value. */
+    /** Adds `id` to a comma-separated list (no duplicates), or replaces a single value or a `${ENV_VAR}`. */
     function fillValue(current, id, multiple) {
-        if (!multiple) {
+        // A whole ${NAME} is read from the environment as it is: an id added to it would break it.
+        if (!multiple || ENV_VAR.test(String(current || "").trim())) {
             return id;
         }
         var items = String(current || "").split(",").map(function (s) { return s.trim(); }).filter(function (s) { return s !== ""; });

@@ -457,7 +457,8 @@ export function pushNode(spec: PushSpec, opts: Options): GeneratedNode {
 // Config nodes
 
 /** The field an unnamed account is labelled by ("Recruitee 12345"): the first required id or text property. */
-function identifyingField(fields: FieldDescription[]): FieldDescription | undefined {
+function identifyingField(fields: FieldDescription[], labelField?: string): FieldDescription | undefined {
+  if (labelField) return fields.find((f) => f.name === labelField);
   const props = fields.filter((f) => !f.credential && (f.input === 'id' || f.input === 'text'));
   return props.find((f) => f.required) ?? props[0];
 }
@@ -467,15 +468,18 @@ export function configNode(spec: AccountSpec, opts: Options): GeneratedNode {
   const defaultLabel = spec.defaultLabel ?? { en: fill(T.ACCOUNT_WORD.en, { vendor: spec.label }), fr: fill(T.ACCOUNT_WORD.fr, { vendor: spec.label }) };
   const props = d.fields.filter((f) => !f.credential);
   const creds = d.fields.filter((f) => f.credential);
-  const idField = identifyingField(d.fields);
-  const urls = props.filter((f) => f.input === 'url').map((f) => [f.name, typeof f.default === 'string' ? f.default : '']);
+  const idField = identifyingField(d.fields, d.labelField);
+  // [name, default, [[known URL, its choice's catalogue key, English label]...]]
+  const urls = props
+    .filter((f) => f.input === 'url')
+    .map((f) => [f.name, typeof f.default === 'string' ? f.default : '', (f.options ?? []).map((o, i) => [o.value, k(type, `option.${f.name}.${i}`), o.label.en])]);
 
   const body = [
     opts.client.trim(),
     '',
     translatorSource(type),
     `var CONF = ${js({ type, fields: clientFields(d.fields) })};`,
-    '// URL properties and their defaults: a label names the host of one that is not the default.',
+    '// URL properties, their defaults and known choices: a label names the choice, or the host, of one that is not the default.',
     `var URLS = ${js(urls)};`,
     '',
     `RED.nodes.registerType(${js(type)}, {`,
@@ -498,6 +502,11 @@ export function configNode(spec: AccountSpec, opts: Options): GeneratedNode {
     '        for (var i = 0; i < URLS.length; i++) {',
     '            var v = this[URLS[i][0]];',
     '            if (v && v !== URLS[i][1]) {',
+    '                for (var j = 0; j < URLS[i][2].length; j++) {',
+    '                    if (v === URLS[i][2][j][0]) {',
+    '                        return label + " (" + (typeof this._ === "function" ? this._(URLS[i][2][j][1]) : URLS[i][2][j][2]) + ")";',
+    '                    }',
+    '                }',
     '                var host = /^https?:\\/\\/([^\\/?#]+)/i.exec(v);',
     '                return label + " (" + (host ? host[1] : v) + ")";',
     '            }',
@@ -567,7 +576,8 @@ export function configNode(spec: AccountSpec, opts: Options): GeneratedNode {
       `<h3>${T.HEADINGS.inputs[lang]}</h3>\n<p>${fill(T.CONFIG_INPUTS[lang], vars)}</p>`,
       `<h3>${T.HEADINGS.outputs[lang]}</h3>\n<p>${T.CONFIG_OUTPUTS[lang]}</p>`,
       `<h3>${T.HEADINGS.details[lang]}</h3>\n${dl(fields)}${details ? `\n${details}` : ''}`,
-      `<h4>${T.HEADINGS.test[lang]}</h4>\n<p>${fill(T.TIPS.test[lang], { test: d.test[lang] })}</p>`,
+      // A fragment that explains Test connection under its own heading keeps it (no second section).
+      details.includes(`<h4>${T.HEADINGS.test[lang]}</h4>`) ? '' : `<h4>${T.HEADINGS.test[lang]}</h4>\n<p>${fill(T.TIPS.test[lang], { test: d.test[lang] })}</p>`,
       credentialsHelp(d, spec.id, type, lang),
       `<h3>${T.HEADINGS.errors[lang]}</h3>\n${T.CONFIG_ERRORS_INTRO[lang]}\n${errorTable(codes, spec.label, lang)}`,
       references(d.docsUrl, spec.label, T.REFERENCES.env, lang),

@@ -58,7 +58,7 @@ export const hrflowApiDescription: AccountDescription = {
           'The secret and the email are stored encrypted and are never exported with the flow.',
         fr:
           'L\'adresse e-mail du compte HrFlow.ai auquel appartient la clé, envoyée dans l\'en-tête <code>X-USER-EMAIL</code>. ' +
-          'La clé et l\'e-mail sont stockés chiffrés et ne sont jamais exportés avec le flow.',
+          'La clé et l\'e-mail sont stockés chiffrés et ne sont jamais exportés avec le flux.',
       },
       help: {
         en: 'The email address of the HrFlow.ai account the key belongs to, sent in the <code>X-USER-EMAIL</code> header.',
@@ -88,10 +88,10 @@ export const hrflowApiDescription: AccountDescription = {
   ],
   test: {
     en:
-      'Calls HrFlow.ai\'s <code>GET /auth</code> ("Try your API keys") with the API secret and the user email: HrFlow.ai says ' +
+      'calls HrFlow.ai\'s <code>GET /auth</code> ("Try your API keys") with the API secret and the user email: HrFlow.ai says ' +
       'whether it accepts them. Nothing is read from or written to your sources.',
     fr:
-      'Appelle <code>GET /auth</code> d\'HrFlow.ai (« Try your API keys ») avec la clé secrète et l\'e-mail : HrFlow.ai indique ' +
+      'appelle <code>GET /auth</code> d\'HrFlow.ai (« Try your API keys ») avec la clé secrète et l\'e-mail : HrFlow.ai indique ' +
       's\'il les accepte. Rien n\'est lu ni écrit dans vos sources.',
   },
 };

@@ -174,6 +174,8 @@ export const broadbeanDescription: VendorDescription = {
   account: {
     color: '#8FB5E3',
     docsUrl: BROADBEAN_DOCS_URL,
+    // An unnamed account reads "Broadbean <client id>" (the source id is the same for every client of an integration).
+    labelField: 'client_id',
     test: {
       en: 'sends nothing: the Candidate Hub has no request that reads without sending a candidate. It checks that the source id, client id and secret key are there and that the request signature can be computed; the secret itself and the clock are checked only by a real push.',
       fr: 'n\'envoie rien : le Candidate Hub n\'a aucune requête de lecture qui n\'envoie pas de candidat. Le test vérifie que l\'id de source, l\'id client et la clé secrète sont renseignés et que la signature des requêtes peut être calculée ; la clé elle-même et l\'horloge ne sont vérifiées que par un vrai envoi.',

@@ -135,6 +135,11 @@ export interface AccountDescription {
   fields: FieldDescription[];
   /** What Test connection does with this account (shown in the dialog and the help). */
   test: Text;
+  /**
+   * The property an unnamed account is labelled by ("Broadbean <client_id>"); default: the first required
+   * id or text property.
+   */
+  labelField?: string;
 }
 
 /** A vendor's push node and its account. */

@@ -150,8 +150,8 @@ export const recruiteeDescription: VendorDescription = {
     color: '#8FB5E3',
     docsUrl: 'https://docs.recruitee.com/reference',
     test: {
-      en: 'Reads the company\'s offers with the API token (<code>GET /c/{company_id}/offers</code>): nothing is created.',
-      fr: 'Lit les offres de l\'entreprise avec le jeton d\'API (<code>GET /c/{company_id}/offers</code>) : rien n\'est créé.',
+      en: 'reads the company\'s offers with the API token (<code>GET /c/{company_id}/offers</code>): nothing is created.',
+      fr: 'lit les offres de l\'entreprise avec le jeton d\'API (<code>GET /c/{company_id}/offers</code>) : rien n\'est créé.',
     },
     fields: [
       {
@@ -181,7 +181,7 @@ export const recruiteeDescription: VendorDescription = {
         placeholder: { en: 'personal API token (or ${RECRUITEE_TOKEN})', fr: 'jeton d\'API personnel (ou ${RECRUITEE_TOKEN})' },
         tip: {
           en: 'Create a <b>personal API token</b> in Recruitee under Settings › Apps and plugins › Personal API tokens. It is stored encrypted and never exported with the flow. Type <code>${ENV_VAR}</code> to read it from an environment variable.',
-          fr: 'Créez un <b>jeton d\'API personnel</b> dans Recruitee, sous Settings › Apps and plugins › Personal API tokens. Il est stocké chiffré et n\'est jamais exporté avec le flow. Saisissez <code>${ENV_VAR}</code> pour le lire dans une variable d\'environnement.',
+          fr: 'Créez un <b>jeton d\'API personnel</b> dans Recruitee, sous Settings › Apps and plugins › Personal API tokens. Il est stocké chiffré et n\'est jamais exporté avec le flux. Saisissez <code>${ENV_VAR}</code> pour le lire dans une variable d\'environnement.',
         },
         help: {
           en: 'A personal API token, created in Recruitee under Settings › Apps and plugins › Personal API tokens. It acts with the rights of the user who created it.',

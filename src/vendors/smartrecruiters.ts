@@ -232,8 +232,8 @@ export const smartRecruitersDescription: VendorDescription = {
     color: '#8FB5E3',
     docsUrl: 'https://developers.smartrecruiters.com/docs/authentication',
     test: {
-      en: 'Reads one job with the X-SmartToken (<code>GET /jobs?limit=1</code>): nothing is created.',
-      fr: 'Lit une offre d\'emploi avec le X-SmartToken (<code>GET /jobs?limit=1</code>) : rien n\'est créé.',
+      en: 'reads one job with the X-SmartToken (<code>GET /jobs?limit=1</code>): nothing is created.',
+      fr: 'lit une offre d\'emploi avec le X-SmartToken (<code>GET /jobs?limit=1</code>) : rien n\'est créé.',
     },
     fields: [
       {
@@ -246,7 +246,7 @@ export const smartRecruitersDescription: VendorDescription = {
         placeholder: { en: 'API key (or ${SMARTRECRUITERS_TOKEN})', fr: 'clé d\'API (ou ${SMARTRECRUITERS_TOKEN})' },
         tip: {
           en: 'The <b>X-SmartToken</b> is an API key from SmartRecruiters\' Credential Manager (Settings › Apps &amp; integrations). It is stored encrypted and never exported with the flow. Type <code>${ENV_VAR}</code> to read it from an environment variable.',
-          fr: 'Le <b>X-SmartToken</b> est une clé d\'API créée dans le Credential Manager de SmartRecruiters (Settings › Apps &amp; integrations). Elle est stockée chiffrée et n\'est jamais exportée avec le flow. Saisissez <code>${ENV_VAR}</code> pour la lire dans une variable d\'environnement.',
+          fr: 'Le <b>X-SmartToken</b> est une clé d\'API créée dans le Credential Manager de SmartRecruiters (Settings › Apps &amp; integrations). Elle est stockée chiffrée et n\'est jamais exportée avec le flux. Saisissez <code>${ENV_VAR}</code> pour la lire dans une variable d\'environnement.',
         },
         help: {
           en: 'A SmartRecruiters API key, created in SmartRecruiters\' Credential Manager. It must be allowed to create candidates and add attachments; Test connection and the job picker also need it to read jobs.',

@@ -174,6 +174,27 @@ describe('browser: Test connection and pickers', function () {
     });
   }
 
+  it('picking into an ids field that holds a ${ENV_VAR} replaces it (an id appended to it would be invalid)', async () => {
+    await openNodeDialog(page, FLOW_IDS['hrflow-taleez']);
+    const input = tray(page).locator('#node-input-pool_ids');
+    await input.fill('${TALEEZ_POOLS}');
+    await input.dispatchEvent('change');
+    const list = await openPicker(page, 'pool_ids');
+    await list.locator('.hrflow-picker-item[data-id="201"]').click();
+    assert.equal(await input.inputValue(), '201');
+    assert.equal(await input.evaluate((e) => e.classList.contains('input-error')), false, 'the field is valid');
+    assert.deepEqual(ourErrors(s.errors), []);
+  });
+
+  it('a picker with no account chosen asks for one', async () => {
+    await openNodeDialog(page, FLOW_IDS['hrflow-taleez']);
+    await page.locator('#node-input-account').selectOption('_ADD_');
+    await tray(page).locator('.hrflow-picker[data-field="job_id"]').click();
+    const err = tray(page).locator('.hrflow-picker-error').filter({ visible: true });
+    assert.match(await err.first().innerText(), /Choose an account first/);
+    assert.deepEqual(ourErrors(s.errors), []);
+  });
+
   it('a picker on an account with a wrong secret shows the error code', async () => {
     await openNodeDialog(page, BAD.push);
     await openPicker(page, 'job_id');

@@ -499,6 +499,8 @@ describe('editor HTML', function () {
           assert.equal(blocks.length, 1, `${where}: one data-help-name="${type}" block`);
           const help = blocks[0].body;
           assert.match(help.trim(), /^<p>/, `${where} starts with a summary paragraph`);
+          const headings = [...help.matchAll(/<h([34])>([\s\S]*?)<\/h\1>/g)].map((m) => m[2].trim());
+          assert.deepEqual(headings.filter((h, i) => headings.indexOf(h) !== i), [], `${where}: a heading appears twice (a fragment repeating a generated section?)`);
           const key = lang === 'fr' ? 'fr' : 'en';
           const sections = isGenerated(type) ? ['inputs', 'outputs', 'details', 'errors', 'references'] : ['inputs', 'outputs', 'details', 'references'];
           for (const h of sections) assert.match(help, new RegExp(`<h3>${HEADINGS[h][key]}</h3>`), `${where}: <h3>${HEADINGS[h][key]}</h3>`);
@@ -572,6 +574,27 @@ describe('editor behaviour details', function () {
     if (typeof value === 'string' && /^\$\{[a-zA-Z_][a-zA-Z0-9_]*\}$/.test(value)) return true;
     return p.validate ? p.validate.call(self, value) === true : true;
   };
+
+  it('Test connection tips read as one sentence ("it reads…", "elle lit…"), in each language', function () {
+    for (const type of ['hrflow-api', 'hrflow-smartrecruiters-config', 'hrflow-recruitee-config', 'hrflow-broadbean-config', 'hrflow-flatchr-config', 'hrflow-taleez-config']) {
+      for (const lang of ['en-US', 'fr']) {
+        const p = path.join(ROOT, 'dist', 'nodes', 'locales', lang, `${type}.json`);
+        if (!fs.existsSync(p)) continue;
+        const tip = String(JSON.parse(fs.readFileSync(p, 'utf8'))[type]?.tip?.test ?? '');
+        assert.doesNotMatch(tip, /\b(?:it|elle) [A-ZÀ-Ý][a-zà-ÿ]/, `${lang}/${type}: ${tip.slice(0, 160)}`);
+      }
+    }
+  });
+
+  it('Broadbean: an unnamed account is labelled by its client id (as before the generated editor)', function () {
+    const d = def('hrflow-broadbean-config');
+    assert.equal(labelOf(d, { source_id: 'src-1', client_id: 'client-9', base_url: 'https://candidatehub.adcourier.com' }), 'Broadbean client-9');
+  });
+
+  it('Recruitee: an unnamed staging account says so (as before the generated editor)', function () {
+    const d = def('hrflow-recruitee-config');
+    assert.equal(labelOf(d, { company_id: '42', recruitee_endpoint: 'https://api.s.recruitee.com/c' }), 'Recruitee 42 (Staging)');
+  });
 
   it('the error codes of docs/INTERFACE.md were found', function () {
     assert.ok(iface.errorCodes.length >= 10, iface.errorCodes.join(', '));

@@ -254,7 +254,23 @@ describe('editor generator: config node', function () {
     assert.equal(def.label.call({ _: () => 'Compte Acme' }), 'Compte Acme');
     assert.equal(def.label.call({ company_id: '42', base_url: 'https://api.acme.example' }), 'Acme 42');
     assert.equal(def.label.call({ company_id: '42', base_url: 'http://127.0.0.1:8790/acme' }), 'Acme 42 (127.0.0.1:8790)');
+    // A known URL that is not the default is named by its choice (today's Recruitee "(staging)"), translated.
+    assert.equal(def.label.call({ company_id: '42', base_url: 'https://sandbox.acme.example' }), 'Acme 42 (Sandbox)');
+    assert.equal(
+      def.label.call({ company_id: '42', base_url: 'https://sandbox.acme.example', _: (k: string) => (k === 'hrflow-acme-config.option.base_url.1' ? 'Bac à sable' : 'Compte Acme') }),
+      'Acme 42 (Bac à sable)',
+    );
     assert.equal(def.paletteLabel, 'Acme account');
+  });
+
+  it('label: an account may name the field its label shows (Broadbean: the client id, as before)', function () {
+    const labelled = configNode(
+      { type: 'hrflow-acme-config', id: 'acme', label: 'Acme', usedBy: ['hrflow-acme'], description: { ...description.account, labelField: 'user' } },
+      opts,
+    );
+    const d = load(labelled).def;
+    assert.equal(d.label.call({ company_id: '42', user: 'me' }), 'Acme me');
+    assert.equal(d.label.call({ company_id: '42' }), 'Acme account');
   });
 
   it('template: fields, a datalist of known URLs, Test connection (contract 5)', function () {
@@ -280,6 +296,16 @@ describe('editor generator: config node', function () {
     const codes = [...en.slice(en.indexOf('<h3>Errors</h3>')).matchAll(/<dt>([A-Z_]+)<\/dt>/g)].map((m) => m[1]);
     assert.deepEqual(codes, ['AUTH_FAILED', 'INVALID_CONFIG']);
     assert.match(node.help.fr, /<h3>Erreurs<\/h3>/);
+  });
+
+  it('help: a fragment with its own Test connection section is not given a second one', function () {
+    const own = configNode(
+      { type: 'hrflow-acme-config', id: 'acme', label: 'Acme', usedBy: ['hrflow-acme'], description: description.account },
+      { ...opts, fragments: (_t, lang) => (lang === 'fr' ? '<p>Un compte.</p>\n<h4>Tester la connexion</h4>\n<p>Lit.</p>' : '<p>An account.</p>\n<h4>Test connection</h4>\n<p>Reads.</p>') },
+    );
+    assert.equal((own.help['en-US'].match(/<h4>Test connection<\/h4>/g) ?? []).length, 1);
+    assert.equal((own.help.fr.match(/<h4>Tester la connexion<\/h4>/g) ?? []).length, 1);
+    assert.match(node.help['en-US'], /<h4>Test connection<\/h4>/, 'without one, the generated section');
   });
 });
 
@@ -344,6 +370,12 @@ describe('editor generator: browser client', function () {
     assert.equal(client.fillValue('12, 34', '56', true), '12, 34, 56');
     assert.equal(client.fillValue('12,34', '12', true), '12, 34');
     assert.equal(client.fillValue('12', '34', false), '34');
+  });
+
+  it('picker fill: a field holding a whole ${ENV_VAR} is replaced, not appended to (the runtime reads only a whole ${…})', function () {
+    assert.equal(client.fillValue('${POOL_IDS}', '201', true), '201');
+    assert.equal(client.fillValue(' ${POOL_IDS} ', '201', true), '201');
+    assert.equal(client.fillValue('${JOB_ID}', '5', false), '5');
   });
 });
 
