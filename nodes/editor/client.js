@@ -288,6 +288,8 @@ var HrflowEditor = (function (root) {
                 wirePicker(node, conf, t, f);
             }
         });
+        // The dialog's hints and pickers are wired (browser tests wait for it before typing).
+        $("#dialog-form").attr("data-hrflow-ready", "true");
     }
 
     /**

@@ -17,7 +17,7 @@ import {
   loadEditor,
   openBrowser,
   openConfigDialog,
-  openNodeDialog,
+  openPushDialog,
   ourErrors,
   skipUnlessBrowser,
   startEditor,
@@ -149,7 +149,7 @@ describe('browser: Test connection and pickers', function () {
 
   for (const p of PICKERS) {
     it(`hrflow-${p.vendor}: the ${p.field} picker lists the account's items from the sandbox, and a click fills the field`, async () => {
-      await openNodeDialog(page, FLOW_IDS[`hrflow-${p.vendor}`]);
+      await openPushDialog(page, FLOW_IDS[`hrflow-${p.vendor}`]);
       const input = tray(page).locator(`#node-input-${p.field}`);
       await input.fill(p.ids ? p.seeded : '');
       const list = await openPicker(page, p.field);
@@ -175,7 +175,7 @@ describe('browser: Test connection and pickers', function () {
   }
 
   it('picking into an ids field that holds a ${ENV_VAR} replaces it (an id appended to it would be invalid)', async () => {
-    await openNodeDialog(page, FLOW_IDS['hrflow-taleez']);
+    await openPushDialog(page, FLOW_IDS['hrflow-taleez']);
     const input = tray(page).locator('#node-input-pool_ids');
     await input.fill('${TALEEZ_POOLS}');
     await input.dispatchEvent('change');
@@ -187,7 +187,7 @@ describe('browser: Test connection and pickers', function () {
   });
 
   it('a picker with no account chosen asks for one', async () => {
-    await openNodeDialog(page, FLOW_IDS['hrflow-taleez']);
+    await openPushDialog(page, FLOW_IDS['hrflow-taleez']);
     await page.locator('#node-input-account').selectOption('_ADD_');
     await tray(page).locator('.hrflow-picker[data-field="job_id"]').click();
     const err = tray(page).locator('.hrflow-picker-error').filter({ visible: true });
@@ -196,7 +196,7 @@ describe('browser: Test connection and pickers', function () {
   });
 
   it('a picker on an account with a wrong secret shows the error code', async () => {
-    await openNodeDialog(page, BAD.push);
+    await openPushDialog(page, BAD.push);
     await openPicker(page, 'job_id');
     const err = tray(page).locator('.hrflow-picker-error').filter({ visible: true });
     assert.match(await err.first().innerText(), /AUTH_FAILED/);

@@ -24,6 +24,7 @@ import {
   openBrowser,
   openConfigDialog,
   openNodeDialog,
+  openPushDialog,
   ourErrors,
   skipUnlessBrowser,
   startEditor,
@@ -145,7 +146,8 @@ describe('browser: the editor (dialogs, deploy, inject, debug, examples)', funct
       const d = vendorDescription(vendor);
       assert.ok(d?.params, `the ${vendor} vendor description (contract 1) is not built yet`);
       const type = `hrflow-${vendor}`;
-      await openNodeDialog(page, FLOW_IDS[type]);
+      // Typed before oneditprepare wired the hints, a change would go unseen.
+      await openPushDialog(page, FLOW_IDS[type]);
       for (const field of d.params as Array<{ name: string; input: string; required?: boolean; msg?: string }>) {
         if (!field.required && !field.msg) continue;
         if (field.input === 'checkbox' || field.input === 'select') continue;

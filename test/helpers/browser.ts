@@ -245,6 +245,13 @@ export async function openNodeDialog(page: Page, id: string): Promise<Locator> {
   return tray(page);
 }
 
+/** Open one of our push nodes' dialogs, and wait until its hints and pickers are wired (oneditprepare done). */
+export async function openPushDialog(page: Page, id: string): Promise<Locator> {
+  const t = await openNodeDialog(page, id);
+  await page.locator('#dialog-form[data-hrflow-ready="true"]').waitFor();
+  return t;
+}
+
 /** Open a config node's dialog from the Configuration nodes sidebar: the entry listed under its type. */
 export async function openConfigDialog(page: Page, type: string, label: string): Promise<Locator> {
   await page.evaluate(() => (window as any).RED.sidebar.show('config'));
