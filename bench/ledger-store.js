@@ -17,7 +17,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 
-const CANDIDATES = ['classic-level', 'lmdb', 'nedb', 'sql.js', 'better-sqlite3', 'node:sqlite', 'jsonl'];
+const CANDIDATES = ['ledger-store', 'classic-level', 'lmdb', 'nedb', 'sql.js', 'better-sqlite3', 'node:sqlite', 'jsonl'];
 
 // ---------------------------------------------------------------------------------------------
 // Adapters: open(dir) → { put(entry) (resolves when durable), get(key), close(), files }
@@ -57,6 +57,16 @@ function groupCommit(flush) {
 }
 
 const adapters = {
+  'ledger-store': {
+    fsync: "this project's LevelLedgerStore (dist/, after npm run build): classic-level + 4 index records per entry, one synced batch per group of waiting puts",
+    load: () => require(path.join(__dirname, '..', 'dist', 'src', 'push', 'ledger-store.js')),
+    async open(dir) {
+      const { LevelLedgerStore } = this.load();
+      const store = new LevelLedgerStore(dir);
+      await store.open();
+      return store;
+    },
+  },
   'classic-level': {
     fsync: 'LevelDB write with {sync:true}: fdatasync of the write-ahead log per write (batched puts share one)',
     load: () => require('classic-level'),

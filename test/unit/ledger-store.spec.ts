@@ -205,6 +205,7 @@ describe('LevelLedgerStore (durable push ledger)', function () {
     const budget = 0.1 * 9000 * entryBytes; // 10 % of the 9k entries' JSON size
     const durable = await growth(make());
     const memory = await growth(new MemoryLedgerStore());
+    if (process.env.LEDGER_HEAP_LOG) console.log({ durable, memory, budget });
     assert.ok(memory > budget, `the check can fail: the memory store grew ${memory} bytes (budget ${budget})`);
     assert.ok(durable < budget, `the durable store grew ${durable} bytes from 1k to 10k entries (budget ${budget})`);
     const store = open[0];
