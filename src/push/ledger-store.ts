@@ -1,0 +1,228 @@
+/**
+ * The durable push ledger (issue 12): a LevelDB database (classic-level, prebuilt N-API binaries for
+ * linux x64/arm64/armv6/armv7, macOS, Windows: no compiler at install time) at `<dir>/ledger`.
+ * Why this store: docs/LEDGER-STORE.md.
+ *
+ * Records (one LevelDB, key prefixes):
+ *   e!<ledger key>                     → { seq, entry }       the entry
+ *   t!<seq>                            → <ledger key>         newest first: recent()
+ *   v!<vendor>!<seq>, o!<outcome>!<seq>, b!<vendor>!<outcome>!<seq> → <ledger key>   the filters
+ * Re-putting a key deletes its old index records in the same atomic batch, so each index holds one
+ * record per entry. Nothing is kept in the heap per entry (LevelDB's own caches are native and bounded).
+ *
+ * `put` resolves once its batch is written with `sync: true` (fdatasync of LevelDB's log): puts arriving
+ * while a batch is being written share the next one (group commit), never acknowledged before it.
+ *
+ * One process, one handle per directory: LevelDB locks its directory (a second open fails with
+ * LEVEL_LOCKED, in the same process as in another), so stores opened on the same directory in one
+ * process share one handle, counted; the last `close` closes it. Another process holding the
+ * directory makes every call reject with LEVEL_LOCKED.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ClassicLevel } from 'classic-level';
+import type { LedgerEntry, LedgerQuery, LedgerStore } from './ledger';
+
+interface Stored {
+  seq: number;
+  entry: LedgerEntry;
+}
+
+type Op = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
+
+const SEQ_WIDTH = 15;
+const seqKey = (seq: number) => String(seq).padStart(SEQ_WIDTH, '0');
+const part = (s: string) => encodeURIComponent(s);
+/** Above every character a key part uses (encodeURIComponent output and digits). */
+const END = '\uffff';
+
+function indexKeys(e: LedgerEntry, seq: number): string[] {
+  const s = seqKey(seq);
+  return [`t!${s}`, `v!${part(e.vendor)}!${s}`, `o!${part(e.outcome)}!${s}`, `b!${part(e.vendor)}!${part(e.outcome)}!${s}`];
+}
+
+function indexPrefix(q: LedgerQuery): string {
+  if (q.vendor && q.outcome) return `b!${part(q.vendor)}!${part(q.outcome)}!`;
+  if (q.vendor) return `v!${part(q.vendor)}!`;
+  if (q.outcome) return `o!${part(q.outcome)}!`;
+  return 't!';
+}
+
+/** The shared handle of one directory. */
+class Handle {
+  refs = 0;
+  private db!: ClassicLevel<string, string>;
+  private seq = 0;
+  private pending: { entry: LedgerEntry; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private writing: Promise<void> | null = null;
+  readonly ready: Promise<void>;
+
+  constructor(readonly location: string) {
+    this.ready = this.open();
+  }
+
+  private async open(): Promise<void> {
+    await closing.get(this.location)?.catch(() => undefined);
+    // Loaded here, so that the native module is only loaded when a ledger is used.
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { ClassicLevel: Level } = require('classic-level') as typeof import('classic-level');
+    fs.mkdirSync(path.dirname(this.location), { recursive: true });
+    const make = () => new Level<string, string>(this.location, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+    this.db = make();
+    try {
+      await this.db.open();
+    } catch (err) {
+      // A damaged table or manifest (a torn log tail needs no repair: LevelDB drops it on open).
+      if (!isCorruption(err)) throw err;
+      await Level.repair(this.location);
+      this.db = make();
+      await this.db.open();
+    }
+    for await (const k of this.db.keys({ gte: 't!', lt: `t!${END}`, reverse: true, limit: 1 })) {
+      this.seq = Number(k.slice(2));
+    }
+  }
+
+  async get(key: string): Promise<LedgerEntry | undefined> {
+    await this.ready;
+    const v = await this.db.get(`e!${key}`);
+    return v === undefined ? undefined : (JSON.parse(v) as Stored).entry;
+  }
+
+  put(entry: LedgerEntry): Promise<void> {
+    const copy = JSON.parse(JSON.stringify(entry)) as LedgerEntry;
+    return new Promise((resolve, reject) => {
+      this.pending.push({ entry: copy, resolve, reject });
+      if (!this.writing) this.writing = this.drain();
+    });
+  }
+
+  /** Group commit: one synced batch for every put waiting, until none waits. */
+  private async drain(): Promise<void> {
+    try {
+      await this.ready;
+    } catch (err) {
+      for (const p of this.pending.splice(0)) p.reject(err);
+      this.writing = null;
+      return;
+    }
+    while (this.pending.length) {
+      const batch = this.pending.splice(0);
+      try {
+        await this.write(batch.map((p) => p.entry));
+        for (const p of batch) p.resolve();
+      } catch (err) {
+        for (const p of batch) p.reject(err);
+      }
+    }
+    this.writing = null;
+  }
+
+  private async write(entries: LedgerEntry[]): Promise<void> {
+    // The latest of each key in this batch, and what each key had before (to drop its old index records).
+    const keys = [...new Set(entries.map((e) => e.key))];
+    const old = await this.db.getMany(keys.map((k) => `e!${k}`));
+    const before = new Map<string, Stored>();
+    keys.forEach((k, i) => old[i] !== undefined && before.set(k, JSON.parse(old[i]!) as Stored));
+    const ops: Op[] = [];
+    let seq = this.seq;
+    for (const e of entries) {
+      const prev = before.get(e.key);
+      if (prev) for (const k of indexKeys(prev.entry, prev.seq)) ops.push({ type: 'del', key: k });
+      const stored: Stored = { seq: ++seq, entry: e };
+      ops.push({ type: 'put', key: `e!${e.key}`, value: JSON.stringify(stored) });
+      for (const k of indexKeys(e, stored.seq)) ops.push({ type: 'put', key: k, value: e.key });
+      before.set(e.key, stored);
+    }
+    await this.db.batch(ops, { sync: true });
+    this.seq = seq;
+  }
+
+  async recent(query: LedgerQuery): Promise<LedgerEntry[]> {
+    await this.ready;
+    const limit = query.limit ?? 100;
+    if (limit <= 0) return [];
+    const prefix = indexPrefix(query);
+    const keys: string[] = [];
+    for await (const k of this.db.values({ gte: prefix, lt: `${prefix}${END}`, reverse: true, limit })) keys.push(k);
+    const values = await this.db.getMany(keys.map((k) => `e!${k}`));
+    return values.filter((v): v is string => v !== undefined).map((v) => (JSON.parse(v) as Stored).entry);
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.ready;
+    } catch {
+      return; // never opened: nothing to release
+    }
+    while (this.writing) await this.writing;
+    await this.db.close();
+  }
+}
+
+function isCorruption(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } } | undefined;
+  return e?.code === 'LEVEL_CORRUPTION' || e?.cause?.code === 'LEVEL_CORRUPTION';
+}
+
+const handles = new Map<string, Handle>();
+/** Handles still closing, by location: a new open of the same directory waits for it (else LEVEL_LOCKED). */
+const closing = new Map<string, Promise<void>>();
+
+/** The durable ledger in `<dir>/ledger` (the directory is created). */
+export class LevelLedgerStore implements LedgerStore {
+  /** The LevelDB directory. */
+  readonly location: string;
+  private handle: Handle | null;
+
+  constructor(dir: string) {
+    this.location = path.join(path.resolve(dir), 'ledger');
+    let h = handles.get(this.location);
+    if (!h) {
+      h = new Handle(this.location);
+      handles.set(this.location, h);
+      // A failed open is reported by each call; the handle is forgotten so a later store retries.
+      h.ready.catch(() => handles.get(this.location) === h && handles.delete(this.location));
+    }
+    h.refs++;
+    this.handle = h;
+  }
+
+  /** Resolves once the database is open (rejects as LevelDB does, e.g. LEVEL_LOCKED by another process). */
+  async open(): Promise<void> {
+    await this.live().ready;
+  }
+
+  async get(key: string): Promise<LedgerEntry | undefined> {
+    return this.live().get(key);
+  }
+
+  async put(entry: LedgerEntry): Promise<void> {
+    return this.live().put(entry);
+  }
+
+  async recent(query: LedgerQuery = {}): Promise<LedgerEntry[]> {
+    return this.live().recent(query);
+  }
+
+  /** Releases this store; the directory's database closes when its last store in this process closes. */
+  async close(): Promise<void> {
+    const h = this.handle;
+    if (!h) return;
+    this.handle = null;
+    if (--h.refs > 0) return;
+    if (handles.get(h.location) === h) handles.delete(h.location);
+    const done = h.close();
+    closing.set(h.location, done);
+    try {
+      await done;
+    } finally {
+      if (closing.get(h.location) === done) closing.delete(h.location);
+    }
+  }
+
+  private live(): Handle {
+    if (!this.handle) throw Object.assign(new Error('ledger store is closed'), { code: 'LEDGER_CLOSED' });
+    return this.handle;
+  }
+}

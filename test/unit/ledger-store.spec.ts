@@ -1,0 +1,214 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
+import { LedgerEntry, LedgerOutcome, LedgerStore, MemoryLedgerStore, accountHash, ledgerKey } from '../../src/push/ledger';
+import { LevelLedgerStore } from '../../src/push/ledger-store';
+
+const VENDORS = ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez'];
+const OUTCOMES: LedgerOutcome[] = ['pushed', 'partial', 'unknown', 'failed'];
+
+function entry(i: number, over: Partial<LedgerEntry> = {}): LedgerEntry {
+  const vendor = VENDORS[i % VENDORS.length];
+  const account = accountHash(`hrflow-${vendor}-config`, { id: i % 3 });
+  const target = `job:${100 + (i % 7)}`;
+  const profile = `hrflow:source-${i % 11}/profile-${i}`;
+  return {
+    key: ledgerKey(vendor, account, target, profile),
+    vendor,
+    account,
+    target,
+    profile,
+    outcome: OUTCOMES[i % OUTCOMES.length],
+    candidateId: `cand-${i}`,
+    steps: [{ step: 'create', status: 'done' }],
+    at: new Date(1_700_000_000_000 + i * 1000).toISOString(),
+    ...over,
+  };
+}
+
+const storeModule = path.resolve(__dirname, '../../src/push/ledger-store.js');
+
+/** A child process opens the store in `dir`, puts entries 0..n-1 (awaiting each), and is killed with
+ *  SIGKILL as soon as it says the last put resolved. */
+async function putThenSigkill(dir: string, n: number): Promise<void> {
+  const code = `
+    const { LevelLedgerStore } = require(${JSON.stringify(storeModule)});
+    const entries = JSON.parse(process.argv[1]);
+    (async () => {
+      const store = new LevelLedgerStore(${JSON.stringify(dir)});
+      for (const e of entries) { await store.put(e); process.stdout.write('put ' + e.candidateId + '\\n'); }
+      setInterval(() => {}, 1000);
+    })();`;
+  const entries = Array.from({ length: n }, (_, i) => entry(i));
+  const kid = spawn(process.execPath, ['-e', code, JSON.stringify(entries)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const last = `put ${entries[n - 1].candidateId}\n`;
+  const signal = await new Promise<string | null>((resolve, reject) => {
+    let out = '';
+    kid.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (out.includes(last)) kid.kill('SIGKILL');
+    });
+    kid.on('error', reject);
+    kid.on('exit', (_code, sig) => resolve(sig));
+  });
+  assert.equal(signal, 'SIGKILL', 'the child was killed, not exited');
+}
+
+function heapUsed(): number {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+async function putAll(store: LedgerStore, from: number, to: number, concurrency = 32): Promise<void> {
+  let next = from;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < to) await store.put(entry(next++));
+    }),
+  );
+}
+
+describe('LevelLedgerStore (durable push ledger)', function () {
+  this.timeout(60_000);
+  let dir: string;
+  const open: LevelLedgerStore[] = [];
+  const make = (d = dir) => {
+    const s = new LevelLedgerStore(d);
+    open.push(s);
+    return s;
+  };
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-store-'));
+  });
+  afterEach(async () => {
+    for (const s of open.splice(0)) await s.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates <dir>/ledger, puts and gets entries (copies), and answers undefined for an unknown key', async () => {
+    const nested = path.join(dir, 'user', 'dir');
+    const store = make(nested);
+    const e = entry(1, { code: 'PARTIAL_PUSH', steps: [{ step: 'create', status: 'done' }, { step: 'cv', status: 'failed' }] });
+    await store.put(e);
+    assert.ok(fs.statSync(path.join(nested, 'ledger')).isDirectory());
+    assert.deepEqual(await store.get(e.key), e);
+    e.outcome = 'pushed';
+    assert.equal((await store.get(e.key))!.outcome, 'partial', 'the store kept its own copy');
+    assert.equal(await store.get('no-such-key'), undefined);
+  });
+
+  it('recent: newest first, a re-put moves the entry to the front once, filters by vendor and outcome, limit', async () => {
+    const store = make();
+    for (let i = 0; i < 40; i++) await store.put(entry(i));
+    const all = await store.recent();
+    assert.equal(all.length, 40);
+    assert.deepEqual(all.map((e) => e.candidateId), Array.from({ length: 40 }, (_, i) => `cand-${39 - i}`));
+
+    // Entry 3 pushed again (its outcome changes): first, once, and gone from its old outcome's filter.
+    await store.put(entry(3, { outcome: 'pushed', candidateId: 'cand-3b' }));
+    const after = await store.recent();
+    assert.equal(after.length, 40);
+    assert.equal(after[0].candidateId, 'cand-3b');
+    assert.equal(after.filter((e) => e.key === entry(3).key).length, 1);
+    assert.ok(!(await store.recent({ outcome: 'failed', limit: 1000 })).some((e) => e.key === entry(3).key));
+
+    const mem = new MemoryLedgerStore();
+    for (let i = 0; i < 40; i++) await mem.put(entry(i));
+    await mem.put(entry(3, { outcome: 'pushed', candidateId: 'cand-3b' }));
+    for (const q of [
+      { vendor: 'recruitee' },
+      { outcome: 'partial' as const },
+      { vendor: 'taleez', outcome: 'pushed' as const },
+      { vendor: 'flatchr', limit: 3 },
+      { limit: 5 },
+      { vendor: 'nobody' },
+      { limit: 0 },
+    ]) {
+      assert.deepEqual(await store.recent(q), await mem.recent(q), JSON.stringify(q));
+    }
+    assert.equal((await store.recent({ vendor: 'recruitee' })).length, 8);
+    assert.equal((await store.recent({ limit: 5 })).length, 5);
+  });
+
+  it('keeps entries across close and reopen, and refuses calls on a closed store', async () => {
+    const first = make();
+    await putAll(first, 0, 100);
+    await first.close();
+    await assert.rejects(first.get(entry(0).key), { code: 'LEDGER_CLOSED' });
+    const again = make();
+    assert.deepEqual(await again.get(entry(42).key), entry(42));
+    assert.equal((await again.recent({ limit: 1000 })).length, 100);
+    await again.put(entry(100));
+    assert.equal((await again.recent({ limit: 1 }))[0].candidateId, 'cand-100', 'the sequence continues after reopen');
+  });
+
+  it('two stores on the same directory in one process share one database; the last close releases it', async () => {
+    const a = make();
+    const b = make(path.join(dir, '.'));
+    await a.put(entry(1));
+    assert.deepEqual(await b.get(entry(1).key), entry(1));
+    await a.close();
+    await b.put(entry(2));
+    assert.equal((await b.recent()).length, 2, 'b still works after a closed');
+    await b.close();
+    // Released: opening it directly with LevelDB works (it would fail with LEVEL_LOCKED otherwise).
+    const { ClassicLevel } = require('classic-level') as typeof import('classic-level');
+    const raw = new ClassicLevel(path.join(dir, 'ledger'));
+    await raw.open();
+    await raw.close();
+  });
+
+  it('keeps every entry whose put resolved when the process is killed with SIGKILL right after', async () => {
+    await putThenSigkill(dir, 5);
+    const store = make();
+    for (let i = 0; i < 5; i++) assert.deepEqual(await store.get(entry(i).key), entry(i), `entry ${i}`);
+    assert.equal((await store.recent())[0].candidateId, 'cand-4');
+  });
+
+  it('opens a ledger whose last log record is torn or followed by garbage, keeping the records before it', async () => {
+    await putThenSigkill(dir, 6);
+    const logs = fs.readdirSync(path.join(dir, 'ledger')).filter((f) => f.endsWith('.log') && f !== 'LOG');
+    assert.ok(logs.length >= 1, `a write-ahead log: ${logs}`);
+    const log = path.join(dir, 'ledger', logs.sort().at(-1)!);
+    const size = fs.statSync(log).size;
+    assert.ok(size > 100, 'the records are in the log (the killed process never compacted)');
+    fs.truncateSync(log, size - 20); // the last record torn
+    fs.appendFileSync(log, Buffer.from('\u0000garbage{"key":'));
+    const store = make();
+    for (let i = 0; i < 5; i++) assert.deepEqual(await store.get(entry(i).key), entry(i), `entry ${i}`);
+    assert.equal(await store.get(entry(5).key), undefined, 'the torn record is dropped');
+    await store.put(entry(7));
+    await store.close();
+    const again = make();
+    assert.deepEqual(
+      (await again.recent()).map((e) => e.candidateId),
+      ['cand-7', 'cand-4', 'cand-3', 'cand-2', 'cand-1', 'cand-0'],
+    );
+  });
+
+  it('keeps the heap flat from 1k to 10k entries (unlike the memory store)', async () => {
+    const growth = async (store: LedgerStore) => {
+      await putAll(store, 0, 1000);
+      const at1k = heapUsed();
+      await putAll(store, 1000, 10_000);
+      return heapUsed() - at1k;
+    };
+    const entryBytes = Buffer.byteLength(JSON.stringify(entry(5000)));
+    const budget = 0.1 * 9000 * entryBytes; // 10 % of the 9k entries' JSON size
+    const durable = await growth(make());
+    const memory = await growth(new MemoryLedgerStore());
+    if (process.env.LEDGER_HEAP_LOG) console.log({ durable, memory, budget });
+    assert.ok(memory > budget, `the check can fail: the memory store grew ${memory} bytes (budget ${budget})`);
+    assert.ok(durable < budget, `the durable store grew ${durable} bytes from 1k to 10k entries (budget ${budget})`);
+    const store = open[0];
+    assert.equal((await store.recent({ limit: 10_000 })).length, 10_000);
+  });
+});
