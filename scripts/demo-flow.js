@@ -29,7 +29,9 @@ function pickSampleKeys(sandbox, count = 3) {
  * Logic step of the demo: the same sample profiles are pushed on every click, and an ATS refuses a second
  * candidate with an e-mail it already holds (Taleez answers "duplicate mail"). So each click tags the sample
  * addresses with its own id (`ada@example.com` -> `ada+1a2b3c4d@example.com`): every click creates new
- * candidates. The split node gives every message of one click the same `msg.parts.id`.
+ * candidates. The split node gives every message of one click the same `msg.parts.id`. The push nodes set
+ * `on_duplicate: 'push'` for the same reason: the push ledger knows these profiles by their HrFlow keys and
+ * would skip them on the second click (the demo's point is new candidates per click).
  */
 const FRESH_EMAIL_PER_CLICK = [
   '// Demo only: the same sample profiles are sent on every click, and an ATS refuses a second candidate',
@@ -86,7 +88,7 @@ function demoFlow(urls, opts) {
       format_type: 'none', format: '', format_vendor: '',
       ...at(400, 200), wires: [pushTargets.map((p) => p.id), ['demo-debug-filtered']],
     },
-    ...pushTargets.map((p, i) => ({ timeout: 30000, retries: 3, retry_delay: 1000, ...p, ...at(700, 160 + i * 50), wires: [['demo-debug-pushed']] })),
+    ...pushTargets.map((p, i) => ({ on_duplicate: 'push', timeout: 30000, retries: 3, retry_delay: 1000, ...p, ...at(700, 160 + i * 50), wires: [['demo-debug-pushed']] })),
     { id: 'demo-debug-pushed', type: 'debug', name: 'pushed', active: true, tosidebar: true, console: false, tostatus: false, complete: 'true', targetType: 'full', ...at(980, 260), wires: [] },
     { id: 'demo-debug-filtered', type: 'debug', name: 'filtered', active: true, tosidebar: true, console: false, tostatus: false, complete: 'filtered', targetType: 'msg', ...at(680, 440), wires: [] },
     { id: 'demo-catch', type: 'catch', name: 'errors', scope: null, uncaught: false, ...at(150, 500), wires: [['demo-debug-errors']] },

@@ -11,6 +11,7 @@ import type { PushResult, VendorModule } from './vendors/types';
 import { ConnectorError } from './core/errors';
 import { runPush, type PushRunOptions } from './push/pipeline';
 import type { CvDownloadPolicy } from './push/files';
+import { accountHash, duplicateMode, ledgerTarget, profileIdentity, type DuplicateMode, type PushLedger } from './push/ledger';
 
 export { ConnectorError, ErrorCodes, isConnectorError, type ErrorCode } from './core/errors';
 export { HttpClient, type HttpOptions, type HttpRequest, type HttpResponse } from './core/http';
@@ -23,6 +24,20 @@ export { vendors, smartrecruiters, recruitee, broadbean, flatchr, taleez } from 
 export { broadbeanSignature } from './vendors/broadbean';
 export type { VendorModule, PushResult, PushContext, PushStep } from './vendors/types';
 export { checkCvUrl, cvBudget, type CvDownloadPolicy, type CvKind } from './push/files';
+export {
+  PushLedger,
+  MemoryLedgerStore,
+  ledgerKey,
+  ledgerTarget,
+  accountHash,
+  profileIdentity,
+  type LedgerEntry,
+  type LedgerStore,
+  type LedgerOutcome,
+  type LedgerQuery,
+  type DuplicateMode,
+  type PushIdentity,
+} from './push/ledger';
 
 export interface PushOptions extends Omit<PushRunOptions, 'onClient'> {
   /** Share one limiter between calls for the same account (one is made per call otherwise). */
@@ -34,6 +49,20 @@ export interface PushOptions extends Omit<PushRunOptions, 'onClient'> {
    * allowPrivateAddresses (default false: loopback, private, link-local... refused), maxMemoryMiB.
    */
   cvDownload?: CvDownloadPolicy;
+  /**
+   * A push ledger (`new PushLedger(new MemoryLedgerStore())`, or a durable store): the same profile is
+   * pushed once per vendor, account, target and profile identity, as by a push node. Without it, every
+   * call pushes.
+   */
+  ledger?: PushLedger;
+  /** With `ledger`: what to do with a profile already pushed there (`skip`, the default; `error`: ALREADY_PUSHED; `push`). */
+  onDuplicate?: DuplicateMode;
+}
+
+/** pushProfile's answer: a PushResult, or (with a ledger, `skip`) the recorded push with `alreadyPushed: true`. */
+export interface PushProfileResult extends PushResult {
+  /** True when the ledger says the profile was already pushed here and nothing was sent (response undefined, steps []). */
+  alreadyPushed?: boolean;
 }
 
 /**
@@ -46,8 +75,8 @@ export async function pushProfile<C, P>(
   params: P,
   profile: HrflowProfile,
   options: PushOptions = {},
-): Promise<PushResult> {
-  const { payload, ...run } = options;
+): Promise<PushProfileResult> {
+  const { payload, ledger, onDuplicate, ...run } = options;
   // The parameters as a node reads its panel (ids typed as text, "false"...): the same input, the same outcome.
   let read: P;
   try {
@@ -56,5 +85,24 @@ export async function pushProfile<C, P>(
     if (err instanceof ConnectorError) err.vendor = vendor.id;
     throw err;
   }
-  return runPush(vendor, config, read, { payload, profile }, run);
+  const push = () => runPush(vendor, config, read, { payload, profile }, run);
+  const who = ledger ? profileIdentity(profile, payload) : undefined;
+  const dryRun = (vendor.description?.params ?? []).some((f) => f.dryRun && (read as Record<string, unknown>)[f.name] === true);
+  if (!ledger || !who || dryRun) return push();
+  try {
+    vendor.checkConfig(config, read);
+  } catch (err) {
+    if (err instanceof ConnectorError) err.vendor = vendor.id;
+    throw err;
+  }
+  // Same key as a push node's: the account type is the vendor's config node type.
+  const identity = {
+    vendor: vendor.id,
+    account: accountHash(`hrflow-${vendor.id}-config`, config),
+    target: ledgerTarget(vendor.description?.params ?? [], read),
+    profile: who,
+  };
+  const outcome = await ledger.once(identity, duplicateMode(onDuplicate), push, vendor.label);
+  if (outcome.pushed) return outcome.result;
+  return { alreadyPushed: true, candidateId: outcome.entry.candidateId, response: undefined, steps: [] };
 }

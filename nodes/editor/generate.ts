@@ -322,6 +322,17 @@ const ADVANCED_FIELDS = [
   { name: 'retry_delay', value: 1000, icon: 'hourglass-half', step: 100, ms: true },
 ] as const;
 
+/** The common `on_duplicate` property of every push node (the push ledger), a select. */
+const ON_DUPLICATE: FieldDescription = {
+  name: 'on_duplicate',
+  input: 'select',
+  default: 'skip',
+  icon: 'clone',
+  label: T.LABELS.on_duplicate,
+  options: T.ON_DUPLICATE_OPTIONS,
+  tip: T.TIPS.on_duplicate,
+};
+
 export function pushNode(spec: PushSpec, opts: Options): GeneratedNode {
   const { description: d } = spec;
   const type = `hrflow-${spec.id}`;
@@ -333,6 +344,7 @@ export function pushNode(spec: PushSpec, opts: Options): GeneratedNode {
     'name: { value: "" }',
     `account: { value: "", type: ${js(configType)}, required: true }`,
     ...d.params.map((f) => propertySource({ ...f, credential: false })),
+    propertySource(ON_DUPLICATE),
     ...ADVANCED_FIELDS.map((a) => `${a.name}: { value: ${a.value}, required: true, validate: H.validator(${js({ name: a.name, input: 'int', required: true })}, t) }`),
   ];
   const conf = { type, configType, fields: clientFields(d.params), account: clientFields(d.account.fields) };
@@ -369,7 +381,7 @@ export function pushNode(spec: PushSpec, opts: Options): GeneratedNode {
     '        H.preparePush(this, CONF);',
     '    }',
     '});',
-    `H.labelProperties(TYPE, ${js(['account', ...d.params.map((p) => p.name), ...ADVANCED_FIELDS.map((a) => a.name)])});`,
+    `H.labelProperties(TYPE, ${js(['account', ...d.params.map((p) => p.name), ON_DUPLICATE.name, ...ADVANCED_FIELDS.map((a) => a.name)])});`,
   ].join('\n');
 
   // edit template
@@ -383,6 +395,7 @@ export function pushNode(spec: PushSpec, opts: Options): GeneratedNode {
       '</div>',
     ].join('\n'),
     ...d.params.map((f) => fieldRows(type, f, 'node-input')),
+    fieldRows(type, ON_DUPLICATE, 'node-input'),
     [
       '<div class="form-row" style="margin-top: 18px; margin-bottom: 6px;">',
       `    <label style="width: auto;"><i class="fa fa-sliders"></i> <span data-i18n="${k(type, 'label.advanced')}"></span></label>`,
@@ -411,7 +424,7 @@ export function pushNode(spec: PushSpec, opts: Options): GeneratedNode {
       hint: {} as Catalogue,
       option: {} as Catalogue,
     };
-    fieldEntries(d.params, lang, cat);
+    fieldEntries([...d.params, ON_DUPLICATE], lang, cat);
     const required = d.params.map(requiresAccountField).filter((n): n is string => Boolean(n));
     const entry: Catalogue = {
       ...cat,
@@ -449,6 +462,7 @@ export function pushNode(spec: PushSpec, opts: Options): GeneratedNode {
       `<h3>${T.HEADINGS.inputs[lang]}</h3>\n${dl(inputs)}`,
       `<h3>${T.HEADINGS.outputs[lang]}</h3>\n${dl(outputs)}\n<p>${T.KEPT[lang]}</p>`,
       `<h3>${T.HEADINGS.details[lang]}</h3>${details ? `\n${details}` : ''}`,
+      `<h4>${T.DUPLICATES_HEADING[lang]}</h4>\n${fill(T.DUPLICATES_HELP[lang], vars)}`,
       `<h4>${T.HEADINGS.advanced[lang]}</h4>\n${fill(T.ADVANCED_HELP[lang], vars)}`,
       `<h3>${T.HEADINGS.errors[lang]}</h3>\n${T.ERRORS_INTRO[lang]}\n${errorTable(d.errors, vendor, lang)}`,
       credentialsHelp(d.account, spec.id, configType, lang),

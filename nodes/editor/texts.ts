@@ -27,7 +27,15 @@ export const LABELS: Record<string, Text> = {
   retries: { en: 'Retries', fr: 'Nouvelles tentatives' },
   retry_delay: { en: 'Retry delay', fr: 'Délai entre tentatives' },
   ms: { en: 'ms', fr: 'ms' },
+  on_duplicate: { en: 'If already pushed', fr: 'Si déjà envoyé' },
 };
+
+/** The choices of the common `on_duplicate` property (the first is the default). */
+export const ON_DUPLICATE_OPTIONS: { value: string; label: Text }[] = [
+  { value: 'skip', label: { en: 'Skip it (output with msg.already_pushed)', fr: 'L\'ignorer (sortie avec msg.already_pushed)' } },
+  { value: 'error', label: { en: 'Report an error (ALREADY_PUSHED)', fr: 'Signaler une erreur (ALREADY_PUSHED)' } },
+  { value: 'push', label: { en: 'Push again', fr: 'L\'envoyer à nouveau' } },
+];
 
 /** The input port of every push node. */
 export const INPUT_LABEL: Text = { en: 'HrFlow profile', fr: 'Profil HrFlow' };
@@ -41,6 +49,10 @@ export const TIPS = {
   advanced: {
     en: '<b>Timeout</b> applies to each request. Rate limits (429), server errors (5xx) and connection failures are retried up to <b>Retries</b> times, waiting about <b>Retry delay</b>, then twice as long, and so on. A create request whose answer was lost is never sent twice.',
     fr: 'Le <b>délai max.</b> s\'applique à chaque requête. Les limites de débit (429), les erreurs serveur (5xx) et les échecs de connexion sont retentés jusqu\'à <b>Nouvelles tentatives</b> fois, après environ <b>Délai entre tentatives</b>, puis deux fois plus, et ainsi de suite. Une création dont la réponse s\'est perdue n\'est jamais envoyée deux fois.',
+  },
+  on_duplicate: {
+    en: 'Each push is recorded: the same profile pushed again to the same target of the same account is a duplicate.',
+    fr: 'Chaque envoi est enregistré : le même profil renvoyé vers la même cible du même compte est un doublon.',
   },
   test: {
     en: '<b>Test connection</b> checks the values typed in this dialog (or the deployed secret, when it is unchanged): it {test}',
@@ -182,6 +194,15 @@ export const PUSH_OUTPUTS: MsgProperty[] = [
     },
   },
   {
+    name: 'already_pushed',
+    type: 'boolean',
+    optional: true,
+    text: {
+      en: '<code>true</code> when the profile had already been pushed here and nothing was sent (see Duplicates); <code>msg.candidate_id</code> is then the recorded one.',
+      fr: '<code>true</code> quand le profil avait déjà été envoyé ici et que rien n\'a été envoyé (voir Doublons) ; <code>msg.candidate_id</code> est alors celui enregistré.',
+    },
+  },
+  {
     name: 'topic',
     type: 'string',
     optional: true,
@@ -208,6 +229,13 @@ export const CONFIG_OUTPUTS: Text = { en: 'None.', fr: 'Aucune.' };
 export const ADVANCED_HELP: Text = {
   en: '<p><b>Timeout</b> (milliseconds, default 30000) is how long to wait for each answer, and for the account\'s rate limit or a pause asked by {vendor} (a longer wait fails at once with <code>RATE_LIMITED</code> and <code>retryAt</code>). When {vendor} says it is overloaded or rate limited (HTTP 429, 5xx), or cannot be reached, the request is tried again up to <b>Retries</b> times (default 3), waiting about <b>Retry delay</b> (default 1000 ms), then twice as long, and so on, up to 30 seconds; a <code>Retry-After</code> answer is respected. Every node using the same account shares one client-side rate limit: requests over it wait for their turn. A create request whose answer was lost is never sent twice, so a retry cannot create a duplicate candidate. Set Retries to 0 to fail at once.</p>',
   fr: '<p>Le <b>délai max.</b> (en millisecondes, 30000 par défaut) est le temps d\'attente de chaque réponse, et de la limite de débit du compte ou d\'une pause demandée par {vendor} (une attente plus longue échoue aussitôt avec <code>RATE_LIMITED</code> et <code>retryAt</code>). Quand {vendor} se dit surchargé ou limite le débit (HTTP 429, 5xx), ou ne peut pas être joint, la requête est retentée jusqu\'à <b>Nouvelles tentatives</b> fois (3 par défaut), après environ <b>Délai entre tentatives</b> (1000 ms par défaut), puis deux fois plus, et ainsi de suite, jusqu\'à 30 secondes ; une réponse <code>Retry-After</code> est respectée. Tous les nœuds utilisant le même compte partagent une même limite de débit côté client : les requêtes au-delà attendent leur tour. Une création dont la réponse s\'est perdue n\'est jamais renvoyée, une nouvelle tentative ne peut donc pas créer de doublon. Mettez 0 nouvelle tentative pour échouer tout de suite.</p>',
+};
+
+/** The duplicates section of every push node's help. `{vendor}`, `{id}`. HTML. */
+export const DUPLICATES_HEADING: Text = { en: 'Duplicates', fr: 'Doublons' };
+export const DUPLICATES_HELP: Text = {
+  en: '<p>Every push is recorded in a push ledger, by {vendor} account (a hash, never the secret), target (the node\'s job, offer, vacancy or pool settings: those a message may supply) and profile (its HrFlow source and profile keys, else its e-mail, lowercased). A profile with neither is not recorded and is pushed every time. When the same profile comes again for the same target, <b>If already pushed</b> says what happens:</p><ul><li><b>Skip it</b> (default): nothing is sent to {vendor}; the message goes out with <code>msg.already_pushed = true</code>, the recorded <code>msg.candidate_id</code>, <code>msg.vendor</code> and <code>msg.topic</code> as after a push (<code>msg.payload</code> is left as it came).</li><li><b>Report an error</b>: <code>ALREADY_PUSHED</code>, with the recorded id in <code>msg.candidate_id</code>.</li><li><b>Push again</b>: a new push, recorded in turn.</li></ul><p>Copies of one profile arriving together are pushed once: the later ones wait for the first. A push that failed is not counted (the next copy pushes); one created with a later step failed (<code>PARTIAL_PUSH</code>) counts as pushed, with its candidate id; one whose answer was lost (<code>OUTCOME_UNKNOWN</code>, or stopped mid-create) is reported as <code>ALREADY_PUSHED</code> unless the node pushes again, since the candidate may exist. Today the ledger lives in memory and is lost when Node-RED restarts; <code>hrflowLedger: false</code> in settings.js turns it off.</p>',
+  fr: '<p>Chaque envoi est enregistré dans un registre des envois, par compte {vendor} (une empreinte, jamais le secret), cible (les paramètres d\'offre d\'emploi, d\'offre, de poste ou de vivier du nœud : ceux qu\'un message peut fournir) et profil (ses clés de source et de profil HrFlow, sinon son e-mail, en minuscules). Un profil sans l\'un ni l\'autre n\'est pas enregistré et est envoyé à chaque fois. Quand le même profil revient pour la même cible, <b>Si déjà envoyé</b> décide :</p><ul><li><b>L\'ignorer</b> (par défaut) : rien n\'est envoyé à {vendor} ; le message sort avec <code>msg.already_pushed = true</code>, le <code>msg.candidate_id</code> enregistré, <code>msg.vendor</code> et <code>msg.topic</code> comme après un envoi (<code>msg.payload</code> reste tel qu\'il est arrivé).</li><li><b>Signaler une erreur</b> : <code>ALREADY_PUSHED</code>, avec l\'id enregistré dans <code>msg.candidate_id</code>.</li><li><b>L\'envoyer à nouveau</b> : un nouvel envoi, enregistré à son tour.</li></ul><p>Des copies d\'un même profil arrivant ensemble ne sont envoyées qu\'une fois : les suivantes attendent la première. Un envoi en échec ne compte pas (la copie suivante est envoyée) ; un candidat créé dont une étape suivante a échoué (<code>PARTIAL_PUSH</code>) compte comme envoyé, avec son id ; un envoi dont la réponse s\'est perdue (<code>OUTCOME_UNKNOWN</code>, ou arrêté pendant la création) est signalé par <code>ALREADY_PUSHED</code>, sauf si le nœud envoie à nouveau, car le candidat existe peut-être. Pour l\'instant le registre est en mémoire et se perd au redémarrage de Node-RED ; <code>hrflowLedger: false</code> dans settings.js le désactive.</p>',
 };
 
 /** Introduction of the error table. HTML. */
@@ -288,6 +316,10 @@ export const ERRORS: Record<ErrorCode, Text> = {
   OUTCOME_UNKNOWN: {
     en: 'The create request was sent but its answer was lost (timeout, connection cut): the candidate may exist. It is never sent again: check {vendor} before pushing this profile again.',
     fr: 'La demande de création a été envoyée mais sa réponse s\'est perdue (délai dépassé, connexion coupée) : le candidat existe peut-être. Elle n\'est jamais renvoyée : vérifiez dans {vendor} avant de renvoyer ce profil.',
+  },
+  ALREADY_PUSHED: {
+    en: 'This profile was already pushed to this target of this {vendor} account (<b>If already pushed</b> is "Report an error"), or its last push there ended without an answer (the candidate may exist). The recorded candidate id, when known, is in <code>msg.candidate_id</code>. Nothing was sent.',
+    fr: 'Ce profil a déjà été envoyé vers cette cible de ce compte {vendor} (<b>Si déjà envoyé</b> vaut « Signaler une erreur »), ou son dernier envoi s\'est terminé sans réponse (le candidat existe peut-être). L\'id du candidat enregistré, s\'il est connu, est dans <code>msg.candidate_id</code>. Rien n\'a été envoyé.',
   },
 };
 

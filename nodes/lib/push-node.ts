@@ -14,6 +14,8 @@ import type { VendorModule } from '../../src/vendors/types';
 import { cvDownloadPolicy, type CvDownloadPolicy } from '../../src/push/files';
 import { createdCandidateId } from '../../src/push/create';
 import { runPush, type PushInput } from '../../src/push/pipeline';
+import { accountHash, duplicateMode, ledgerTarget, profileIdentity, type PushIdentity } from '../../src/push/ledger';
+import { ledgerFor } from './ledger';
 import { abortedAtClose, fromMsgOr, intSetting, onInput, Status, type Msg } from './runtime';
 import { runtimeText, STATUS_TEXTS, statusKey, type StatusKey } from './status-text';
 import type { VendorConfigNode } from './vendor-config';
@@ -147,6 +149,8 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
     const retryDelayMs = intSetting(def.retry_delay, 1000);
     const controller = new AbortController();
     const cvPolicy = cvDownloadSetting(RED);
+    const ledger = ledgerFor(RED);
+    const onDuplicate = duplicateMode(def.on_duplicate);
     let inFlight = 0;
 
     // Static texts are catalogue keys: the editor shows them in the user's language.
@@ -158,6 +162,19 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
       }
       const config = account.vendorConfig();
       const params = readParams(def, msg);
+      // What is pushed, read once (after the account and parameters are checked: INVALID_CONFIG first).
+      let input: PushInput | undefined;
+      const given = () => (input ??= inputFromMsg(vendor, msg));
+      let identity: PushIdentity | undefined;
+      // A dry run (Flatchr's test mode) creates nothing: not looked up, not recorded.
+      const dryRun = fields.some((f) => f.dryRun && (params as Record<string, unknown>)[f.name] === true);
+      if (ledger && !dryRun) {
+        vendor.checkConfig(config, params);
+        const read = given();
+        const profile = profileIdentity(read.profile, read.payload);
+        // No HrFlow key and no e-mail: nothing to know the profile by, pushed as without the ledger.
+        if (profile) identity = { vendor: vendor.id, account: accountHash(`${type}-config`, config), target: ledgerTarget(fields, params), profile };
+      }
 
       inFlight++;
       try {
@@ -165,7 +182,7 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
         // If the flow stops now: did a create leave (the candidate may exist)?
         job.progress = () => (http?.unsafeDone ? 'created' : http?.unsafeSent ? 'sent' : 'none');
         job.candidateId = () => (http ? createdCandidateId(http) : undefined);
-        const result = await runPush(vendor, config, params, () => inputFromMsg(vendor, msg), {
+        const push = () => runPush(vendor, config, params, given, {
           timeoutMs,
           retries,
           retryDelayMs,
@@ -184,6 +201,19 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
             node.status(Status.working(inFlight > 1 ? say('pushing-n', { count: inFlight }) : statusKey(type, 'pushing')));
           },
         });
+        const outcome = identity && ledger ? await ledger.once(identity, onDuplicate, push, vendor.label) : { pushed: true as const, result: await push() };
+        if (!outcome.pushed) {
+          // Already pushed here (on_duplicate `skip`): nothing sent, the recorded candidate on the output.
+          const entry = outcome.entry;
+          msg.already_pushed = true;
+          msg.candidate_id = entry.candidateId;
+          msg.vendor = vendor.id;
+          if (msg.topic === undefined || msg.topic === null || msg.topic === '') msg.topic = pushTopic(vendor.id, entry.candidateId);
+          node.status(Status.filtered(say('already-pushed', { id: entry.candidateId !== undefined ? shortId(entry.candidateId) : '' })));
+          send(msg);
+          return;
+        }
+        const result = outcome.result;
         msg.payload = result.response;
         msg.candidate_id = result.candidateId;
         msg.statusCode = result.statusCode;

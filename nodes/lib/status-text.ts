@@ -25,6 +25,8 @@ export const STATUS_TEXTS = {
   'pushing-n': { en: 'pushing (__count__)', fr: 'envoi en cours (__count__)', params: ['count'] },
   created: { en: 'created __id__', fr: 'créé __id__', params: ['id'] },
   pushed: { en: 'pushed', fr: 'envoyé', params: [] },
+  /** The push ledger skipped a duplicate (on_duplicate `skip`). */
+  'already-pushed': { en: 'already pushed __id__', fr: 'déjà envoyé __id__', params: ['id'] },
   /** `__reason__` is an error code (TIMEOUT, RATE_LIMITED...). */
   retry: { en: 'retry __attempt__/__retries__ __reason__', fr: 'nouvel essai __attempt__/__retries__ __reason__', params: ['attempt', 'retries', 'reason'] },
   /** `__time__` is HH:MM:SS in the runtime's time zone. */

@@ -46,6 +46,12 @@ export const ErrorCodes = {
    * offers no lookup (or it found nothing): the candidate may or may not exist. Never re-sent blindly.
    */
   OUTCOME_UNKNOWN: 'OUTCOME_UNKNOWN',
+  /**
+   * The push ledger says this profile was already pushed to this target of this account (push node
+   * property on_duplicate `error`, or a recorded push whose outcome is unknown): `candidateId` carries the
+   * recorded candidate id, when known. Nothing was sent.
+   */
+  ALREADY_PUSHED: 'ALREADY_PUSHED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

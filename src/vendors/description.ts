@@ -82,6 +82,11 @@ export interface FieldDescription {
    * when the selected account leaves it empty). Flatchr's `lookup_id` needs the account's `company`.
    */
   requiresAccountField?: string;
+  /**
+   * `checkbox` params only: when ticked, the push creates nothing (a dry run: Flatchr's `test_mode`), so the
+   * push ledger neither looks the push up nor records it.
+   */
+  dryRun?: boolean;
 }
 
 /** An item a picker offers (a job, an offer, a vacancy, a pool). */
@@ -124,6 +129,7 @@ export const PUSH_ERRORS: readonly ErrorCode[] = [
   ErrorCodes.TIMEOUT,
   ErrorCodes.OUTCOME_UNKNOWN,
   ErrorCodes.ABORTED,
+  ErrorCodes.ALREADY_PUSHED,
 ];
 
 /** A config node holding an account (a vendor's `hrflow-<id>-config`, or `hrflow-api`). */

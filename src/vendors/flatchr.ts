@@ -253,6 +253,7 @@ export const flatchrDescription: VendorDescription = {
       name: 'test_mode',
       input: 'checkbox',
       default: false,
+      dryRun: true,
       icon: 'flask',
       label: { en: 'Test mode', fr: 'Mode test' },
       tip: {

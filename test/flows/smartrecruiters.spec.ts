@@ -66,7 +66,8 @@ describe('flow: HrFlow profile → logic → SmartRecruiters', function () {
   });
 
   it('after a lost answer, does not take the same person just pushed to another job for this push\'s', async () => {
-    await load(ctx.sb, SR, { push: { upload_cv: false } });
+    // on_duplicate push: the second job-B push follows an OUTCOME_UNKNOWN one, which the ledger would report as ALREADY_PUSHED.
+    await load(ctx.sb, SR, { push: { upload_cv: false, on_duplicate: 'push' } });
     const first = await run({ profile_key: KEYS.full, job_id: 'job-A' });
     assert.equal(first.id, 'out', JSON.stringify(first.msg.error ?? {}));
     ctx.sb.setFault('smartrecruiters', { mode: 'reset', count: 1, method: 'POST', match: '/jobs/' });

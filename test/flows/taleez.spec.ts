@@ -68,7 +68,8 @@ describe('flow: HrFlow profile → logic → Taleez', function () {
   });
 
   it('refuses the same mail twice (Taleez mails are unique) without a duplicate', async () => {
-    await load(ctx.sb, TZ);
+    // Pushed again on purpose (on_duplicate push): the push ledger would skip the second one.
+    await load(ctx.sb, TZ, { push: { on_duplicate: 'push' } });
     const first = await run({ profile_key: KEYS.full });
     assert.equal(first.id, 'out');
     const second = await run({ profile_key: KEYS.full });

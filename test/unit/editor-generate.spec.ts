@@ -113,7 +113,8 @@ describe('editor generator: push node', function () {
     assert.equal(def.label.call({}), 'Acme');
     assert.equal(def.label.call({ name: 'Mine' }), 'Mine');
     assert.equal(def.inputLabels.call({ _: (k: string) => `[${k}]` }), '[hrflow-acme.port.input]', 'translated port label');
-    assert.deepEqual(Object.keys(def.defaults), ['name', 'account', 'job_id', 'pool_ids', 'stage', 'mode', 'test_mode', 'notify', 'timeout', 'retries', 'retry_delay']);
+    assert.deepEqual(Object.keys(def.defaults), ['name', 'account', 'job_id', 'pool_ids', 'stage', 'mode', 'test_mode', 'notify', 'on_duplicate', 'timeout', 'retries', 'retry_delay']);
+    assert.equal(def.defaults.on_duplicate.value, 'skip', 'the push ledger skips a duplicate by default');
     assert.deepEqual({ ...def.defaults.account }, { value: '', type: 'hrflow-acme-config', required: true });
     assert.equal(def.defaults.mode.value, 'link');
     assert.equal(def.defaults.test_mode.value, false);

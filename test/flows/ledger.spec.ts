@@ -1,0 +1,268 @@
+/**
+ * The push ledger (issue 12) in a real Node-RED runtime against the sandbox, for every vendor: a profile
+ * pushed again to the same target of the same account is not created twice; on_duplicate's three modes;
+ * a failed push is not counted; another target is another push. Candidates are counted in the sandbox.
+ */
+import assert from 'node:assert/strict';
+import type { Sandbox } from '../../src/sandbox';
+import { HrflowClient, MemoryLedgerStore, PushLedger, pushProfile, smartrecruiters } from '../../src';
+import { allNodes, helper, testSettings } from '../helpers/red';
+import { KEYS, SOURCE_KEY, useSandbox } from '../helpers/sandbox';
+import { buildFlow, load, type VendorUnderTest } from './push-common';
+
+interface LedgerVendor {
+  v: VendorUnderTest;
+  /** The msg property naming the target, and another target's value. */
+  otherTarget: Record<string, unknown>;
+  /** The vendor refuses the same e-mail twice (Taleez): a second push is a VENDOR_REJECTED, not a second candidate. */
+  uniqueEmail?: boolean;
+}
+
+const base = { canLookup: true, requestsPerPush: 1, checkStored: () => undefined, badCredentials: () => ({}) };
+const VENDORS: LedgerVendor[] = [
+  {
+    v: {
+      ...base,
+      id: 'smartrecruiters',
+      pushType: 'hrflow-smartrecruiters',
+      account: (sb) => ({ id: 'acc', type: 'hrflow-smartrecruiters-config', name: 'sandbox', base_url: sb.urls.smartrecruiters }),
+      accountCredentials: (sb) => ({ x_smart_token: sb.credentials.smartToken }),
+      pushProps: () => ({ job_id: 'job-42', upload_cv: true }),
+    },
+    otherTarget: { job_id: 'job-43' },
+  },
+  {
+    v: {
+      ...base,
+      id: 'recruitee',
+      pushType: 'hrflow-recruitee',
+      account: (sb) => ({ id: 'acc', type: 'hrflow-recruitee-config', name: 'sandbox', company_id: sb.credentials.recruiteeCompany, recruitee_endpoint: sb.urls.recruitee }),
+      accountCredentials: (sb) => ({ api_token: sb.credentials.recruiteeToken }),
+      pushProps: () => ({ offer_ids: '101, 202' }),
+    },
+    otherTarget: { offer_ids: [303] },
+  },
+  {
+    v: {
+      ...base,
+      id: 'broadbean',
+      pushType: 'hrflow-broadbean',
+      account: (sb) => ({
+        id: 'acc',
+        type: 'hrflow-broadbean-config',
+        name: 'sandbox',
+        source_id: sb.credentials.broadbeanSourceId,
+        client_id: sb.credentials.broadbeanClientId,
+        base_url: sb.urls.broadbean,
+      }),
+      accountCredentials: (sb) => ({ secret_key: sb.credentials.broadbeanSecret }),
+      pushProps: () => ({ job_id: 'JOB-1', shortlist_id: 'SL-9' }),
+    },
+    otherTarget: { job_id: 'JOB-2' },
+  },
+  {
+    v: {
+      ...base,
+      id: 'flatchr',
+      pushType: 'hrflow-flatchr',
+      account: (sb) => ({
+        id: 'acc',
+        type: 'hrflow-flatchr-config',
+        name: 'sandbox',
+        company: sb.credentials.flatchrCompany,
+        careers_url: sb.urls.flatchr,
+        base_url: sb.urls.flatchrApi,
+      }),
+      accountCredentials: (sb) => ({ auth: sb.credentials.flatchrApiKey }),
+      pushProps: () => ({ vacancy: 'dev-backend-h-f', lookup_id: true, test_mode: false, cv_mode: 'link' }),
+    },
+    otherTarget: { vacancy: 'demo-developer-h-f' },
+  },
+  {
+    v: {
+      ...base,
+      id: 'taleez',
+      pushType: 'hrflow-taleez',
+      account: (sb) => ({ id: 'acc', type: 'hrflow-taleez-config', name: 'sandbox', base_url: sb.urls.taleez }),
+      accountCredentials: (sb) => ({ x_taleez_api_secret: sb.credentials.taleezSecret }),
+      pushProps: () => ({ recruiter_id: '15886', job_id: '101', pool_ids: '201, 202' }),
+    },
+    otherTarget: { job_id: 102 },
+    uniqueEmail: true,
+  },
+];
+
+/** Send `msgs` to the profile node at once and collect `msgs.length` outcomes (out or caught), in arrival order. */
+function runAll(msgs: Record<string, unknown>[], ms = 8000, expected = msgs.length): Promise<Array<{ id: string; msg: any }>> {
+  return new Promise((resolve, reject) => {
+    const got: Array<{ id: string; msg: any }> = [];
+    const nodes = ['out', 'filtered', 'caught'].map((id) => [id, helper.getNode(id)] as const);
+    const fns: Array<[any, (m: unknown) => void]> = [];
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`${got.length} of ${expected} outcomes within ${ms} ms`));
+    }, ms);
+    const cleanup = () => setImmediate(() => fns.forEach(([n, fn]) => n.removeListener('input', fn)));
+    for (const [id, node] of nodes) {
+      const fn = (msg: unknown) => {
+        got.push({ id, msg });
+        if (got.length === expected) {
+          clearTimeout(timer);
+          cleanup();
+          resolve(got);
+        }
+      };
+      fns.push([node, fn]);
+      node.on('input', fn);
+    }
+    for (const m of msgs) helper.getNode('prof').receive({ source_key: SOURCE_KEY, ...m });
+  });
+}
+const run1 = async (m: Record<string, unknown>) => (await runAll([m]))[0];
+const errorText = (o: { msg: any }) => JSON.stringify(o.msg.error ?? o.msg.error_details ?? '').slice(0, 300);
+
+describe('flow: the push ledger, for every vendor', function () {
+  this.timeout(20_000);
+  const ctx = useSandbox();
+  afterEach(async () => {
+    await helper.unload();
+    helper.settings(testSettings);
+  });
+
+  for (const { v, otherTarget, uniqueEmail } of VENDORS) {
+    describe(v.id, () => {
+      const state = () => (ctx.sb.state as any)[v.id];
+      const loadWith = (push: Record<string, unknown> = {}) => load(ctx.sb, v, { push });
+
+      it('the same profile twice: one create, the second goes out with msg.already_pushed and the recorded id', async () => {
+        await loadWith();
+        const first = await run1({ profile_key: KEYS.full });
+        assert.equal(first.id, 'out', errorText(first));
+        assert.equal(first.msg.already_pushed, undefined);
+        const requests = state().requests;
+        const second = await run1({ profile_key: KEYS.full });
+        assert.equal(second.id, 'out', errorText(second));
+        assert.equal(second.msg.already_pushed, true);
+        assert.equal(String(second.msg.candidate_id), String(first.msg.candidate_id));
+        assert.equal(second.msg.vendor, v.id);
+        assert.equal(second.msg.topic, `${v.id}/${first.msg.candidate_id}`);
+        assert.equal(state().candidates.length, 1, 'one candidate');
+        assert.equal(state().requests, requests, 'nothing sent for the duplicate');
+      });
+
+      it('ten copies at once: one create, nine already_pushed with its id', async () => {
+        await loadWith();
+        const outcomes = await runAll(Array.from({ length: 10 }, () => ({ profile_key: KEYS.full })));
+        assert.deepEqual(outcomes.map((o) => o.id), Array(10).fill('out'), outcomes.map(errorText).join('\n'));
+        const pushed = outcomes.filter((o) => !o.msg.already_pushed);
+        assert.equal(pushed.length, 1, 'one push');
+        assert.equal(state().candidates.length, 1, 'one candidate at the vendor');
+        for (const o of outcomes) assert.equal(String(o.msg.candidate_id), String(pushed[0].msg.candidate_id));
+      });
+
+      it('on_duplicate error: ALREADY_PUSHED, caught, with the candidate id', async () => {
+        await loadWith({ on_duplicate: 'error' });
+        const first = await run1({ profile_key: KEYS.full });
+        assert.equal(first.id, 'out', errorText(first));
+        const second = await run1({ profile_key: KEYS.full });
+        assert.equal(second.id, 'caught');
+        assert.equal(second.msg.error.code, 'ALREADY_PUSHED');
+        assert.equal(second.msg.error.source.id, 'push');
+        assert.equal(String(second.msg.candidate_id), String(first.msg.candidate_id));
+        assert.equal(String(second.msg.error_details.candidateId), String(first.msg.candidate_id));
+        assert.equal(state().candidates.length, 1);
+      });
+
+      it('on_duplicate push: pushed again', async () => {
+        await loadWith({ on_duplicate: 'push' });
+        const first = await run1({ profile_key: KEYS.full });
+        assert.equal(first.id, 'out', errorText(first));
+        const requests = state().requests;
+        const second = await run1({ profile_key: KEYS.full });
+        assert.ok(state().requests > requests, 'the second push reached the vendor');
+        if (uniqueEmail) {
+          assert.equal(second.id, 'caught');
+          assert.equal(second.msg.error.code, 'VENDOR_REJECTED', 'the vendor itself refuses the same e-mail');
+          assert.equal(state().candidates.length, 1);
+        } else {
+          assert.equal(second.id, 'out', errorText(second));
+          assert.equal(second.msg.already_pushed, undefined);
+          assert.equal(state().candidates.length, 2, 'two creates');
+        }
+      });
+
+      it('another target is another push', async () => {
+        await loadWith();
+        const first = await run1({ profile_key: KEYS.full });
+        assert.equal(first.id, 'out', errorText(first));
+        const requests = state().requests;
+        const second = await run1({ profile_key: KEYS.full, ...otherTarget });
+        assert.ok(state().requests > requests, 'the push to the other target reached the vendor');
+        if (uniqueEmail) {
+          assert.equal(second.id, 'caught');
+          assert.equal(second.msg.error.code, 'VENDOR_REJECTED');
+        } else {
+          assert.equal(second.id, 'out', errorText(second));
+          assert.equal(second.msg.already_pushed, undefined);
+          assert.equal(state().candidates.length, 2);
+        }
+      });
+
+      it('a failed push is not counted: the next copy pushes', async () => {
+        await loadWith();
+        ctx.sb.setFault(v.id, { mode: 'status', status: 400, count: 1, body: { message: 'refused once' } });
+        const first = await run1({ profile_key: KEYS.full });
+        assert.equal(first.id, 'caught');
+        assert.equal(first.msg.error.code, 'VENDOR_REJECTED');
+        assert.equal(state().candidates.length, 0);
+        const second = await run1({ profile_key: KEYS.full });
+        assert.equal(second.id, 'out', errorText(second));
+        assert.equal(second.msg.already_pushed, undefined);
+        assert.equal(state().candidates.length, 1);
+      });
+    });
+  }
+
+  it('two push nodes of one account and target share the ledger: one create per profile', async () => {
+    const v = VENDORS[0].v;
+    const { nodes, credentials } = buildFlow(ctx.sb, v);
+    const push = nodes.find((n) => n.id === 'push')!;
+    nodes.find((n) => n.id === 'logic')!.wires = [['push', 'push2'], ['filtered']];
+    nodes.push({ ...push, id: 'push2', name: 'second node' });
+    await helper.load(allNodes, nodes, credentials);
+    // Two profiles, each to both nodes: four outcomes (runAll waits for them), two creates.
+    const outcomes = await runAll([{ profile_key: KEYS.full }, { profile_key: KEYS.minimal }], 8000, 4);
+    assert.deepEqual(outcomes.map((o) => o.id), ['out', 'out', 'out', 'out'], outcomes.map(errorText).join('\n'));
+    assert.equal(outcomes.filter((o) => o.msg.already_pushed).length, 2);
+    assert.equal((ctx.sb.state as any).smartrecruiters.candidates.length, 2);
+  });
+
+  it('hrflowLedger: false turns it off: every copy is pushed', async () => {
+    helper.settings({ ...testSettings, hrflowLedger: false });
+    const v = VENDORS[0].v;
+    await load(ctx.sb, v);
+    const first = await run1({ profile_key: KEYS.full });
+    const second = await run1({ profile_key: KEYS.full });
+    assert.equal(first.id, 'out', errorText(first));
+    assert.equal(second.id, 'out', errorText(second));
+    assert.equal(second.msg.already_pushed, undefined);
+    assert.equal((ctx.sb.state as any).smartrecruiters.candidates.length, 2);
+  });
+
+  it('pushProfile with a ledger: once per profile, also for concurrent calls; error and push modes', async () => {
+    const sb: Sandbox = ctx.sb;
+    const profile = await new HrflowClient({ api_secret: sb.credentials.hrflowApiKey, api_user: sb.credentials.hrflowUser, base_url: sb.urls.hrflow }, { retries: 0 }).getProfile(SOURCE_KEY, KEYS.full);
+    const ledger = new PushLedger(new MemoryLedgerStore());
+    const config = { x_smart_token: sb.credentials.smartToken, base_url: sb.urls.smartrecruiters };
+    const options = { ledger, cvDownload: { allowPrivateAddresses: true } };
+    const results = await Promise.all(Array.from({ length: 5 }, () => pushProfile(smartrecruiters, config, { job_id: 'job-42' }, profile, options)));
+    assert.equal(results.filter((r) => !r.alreadyPushed).length, 1);
+    assert.equal(sb.state.smartrecruiters.candidates.length, 1);
+    const id = results.find((r) => !r.alreadyPushed)!.candidateId;
+    for (const r of results) assert.equal(r.candidateId, id);
+    await assert.rejects(pushProfile(smartrecruiters, config, { job_id: 'job-42' }, profile, { ...options, onDuplicate: 'error' }), (e: any) => e.code === 'ALREADY_PUSHED' && e.candidateId === id);
+    const again = await pushProfile(smartrecruiters, config, { job_id: 'job-42' }, profile, { ...options, onDuplicate: 'push' });
+    assert.notEqual(again.alreadyPushed, true);
+    assert.equal(sb.state.smartrecruiters.candidates.length, 2);
+  });
+});
