@@ -3,13 +3,15 @@
  * node of every vendor, so that the same profile pushed by two nodes to the same target of the same
  * account is one push.
  *
- * Today the store is a MemoryLedgerStore (lost on restart). `openStore` is THE place where the durable
- * store is plugged in: `new FileLedgerStore(path.join(RED.settings.userDir, ...))` from
- * src/push/ledger-store.ts. `hrflowLedger: false` in settings.js turns the ledger off (every push is made,
- * as before the ledger).
+ * The store is durable: a LevelDB database in `<userDir>/hrflow-connectors/ledger` (src/push/ledger-store.ts,
+ * classic-level loaded only then). Without a user directory (an embedding that has none), or when the
+ * database cannot be opened (no prebuilt binary for this platform; locked by another Node-RED process on
+ * the same user directory), the ledger is kept in memory, with a warning in the log.
+ * `hrflowLedger: false` in settings.js turns the ledger off (every push is made, as before the ledger).
  */
+import * as path from 'node:path';
 import type { NodeAPI } from 'node-red';
-import { MemoryLedgerStore, PushLedger, type LedgerStore } from '../../src/push/ledger';
+import { MemoryLedgerStore, PushLedger, type LedgerEntry, type LedgerQuery, type LedgerStore } from '../../src/push/ledger';
 
 const ledgers = new WeakMap<object, PushLedger>();
 
@@ -24,9 +26,59 @@ export function ledgerEnabled(RED: NodeAPI): boolean {
   return value !== false && value !== 'false';
 }
 
-/** The store of a runtime's ledger. Plug the durable store in here (RED.settings.userDir). */
-function openStore(_RED: NodeAPI): LedgerStore {
-  return new MemoryLedgerStore();
+/**
+ * The durable store, or memory when it cannot be opened: every call waits for the open, and a failed
+ * open switches to memory once (warned), so pushes are never blocked by the ledger's own trouble.
+ */
+class DurableOrMemoryStore implements LedgerStore {
+  private store: Promise<LedgerStore>;
+
+  constructor(open: () => Promise<LedgerStore>, warn: (text: string) => void) {
+    this.store = open().catch((err: unknown) => {
+      warn(`hrflow push ledger: kept in memory until Node-RED restarts (duplicates are only caught within this run): ${(err as Error)?.message ?? err}`);
+      return new MemoryLedgerStore();
+    });
+  }
+
+  async get(key: string): Promise<LedgerEntry | undefined> {
+    return (await this.store).get(key);
+  }
+
+  async put(entry: LedgerEntry): Promise<void> {
+    return (await this.store).put(entry);
+  }
+
+  async recent(query?: LedgerQuery): Promise<LedgerEntry[]> {
+    return (await this.store).recent(query);
+  }
+
+  async close(): Promise<void> {
+    return (await this.store).close();
+  }
+}
+
+/** The user directory of this runtime (undefined in embeddings without one). */
+function userDir(RED: NodeAPI): string | undefined {
+  try {
+    const dir = (RED.settings as unknown as Record<string, unknown>).userDir;
+    return typeof dir === 'string' && dir ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The store of a runtime's ledger: durable in the user directory, else memory. */
+function openStore(RED: NodeAPI): LedgerStore {
+  const dir = userDir(RED);
+  if (!dir) return new MemoryLedgerStore();
+  return new DurableOrMemoryStore(async () => {
+    // Loaded only now: the native LevelDB binding is needed only by a runtime with push nodes.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { LevelLedgerStore } = require('../../src/push/ledger-store') as typeof import('../../src/push/ledger-store');
+    const store = new LevelLedgerStore(path.join(dir, 'hrflow-connectors'));
+    await store.open();
+    return store;
+  }, (text) => RED.log.warn(text));
 }
 
 /** The runtime's ledger, or undefined when `hrflowLedger: false`. */

@@ -4,6 +4,10 @@
  * a failed push is not counted; another target is another push. Candidates are counted in the sandbox.
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LevelLedgerStore } from '../../src/push/ledger-store';
 import type { Sandbox } from '../../src/sandbox';
 import { HrflowClient, MemoryLedgerStore, PushLedger, pushProfile, smartrecruiters } from '../../src';
 import { allNodes, helper, testSettings } from '../helpers/red';
@@ -247,6 +251,30 @@ describe('flow: the push ledger, for every vendor', function () {
     assert.equal(second.id, 'out', errorText(second));
     assert.equal(second.msg.already_pushed, undefined);
     assert.equal((ctx.sb.state as any).smartrecruiters.candidates.length, 2);
+  });
+
+  it('is durable in the user directory: the push is in the LevelDB ledger, and a later copy is skipped', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hrflow-ledger-flow-'));
+    helper.settings({ ...testSettings, userDir: dir });
+    const v = VENDORS[0].v;
+    await load(ctx.sb, v);
+    const first = await run1({ profile_key: KEYS.full });
+    assert.equal(first.id, 'out', errorText(first));
+    // Read the database itself (another store on the same directory shares the open handle).
+    const store = new LevelLedgerStore(path.join(dir, 'hrflow-connectors'));
+    try {
+      const entries = await store.recent({ vendor: 'smartrecruiters' });
+      assert.equal(entries.length, 1);
+      assert.equal(entries[0].outcome, 'pushed');
+      assert.equal(entries[0].candidateId, String(first.msg.candidate_id));
+    } finally {
+      await store.close();
+    }
+    await helper.unload();
+    await load(ctx.sb, v);
+    const second = await run1({ profile_key: KEYS.full });
+    assert.equal(second.msg.already_pushed, true, errorText(second));
+    assert.equal((ctx.sb.state as any).smartrecruiters.candidates.length, 1);
   });
 
   it('pushProfile with a ledger: once per profile, also for concurrent calls; error and push modes', async () => {
