@@ -26,22 +26,22 @@ const TARGETS = {
   smartrecruiters: {
     account: (sb) => ({ type: 'hrflow-smartrecruiters-config', base_url: sb.urls.smartrecruiters }),
     credentials: (sb) => ({ x_smart_token: sb.credentials.smartToken }),
-    push: { type: 'hrflow-smartrecruiters', job_id: 'job-42', upload_cv: true },
+    push: { on_duplicate: 'push', type: 'hrflow-smartrecruiters', job_id: 'job-42', upload_cv: true },
   },
   taleez: {
     account: (sb) => ({ type: 'hrflow-taleez-config', base_url: sb.urls.taleez }),
     credentials: (sb) => ({ x_taleez_api_secret: sb.credentials.taleezSecret }),
-    push: { type: 'hrflow-taleez', recruiter_id: '15886' },
+    push: { on_duplicate: 'push', type: 'hrflow-taleez', recruiter_id: '15886' },
   },
   broadbean: {
     account: (sb) => ({ type: 'hrflow-broadbean-config', source_id: sb.credentials.broadbeanSourceId, client_id: sb.credentials.broadbeanClientId, base_url: sb.urls.broadbean }),
     credentials: (sb) => ({ secret_key: sb.credentials.broadbeanSecret }),
-    push: { type: 'hrflow-broadbean', job_id: 'JOB-1' },
+    push: { on_duplicate: 'push', type: 'hrflow-broadbean', job_id: 'JOB-1' },
   },
   flatchr: {
     account: (sb) => ({ type: 'hrflow-flatchr-config', company: sb.credentials.flatchrCompany, careers_url: sb.urls.flatchr, base_url: sb.urls.flatchrApi }),
     credentials: (sb) => ({ auth: sb.credentials.flatchrApiKey }),
-    push: { type: 'hrflow-flatchr', vacancy: 'dev-backend-h-f', lookup_id: false, test_mode: false, cv_mode: 'document' },
+    push: { on_duplicate: 'push', type: 'hrflow-flatchr', vacancy: 'dev-backend-h-f', lookup_id: false, test_mode: false, cv_mode: 'document' },
   },
 };
 

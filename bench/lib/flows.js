@@ -57,6 +57,8 @@ function ourFlow(p, sb, { uploadCv, config = 'bench', retries = 3, retryDelay = 
     },
     {
       id: `${p}-push`, type: 'hrflow-smartrecruiters', z: p, name: 'SmartRecruiters', account: `${config}-sr`, job_id: JOB_ID, upload_cv: uploadCv,
+      // Profiles repeat across runs: every message is a push here (the ledger still records each one).
+      on_duplicate: 'push',
       timeout: 30000, retries, retry_delay: retryDelay, x: 600, y: 100, wires: [[`${p}-ok`]],
     },
     ...sinks(p),
