@@ -17,6 +17,7 @@
  *
  *   node --expose-gc bench/throughput.js [--profiles 5000] [--runs 3] [--concurrency 32]
  *        [--sandbox inprocess|process] [--contenders ours,peer,raw,posts] [--modes off,on] [--out FILE]
+ *        [--ledger on|off]
  */
 const axios = require('axios');
 const { dist, parseArgs, median, machine, log, writeResult, gcFunction } = require('./lib/common');
@@ -27,7 +28,7 @@ const { smartRecruitersPayload } = require(dist('src', 'vendors', 'smartrecruite
 const { cvAttachment, attachmentFileName, contentTypeFor } = require(dist('src', 'hrflow', 'profile'));
 const { multipartBody } = require(dist('src', 'push', 'files'));
 
-const args = parseArgs(process.argv.slice(2), { profiles: 5000, runs: 3, concurrency: 32, check: 300, sandbox: 'process' });
+const args = parseArgs(process.argv.slice(2), { profiles: 5000, runs: 3, concurrency: 32, check: 300, sandbox: 'process', ledger: 'on' });
 const gc = gcFunction();
 
 /** Sorted-keys JSON, to compare payloads whatever the key order. */
@@ -44,7 +45,8 @@ async function main() {
     rateLimits: { smartrecruiters: { perSecond: 100000, concurrent: 1000 } },
   });
   const keys = await sb.keys(args.profiles);
-  const runtime = await startRuntime();
+  // --ledger off: the push ledger turned off (hrflowLedger: false), to see what it costs.
+  const runtime = await startRuntime({ settings: args.ledger === 'off' ? { hrflowLedger: false } : {} });
   const cfg = ourConfig(sb);
   const flows = [
     ...cfg.nodes,
