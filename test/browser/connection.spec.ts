@@ -27,7 +27,6 @@ import {
   type Editor,
   type Session,
   type VendorId,
-  useEditor,
 } from '../helpers/browser';
 
 /** The secret each account's Test connection is tried with when wrong (a password credential). */
@@ -90,10 +89,25 @@ describe('browser: Test connection and pickers', function () {
   let s: Session;
   let page: Page;
 
-  useEditor(this, 'en-US', (e, session) => {
-    ed = e;
-    s = session;
-    page = session.page;
+  before(async function () {
+    this.timeout(90_000);
+    ed = await startEditor();
+    s = await openBrowser('en-US');
+    page = s.page;
+    await loadEditor(page, ed.url);
+  });
+
+  after(async () => {
+    await s?.close();
+    await ed?.stop();
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page && process.env.HRFLOW_BROWSER_SHOTS) {
+      fs.mkdirSync(process.env.HRFLOW_BROWSER_SHOTS, { recursive: true });
+      await page.screenshot({ path: path.join(process.env.HRFLOW_BROWSER_SHOTS, `${this.currentTest.title.replace(/\W+/g, '_')}.png`) });
+    }
+    if (page) await closeAllTrays(page).catch(() => undefined);
   });
 
   for (const type of CONFIG_TYPES) {

@@ -34,7 +34,6 @@ import {
   workspaceNode,
   type Editor,
   type Session,
-  useEditor,
 } from '../helpers/browser';
 
 
@@ -64,10 +63,25 @@ describe('browser: the editor (dialogs, deploy, inject, debug, examples)', funct
   let s: Session;
   let page: Page;
 
-  useEditor(this, 'en-US', (e, session) => {
-    ed = e;
-    s = session;
-    page = session.page;
+  before(async function () {
+    this.timeout(90_000);
+    ed = await startEditor();
+    s = await openBrowser('en-US');
+    page = s.page;
+    await loadEditor(page, ed.url);
+  });
+
+  after(async () => {
+    await s?.close();
+    await ed?.stop();
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page && process.env.HRFLOW_BROWSER_SHOTS) {
+      fs.mkdirSync(process.env.HRFLOW_BROWSER_SHOTS, { recursive: true });
+      await page.screenshot({ path: path.join(process.env.HRFLOW_BROWSER_SHOTS, `${this.currentTest.title.replace(/\W+/g, '_')}.png`) });
+    }
+    if (page) await closeAllTrays(page).catch(() => undefined);
   });
 
   it('loads the editor: every node type of the package in the palette, nothing fetched off loopback', async () => {

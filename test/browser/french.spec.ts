@@ -26,7 +26,6 @@ import {
   tray,
   type Editor,
   type Session,
-  useEditor,
 } from '../helpers/browser';
 
 /** The `<type>.label` texts of a built catalogue (dist/nodes/locales/<lang>/<type>.json). */
@@ -69,11 +68,26 @@ describe('browser: the editor in French (fr-FR browser)', function () {
   let s: Session;
   let page: Page;
 
-  useEditor(this, 'fr-FR', (e, session) => {
-    ed = e;
-    s = session;
-    page = session.page;
-  }, 'fr_');
+  before(async function () {
+    this.timeout(90_000);
+    ed = await startEditor();
+    s = await openBrowser('fr-FR');
+    page = s.page;
+    await loadEditor(page, ed.url);
+  });
+
+  after(async () => {
+    await s?.close();
+    await ed?.stop();
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page && process.env.HRFLOW_BROWSER_SHOTS) {
+      fs.mkdirSync(process.env.HRFLOW_BROWSER_SHOTS, { recursive: true });
+      await page.screenshot({ path: path.join(process.env.HRFLOW_BROWSER_SHOTS, `fr_${this.currentTest.title.replace(/\W+/g, '_')}.png`) });
+    }
+    if (page) await closeAllTrays(page).catch(() => undefined);
+  });
 
   it("Node-RED picks French from the browser's language", async () => {
     const lang = await page.evaluate(() => (window as any).RED.i18n.lang());

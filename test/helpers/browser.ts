@@ -298,32 +298,3 @@ export function vendorDescription(vendor: VendorId): any {
 export function ourErrors(errors: string[]): string[] {
   return errors.filter((e) => e.startsWith('pageerror') || /hrflow/i.test(e));
 }
-
-/**
- * A suite's editor: starts Node-RED and the sandbox, opens the browser in `locale` and loads the editor
- * before the suite (`ready` gets them), closes both after it, and after each test closes open trays
- * (with a screenshot of a failed test in $HRFLOW_BROWSER_SHOTS, named with `shotPrefix`).
- */
-export function useEditor(suite: Mocha.Suite, locale: string, ready: (ed: Editor, s: Session) => void, shotPrefix = ''): void {
-  let ed: Editor | undefined;
-  let s: Session | undefined;
-  suite.beforeAll(async function () {
-    this.timeout(90_000);
-    ed = await startEditor();
-    s = await openBrowser(locale);
-    await loadEditor(s.page, ed.url);
-    ready(ed, s);
-  });
-  suite.afterAll(async () => {
-    await s?.close();
-    await ed?.stop();
-  });
-  suite.afterEach(async function () {
-    const page = s?.page;
-    if (this.currentTest?.state === 'failed' && page && process.env.HRFLOW_BROWSER_SHOTS) {
-      fs.mkdirSync(process.env.HRFLOW_BROWSER_SHOTS, { recursive: true });
-      await page.screenshot({ path: path.join(process.env.HRFLOW_BROWSER_SHOTS, `${shotPrefix}${this.currentTest.title.replace(/\W+/g, '_')}.png`) });
-    }
-    if (page) await closeAllTrays(page).catch(() => undefined);
-  });
-}
