@@ -11,7 +11,7 @@
  */
 import * as path from 'node:path';
 import type { NodeAPI } from 'node-red';
-import { MemoryLedgerStore, PushLedger, type LedgerEntry, type LedgerQuery, type LedgerStore } from '../../src/push/ledger';
+import { MemoryLedgerStore, PushLedger, type DeadLetter, type DeadLetterQuery, type LedgerEntry, type LedgerQuery, type LedgerStore, type OutboxRecord, type Settlement } from '../../src/push/ledger';
 
 const ledgers = new WeakMap<object, PushLedger>();
 
@@ -50,6 +50,30 @@ class DurableOrMemoryStore implements LedgerStore {
 
   async recent(query?: LedgerQuery): Promise<LedgerEntry[]> {
     return (await this.store).recent(query);
+  }
+
+  async journal(record: OutboxRecord): Promise<void> {
+    return (await this.store).journal(record);
+  }
+
+  async settle(id: string, settlement: Settlement): Promise<void> {
+    return (await this.store).settle(id, settlement);
+  }
+
+  async pending(node?: string): Promise<OutboxRecord[]> {
+    return (await this.store).pending(node);
+  }
+
+  async deadLetters(query?: DeadLetterQuery): Promise<DeadLetter[]> {
+    return (await this.store).deadLetters(query);
+  }
+
+  async deadLetter(id: string): Promise<DeadLetter | undefined> {
+    return (await this.store).deadLetter(id);
+  }
+
+  async removeDeadLetter(id: string): Promise<boolean> {
+    return (await this.store).removeDeadLetter(id);
   }
 
   async close(): Promise<void> {

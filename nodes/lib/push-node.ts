@@ -16,7 +16,8 @@ import { createdCandidateId } from '../../src/push/create';
 import { runPush, type PushInput } from '../../src/push/pipeline';
 import { accountHash, duplicateMode, ledgerTarget, profileIdentity, type PushIdentity } from '../../src/push/ledger';
 import { ledgerFor } from './ledger';
-import { abortedAtClose, fromMsgOr, intSetting, onInput, Status, type Msg } from './runtime';
+import { report } from './push-events';
+import { abortedAtClose, fromMsgOr, intSetting, onInput, Status, type Job, type Msg } from './runtime';
 import { runtimeText, STATUS_TEXTS, statusKey, type StatusKey } from './status-text';
 import type { VendorConfigNode } from './vendor-config';
 
@@ -157,6 +158,19 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
     if (!account) node.status(Status.error(statusKey(type, 'no-account')));
 
     const inputs = onInput(node, async (msg, send, job) => {
+      const started = performance.now();
+      const resumed = msg.resumed === true;
+      const seconds = () => (performance.now() - started) / 1000;
+      try {
+        await handle(msg, send, job);
+      } catch (err) {
+        report(RED, 'outcome', { vendor: vendor.id, node: node.id, outcome: 'error', code: (err as ConnectorError)?.code ?? ErrorCodes.INVALID_INPUT, seconds: seconds(), resumed });
+        throw err;
+      }
+      report(RED, 'outcome', { vendor: vendor.id, node: node.id, outcome: msg.already_pushed === true ? 'skipped' : 'pushed', seconds: seconds(), resumed });
+    }, undefined, { output: 'cut', clone: RED.util.cloneMessage, vendor: vendor.id });
+
+    async function handle(msg: Msg, send: (m: Msg) => void, job: Job): Promise<void> {
       if (!account) {
         throw new ConnectorError(ErrorCodes.INVALID_CONFIG, `no ${vendor.label} account selected in this node`, { vendor: vendor.id });
       }
@@ -189,7 +203,10 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
           signal: controller.signal,
           limiter: account.limiter,
           cvDownload: cvPolicy,
-          onRetry: (info) => node.status(Status.retrying(say('retry', { attempt: info.attempt, retries: info.retries, reason: info.reason }))),
+          onRetry: (info) => {
+            report(RED, 'retry', { vendor: vendor.id, node: node.id, reason: info.reason, statusCode: info.statusCode });
+            node.status(Status.retrying(say('retry', { attempt: info.attempt, retries: info.retries, reason: info.reason })));
+          },
           // The account is paused by the vendor, or its rate slots are used up: say so, and until when.
           onWait: (info: WaitInfo) =>
             node.status(Status.retrying(info.reason === 'paused'
@@ -226,7 +243,7 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
       } finally {
         inFlight--;
       }
-    }, undefined, { output: 'cut', clone: RED.util.cloneMessage, vendor: vendor.id });
+    }
 
     node.on('close', (_removed: boolean, done: () => void) => {
       controller.abort(new ConnectorError(ErrorCodes.ABORTED, 'the flow was stopped', { vendor: vendor.id }));

@@ -49,6 +49,18 @@ export interface HttpOptions {
   /** Called before each retry wait (for status display). */
   onRetry?: (info: RetryInfo) => void;
   /**
+   * Awaited once, before the first request that is not idempotent (a create) leaves this client, after
+   * its rate slot is taken: a durable journal records that the create may reach the server from now on.
+   * Must not throw (its own failures are its own to report).
+   */
+  beforeUnsafe?: () => Promise<void>;
+  /**
+   * A non-idempotent request of this same work may have left at this time (ms since the epoch) from an
+   * earlier run that ended without its answer (a push resumed after a crash): whoever sends a create
+   * through this client checks first whether it was received (see src/push/create.ts).
+   */
+  priorSentAt?: number;
+  /**
    * Names of the headers that carry secrets for this vendor (X-SmartToken, X-CHUB-SIGNATURE...).
    * Their values, as sent on each attempt, are masked in every error text of this client, like the
    * values of the generic ones (Authorization, Proxy-Authorization, Cookie).
@@ -145,6 +157,8 @@ export interface RetryInfo {
   delayMs: number;
   reason: string;
   step?: string;
+  /** The HTTP status of the answer being retried (429, 503...), when there was one. */
+  statusCode?: number;
 }
 
 export interface HttpRequest {
@@ -338,6 +352,9 @@ export class HttpClient {
   private readonly redactor: Redactor;
   private readonly signal?: AbortSignal;
   private readonly onRetry?: (info: RetryInfo) => void;
+  private readonly beforeUnsafe?: () => Promise<void>;
+  /** HttpOptions.priorSentAt. */
+  readonly priorSentAt?: number;
   private readonly onWait?: (info: WaitInfo) => void;
   private readonly secretHeaderNames: Set<string>;
   private readonly rateHeaders?: RateHeaderReader;
@@ -364,6 +381,8 @@ export class HttpClient {
     // One stop signal is shared by every request in flight of a node: many listeners are expected.
     if (this.signal) setMaxListeners(0, this.signal);
     this.onRetry = options.onRetry;
+    this.beforeUnsafe = options.beforeUnsafe;
+    this.priorSentAt = options.priorSentAt;
     this.onWait = options.onWait;
     this.secretHeaderNames = new Set([...SECRET_HEADERS, ...(options.secretHeaders ?? []).map((h) => h.toLowerCase())]);
     this.rateHeaders = options.rateHeaders;
@@ -491,7 +510,7 @@ export class HttpClient {
       const delay = exactWait && waitMs !== undefined
         ? waitMs
         : Math.min(this.maxDelayMs, Math.max(waitMs ?? 0, backoffDelay(attempt, this.retryDelayMs, this.maxDelayMs)));
-      this.onRetry?.({ attempt: attempt + 1, retries: this.retries, delayMs: delay, reason: failure.code, step: req.step });
+      this.onRetry?.({ attempt: attempt + 1, retries: this.retries, delayMs: delay, reason: failure.code, step: req.step, statusCode: failure.statusCode });
       if (pause && pause.waitMs >= REPORTED_WAIT_MS) this.onWait?.(pause);
       try {
         await sleep(delay, this.signal);
@@ -520,6 +539,13 @@ export class HttpClient {
     // Load axios before taking a rate slot: the slot's time must be the time the request leaves.
     const client = getAxios();
     const release = this.limiter ? await this.acquire(req) : undefined;
+    if (this.beforeUnsafe && !this.unsafeSentFlag && !(req.idempotent ?? req.method === 'GET')) {
+      try {
+        await this.beforeUnsafe();
+      } catch {
+        /* its own to report */
+      }
+    }
     const timeoutMs = req.timeoutMs ?? this.timeoutMs;
     // One controller per attempt, aborted by the timeout or by the client's stop signal.
     const controller = new AbortController();

@@ -38,6 +38,11 @@ export function createdCandidateId(http: HttpClient): string | undefined {
 }
 
 export async function createOnce<T>(http: HttpClient, request: HttpRequest, options: CreateOptions<T> = {}): Promise<CreateOutcome<T>> {
+  if (http.priorSentAt !== undefined) {
+    // A resumed push whose create may have left before Node-RED stopped: was it received?
+    const found = await priorCreate(http, request, options, http.priorSentAt);
+    if (found) return found;
+  }
   let cause: ConnectorError;
   const sentAt = Date.now();
   try {
@@ -84,6 +89,35 @@ export async function createOnce<T>(http: HttpClient, request: HttpRequest, opti
       'It was not sent again, to avoid a duplicate: check the ATS before pushing this profile again.',
     { vendor: http.vendor, step: request.step ?? 'create', statusCode: cause.statusCode, cause, outcomeUnknown: true },
   );
+}
+
+/**
+ * The create of a resumed push may have reached the vendor before Node-RED stopped (at `sentAt`): look
+ * the candidate up. Found: recovered. Not found: undefined (the create did not arrive: it is sent now).
+ * No lookup, or the lookup fails: OUTCOME_UNKNOWN, nothing sent (never a blind re-send).
+ */
+async function priorCreate<T>(http: HttpClient, request: HttpRequest, options: CreateOptions<T>, sentAt: number): Promise<CreateOutcome<T> | undefined> {
+  const unknown = (why: string, cause?: unknown) =>
+    new ConnectorError(
+      ErrorCodes.OUTCOME_UNKNOWN,
+      `a create request may have reached ${http.vendor} at ${new Date(sentAt).toISOString()}, before Node-RED stopped without its answer, and ${why}. ` +
+        'It was not sent again, to avoid a duplicate: check the ATS, then push this profile again with "If already pushed" set to "push again" if it is not there.',
+      { vendor: http.vendor, step: request.step ?? 'create', cause, outcomeUnknown: true },
+    );
+  if (!options.lookup) throw unknown(`${http.vendor} offers no way to look the candidate up`);
+  let found: string | undefined;
+  try {
+    found = await options.lookup(sentAt);
+  } catch (err) {
+    if (err instanceof ConnectorError && err.code === ErrorCodes.ABORTED) {
+      err.outcomeUnknown = true;
+      throw err;
+    }
+    throw unknown(`the lookup failed (${err instanceof ConnectorError ? err.code : 'error'})`, err);
+  }
+  if (found === undefined) return undefined;
+  created.set(http, found);
+  return { candidateId: found, recovered: true };
 }
 
 /** Clock difference tolerated between this machine and a vendor when comparing creation times. */

@@ -7,6 +7,11 @@
  *   e!<ledger key>                     → { seq, entry }       the entry
  *   t!<seq>                            → <ledger key>         newest first: recent()
  *   v!<vendor>!<seq>, o!<outcome>!<seq>, b!<vendor>!<outcome>!<seq> → <ledger key>   the filters
+ *   q!<outbox id>                      → OutboxRecord         the durable outbox (deleted when settled)
+ *   d!<id>                             → { seq, dead }        a dead letter
+ *   x!<seq>                            → <id>                 dead letters, newest first
+ * The outbox stays small (unsettled messages only); deleted records go at LevelDB's next compaction.
+ * Dead letters are bounded (MAX_DEAD_LETTERS, oldest dropped).
  * Re-putting a key deletes its old index records in the same atomic batch, so each index holds one
  * record per entry. Nothing is kept in the heap per entry (LevelDB's own caches are native and bounded).
  *
@@ -21,12 +26,28 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ClassicLevel } from 'classic-level';
-import type { LedgerEntry, LedgerQuery, LedgerStore } from './ledger';
+import type { DeadLetter, DeadLetterQuery, LedgerEntry, LedgerQuery, LedgerStore, OutboxRecord, Settlement } from './ledger';
 
 interface Stored {
   seq: number;
   entry: LedgerEntry;
 }
+
+interface StoredDead {
+  seq: number;
+  dead: DeadLetter;
+}
+
+/** One change of a write; the changes of every write waiting are applied in one synced batch. */
+type Change =
+  | { kind: 'entry'; entry: LedgerEntry }
+  | { kind: 'journal'; record: OutboxRecord }
+  | { kind: 'unjournal'; id: string }
+  | { kind: 'dead'; dead: DeadLetter }
+  | { kind: 'undead'; id: string };
+
+/** Dead letters kept at most (the oldest are dropped beyond). */
+export const MAX_DEAD_LETTERS = 10_000;
 
 type Op = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
 
@@ -53,7 +74,8 @@ class Handle {
   refs = 0;
   private db!: ClassicLevel<string, string>;
   private seq = 0;
-  private pending: { entry: LedgerEntry; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private queued: { changes: Change[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private deadCount = 0;
   private writing: Promise<void> | null = null;
   readonly ready: Promise<void>;
 
@@ -81,6 +103,10 @@ class Handle {
     for await (const k of this.db.keys({ gte: 't!', lt: `t!${END}`, reverse: true, limit: 1 })) {
       this.seq = Number(k.slice(2));
     }
+    for await (const k of this.db.keys({ gte: 'x!', lt: `x!${END}`, reverse: true, limit: 1 })) {
+      this.seq = Math.max(this.seq, Number(k.slice(2)));
+    }
+    for await (const _k of this.db.keys({ gte: 'x!', lt: `x!${END}` })) this.deadCount++;
   }
 
   async get(key: string): Promise<LedgerEntry | undefined> {
@@ -90,9 +116,64 @@ class Handle {
   }
 
   put(entry: LedgerEntry): Promise<void> {
-    const copy = JSON.parse(JSON.stringify(entry)) as LedgerEntry;
+    return this.change([{ kind: 'entry', entry }]);
+  }
+
+  journal(record: OutboxRecord): Promise<void> {
+    return this.change([{ kind: 'journal', record }]);
+  }
+
+  settle(id: string, settlement: Settlement): Promise<void> {
+    const changes: Change[] = [{ kind: 'unjournal', id }];
+    if (settlement.entry) changes.push({ kind: 'entry', entry: settlement.entry });
+    if (settlement.dead) changes.push({ kind: 'dead', dead: settlement.dead });
+    return this.change(changes);
+  }
+
+  async pending(node?: string): Promise<OutboxRecord[]> {
+    await this.ready;
+    const out: OutboxRecord[] = [];
+    for await (const v of this.db.values({ gte: 'q!', lt: `q!${END}` })) {
+      const r = JSON.parse(v) as OutboxRecord;
+      if (node === undefined || r.node === node) out.push(r);
+    }
+    return out.sort((a, b) => (a.accepted < b.accepted ? -1 : a.accepted > b.accepted ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  async deadLetters(query: DeadLetterQuery): Promise<DeadLetter[]> {
+    await this.ready;
+    const limit = query.limit ?? 100;
+    const out: DeadLetter[] = [];
+    if (limit <= 0) return out;
+    for await (const id of this.db.values({ gte: 'x!', lt: `x!${END}`, reverse: true })) {
+      const v = await this.db.get(`d!${id}`);
+      if (v === undefined) continue;
+      const d = (JSON.parse(v) as StoredDead).dead;
+      if (query.vendor && d.vendor !== query.vendor) continue;
+      if (query.node && d.node !== query.node) continue;
+      out.push(d);
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  async deadLetter(id: string): Promise<DeadLetter | undefined> {
+    await this.ready;
+    const v = await this.db.get(`d!${id}`);
+    return v === undefined ? undefined : (JSON.parse(v) as StoredDead).dead;
+  }
+
+  async removeDeadLetter(id: string): Promise<boolean> {
+    if (!(await this.deadLetter(id))) return false;
+    await this.change([{ kind: 'undead', id }]);
+    return true;
+  }
+
+  /** Queue changes for the next synced batch; resolves once it is written. */
+  private change(changes: Change[]): Promise<void> {
+    const copy = JSON.parse(JSON.stringify(changes)) as Change[];
     return new Promise((resolve, reject) => {
-      this.pending.push({ entry: copy, resolve, reject });
+      this.queued.push({ changes: copy, resolve, reject });
       if (!this.writing) this.writing = this.drain();
     });
   }
@@ -102,14 +183,14 @@ class Handle {
     try {
       await this.ready;
     } catch (err) {
-      for (const p of this.pending.splice(0)) p.reject(err);
+      for (const p of this.queued.splice(0)) p.reject(err);
       this.writing = null;
       return;
     }
-    while (this.pending.length) {
-      const batch = this.pending.splice(0);
+    while (this.queued.length) {
+      const batch = this.queued.splice(0);
       try {
-        await this.write(batch.map((p) => p.entry));
+        await this.write(batch.flatMap((p) => p.changes));
         for (const p of batch) p.resolve();
       } catch (err) {
         for (const p of batch) p.reject(err);
@@ -118,7 +199,8 @@ class Handle {
     this.writing = null;
   }
 
-  private async write(entries: LedgerEntry[]): Promise<void> {
+  private async write(changes: Change[]): Promise<void> {
+    const entries = changes.flatMap((c) => (c.kind === 'entry' ? [c.entry] : []));
     // The latest of each key in this batch, and what each key had before (to drop its old index records).
     const keys = [...new Set(entries.map((e) => e.key))];
     const old = await this.db.getMany(keys.map((k) => `e!${k}`));
@@ -134,8 +216,43 @@ class Handle {
       for (const k of indexKeys(e, stored.seq)) ops.push({ type: 'put', key: k, value: e.key });
       before.set(e.key, stored);
     }
+    // Outbox records and dead letters, in the order given (a journal then a settle of one id: settled).
+    const deadIds = [...new Set(changes.flatMap((c) => (c.kind === 'dead' ? [c.dead.id] : c.kind === 'undead' ? [c.id] : [])))];
+    const oldDead = deadIds.length ? await this.db.getMany(deadIds.map((id) => `d!${id}`)) : [];
+    const deadSeq = new Map<string, number | undefined>();
+    deadIds.forEach((id, i) => deadSeq.set(id, oldDead[i] !== undefined ? (JSON.parse(oldDead[i]!) as StoredDead).seq : undefined));
+    let deadCount = this.deadCount;
+    for (const c of changes) {
+      if (c.kind === 'journal') ops.push({ type: 'put', key: `q!${c.record.id}`, value: JSON.stringify(c.record) });
+      else if (c.kind === 'unjournal') ops.push({ type: 'del', key: `q!${c.id}` });
+      else if (c.kind === 'dead' || c.kind === 'undead') {
+        const id = c.kind === 'dead' ? c.dead.id : c.id;
+        const prev = deadSeq.get(id);
+        if (prev !== undefined) {
+          ops.push({ type: 'del', key: `x!${seqKey(prev)}` }, { type: 'del', key: `d!${id}` });
+          deadCount--;
+        }
+        deadSeq.set(id, undefined);
+        if (c.kind === 'dead') {
+          const stored: StoredDead = { seq: ++seq, dead: c.dead };
+          ops.push({ type: 'put', key: `d!${id}`, value: JSON.stringify(stored) }, { type: 'put', key: `x!${seqKey(stored.seq)}`, value: id });
+          deadSeq.set(id, stored.seq);
+          deadCount++;
+        }
+      }
+    }
+    // Beyond the bound, the oldest dead letters go (read from the index before this batch).
+    if (deadCount > MAX_DEAD_LETTERS) {
+      const excess = deadCount - MAX_DEAD_LETTERS;
+      for await (const [k, id] of this.db.iterator({ gte: 'x!', lt: `x!${END}`, limit: excess })) {
+        if (deadSeq.get(id) !== Number(k.slice(2))) continue; // re-put in this batch: already handled
+        ops.push({ type: 'del', key: k }, { type: 'del', key: `d!${id}` });
+        deadCount--;
+      }
+    }
     await this.db.batch(ops, { sync: true });
     this.seq = seq;
+    this.deadCount = deadCount;
   }
 
   async recent(query: LedgerQuery): Promise<LedgerEntry[]> {
@@ -203,6 +320,30 @@ export class LevelLedgerStore implements LedgerStore {
 
   async recent(query: LedgerQuery = {}): Promise<LedgerEntry[]> {
     return this.live().recent(query);
+  }
+
+  async journal(record: OutboxRecord): Promise<void> {
+    return this.live().journal(record);
+  }
+
+  async settle(id: string, settlement: Settlement): Promise<void> {
+    return this.live().settle(id, settlement);
+  }
+
+  async pending(node?: string): Promise<OutboxRecord[]> {
+    return this.live().pending(node);
+  }
+
+  async deadLetters(query: DeadLetterQuery = {}): Promise<DeadLetter[]> {
+    return this.live().deadLetters(query);
+  }
+
+  async deadLetter(id: string): Promise<DeadLetter | undefined> {
+    return this.live().deadLetter(id);
+  }
+
+  async removeDeadLetter(id: string): Promise<boolean> {
+    return this.live().removeDeadLetter(id);
   }
 
   /** Releases this store; the directory's database closes when its last store in this process closes. */

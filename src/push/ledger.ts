@@ -60,11 +60,82 @@ export interface LedgerQuery {
   limit?: number;
 }
 
-/** Where ledger entries live. `put` resolves only once the entry is durable (for durable stores). */
+/**
+ * A message accepted by a push node and not yet settled (the durable outbox): journaled before its first
+ * request, removed (atomically with its ledger entry or dead letter) when its outcome is given. Resumed
+ * by the node with the same id when it starts again.
+ */
+export interface OutboxRecord {
+  /** Unique id of this record. */
+  id: string;
+  /** The push node's id. */
+  node: string;
+  vendor: string;
+  /** `queued`: no create request has left; `sent`: a create request may have reached the vendor (at `sentAt`). */
+  state: 'queued' | 'sent';
+  /** When the create request left (ms since the epoch), state `sent`. */
+  sentAt?: number;
+  /** The message as kept (journalMessage: its JSON-safe properties). */
+  msg: Record<string, unknown>;
+  /** When the node accepted it (ISO 8601). */
+  accepted: string;
+}
+
+/** A push that ended in an error, kept until retried or discarded. */
+export interface DeadLetter {
+  /** Unique id (the outbox record's). */
+  id: string;
+  /** The push node's id (a retry sends the message to it again). */
+  node: string;
+  vendor: string;
+  /** The error's code and (redacted) message. */
+  code: string;
+  message: string;
+  /** The candidate the failed push created, when known (PARTIAL_PUSH...). */
+  candidateId?: string;
+  /** The push's ledger key, profile identity and target, when known. */
+  key?: string;
+  profile?: string;
+  target?: string;
+  /** The message as kept (journalMessage). */
+  msg: Record<string, unknown>;
+  /** When the push failed (ISO 8601). */
+  at: string;
+}
+
+export interface DeadLetterQuery {
+  vendor?: string;
+  node?: string;
+  /** At most this many, newest first (default 100). */
+  limit?: number;
+}
+
+/** What settles an outbox record, in one atomic write. */
+export interface Settlement {
+  /** The push's ledger entry to record. */
+  entry?: LedgerEntry;
+  /** The dead letter to keep (the push failed). */
+  dead?: DeadLetter;
+}
+
+/**
+ * Where ledger entries, the outbox and dead letters live. Every write resolves only once it is durable
+ * (for durable stores).
+ */
 export interface LedgerStore {
   get(key: string): Promise<LedgerEntry | undefined>;
   put(entry: LedgerEntry): Promise<void>;
   recent(query?: LedgerQuery): Promise<LedgerEntry[]>;
+  /** Journal (or update) an outbox record. */
+  journal(record: OutboxRecord): Promise<void>;
+  /** Remove outbox record `id` (absent: nothing to remove) and write the settlement, atomically. */
+  settle(id: string, settlement: Settlement): Promise<void>;
+  /** Unsettled outbox records (of one node, or all), oldest first. */
+  pending(node?: string): Promise<OutboxRecord[]>;
+  deadLetters(query?: DeadLetterQuery): Promise<DeadLetter[]>;
+  deadLetter(id: string): Promise<DeadLetter | undefined>;
+  /** Remove a dead letter; false when there was none. */
+  removeDeadLetter(id: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -83,6 +154,47 @@ export function ledgerKey(vendor: string, account: string, target: string, profi
 /** A store in memory (lost on restart): tests, and pushProfile without a ledger directory. */
 export class MemoryLedgerStore implements LedgerStore {
   private readonly entries = new Map<string, LedgerEntry>();
+  private readonly outbox = new Map<string, OutboxRecord>();
+  private readonly dead = new Map<string, DeadLetter>();
+
+  async journal(record: OutboxRecord): Promise<void> {
+    // An update keeps the record's place (oldest first).
+    this.outbox.set(record.id, structuredClone(record));
+  }
+
+  async settle(id: string, settlement: Settlement): Promise<void> {
+    this.outbox.delete(id);
+    if (settlement.entry) await this.put(settlement.entry);
+    if (settlement.dead) {
+      this.dead.delete(settlement.dead.id);
+      this.dead.set(settlement.dead.id, structuredClone(settlement.dead));
+    }
+  }
+
+  async pending(node?: string): Promise<OutboxRecord[]> {
+    return [...this.outbox.values()].filter((r) => node === undefined || r.node === node).map((r) => structuredClone(r));
+  }
+
+  async deadLetters(query: DeadLetterQuery = {}): Promise<DeadLetter[]> {
+    const limit = query.limit ?? 100;
+    const out: DeadLetter[] = [];
+    for (const d of [...this.dead.values()].reverse()) {
+      if (out.length >= limit) break;
+      if (query.vendor && d.vendor !== query.vendor) continue;
+      if (query.node && d.node !== query.node) continue;
+      out.push(structuredClone(d));
+    }
+    return out;
+  }
+
+  async deadLetter(id: string): Promise<DeadLetter | undefined> {
+    const d = this.dead.get(id);
+    return d ? structuredClone(d) : undefined;
+  }
+
+  async removeDeadLetter(id: string): Promise<boolean> {
+    return this.dead.delete(id);
+  }
 
   async get(key: string): Promise<LedgerEntry | undefined> {
     const e = this.entries.get(key);
@@ -216,7 +328,29 @@ export interface LedgerWorkResult {
 }
 
 /** The outcome of PushLedger.once: the push ran (its result), or it was already done (the entry). */
-export type OnceOutcome<R> = { pushed: true; result: R } | { pushed: false; entry: LedgerEntry };
+export type OnceOutcome<R> = { pushed: true; result: R; finished?: boolean } | { pushed: false; entry: LedgerEntry };
+
+/** How PushLedger.once asks the work to run. */
+export interface WorkPlan {
+  /** Finish an earlier partial push (only its missing steps), on this candidate. */
+  finishFrom?: { candidateId: string; steps: LedgerStep[] };
+  /** A create of this push may have reached the vendor at this time (a resumed push): look it up before creating. */
+  priorSentAt?: number;
+}
+
+/** The durable outbox's part in PushLedger.once (src/push/outbox.ts). */
+export interface OnceOptions {
+  /** The vendor can finish a partial push (vendor.finish): a `partial` entry is finished instead of refused. */
+  finishable?: boolean;
+  /** A push resumed from the outbox; `sentAt` when its create may have left before the stop. */
+  resumed?: { sentAt?: number };
+  /** Write the final ledger entry (with the dead letter of a failure) in place of store.put: the outbox settles it. */
+  settle?(settlement: Settlement): Promise<void>;
+  /** The dead letter of a failure (undefined: none kept). */
+  dead?(err: unknown, entry: LedgerEntry | undefined): DeadLetter | undefined;
+  /** True when the push was cut by a stop that resumes it later: its entry is recorded, the outbox record kept. */
+  keep?(): boolean;
+}
 
 export interface PushLedgerOptions {
   /** The clock of the entries (tests). */
@@ -240,14 +374,28 @@ export function failureOutcome(err: unknown): { outcome: Exclude<LedgerOutcome, 
   return { outcome: 'failed', code };
 }
 
+/** Steps as the ledger keeps them. */
+function ledgerSteps(steps: LedgerWorkResult['steps']): LedgerStep[] {
+  return (steps ?? []).map((s) => ({ step: s.step, status: s.status === 'skipped' ? 'skipped' : s.status === 'failed' ? 'failed' : 'done' }));
+}
+
+/** The steps of a finished push: the earlier ones done, then what the finish did (each step once, latest status). */
+function mergeSteps(earlier: LedgerStep[], later: LedgerStep[]): LedgerStep[] {
+  const byStep = new Map<string, LedgerStep>();
+  for (const s of earlier) if (s.status !== 'failed') byStep.set(s.step, s);
+  for (const s of later) byStep.set(s.step, s);
+  return [...byStep.values()];
+}
+
 /**
  * The push ledger over a LedgerStore: `once` makes one push per (vendor, account, target, profile).
  *
  * Pushes of one key are serialized in this process: ten copies of a profile arriving at once give one
  * push; each later copy waits for the one before it, then finds its entry and follows `mode`. Entries
- * recorded as `pushed`, `partial` (created; finishing the missing steps is a later step of issue 12) or
- * `unknown` (the create may have reached the vendor) count as already pushed; `failed` does not (the
- * next copy pushes). A failed attempt never overwrites an entry that says a candidate exists.
+ * recorded as `pushed`, `partial` or `unknown` count as already pushed; `failed` does not (the next copy
+ * pushes). A `partial` entry of a vendor that can finish (options.finishable) is finished: only its
+ * missing steps run, on the recorded candidate. An `unknown` entry of a resumed push is looked up before
+ * any create (plan.priorSentAt). A failed attempt never overwrites an entry that says a candidate exists.
  */
 export class PushLedger {
   private readonly tails = new Map<string, Promise<void>>();
@@ -267,27 +415,46 @@ export class PushLedger {
     return this.store.get(this.key(id));
   }
 
-  /** Record an outcome (a `failed` one does not replace an entry saying a candidate exists). */
-  async record(id: PushIdentity, outcome: Omit<LedgerEntry, 'key' | 'vendor' | 'account' | 'target' | 'profile' | 'at'>): Promise<LedgerEntry> {
-    const key = this.key(id);
-    const entry: LedgerEntry = { key, ...id, ...outcome, at: this.now().toISOString() };
+  /** The entry of an outcome (not written). */
+  entry(id: PushIdentity, outcome: Omit<LedgerEntry, 'key' | 'vendor' | 'account' | 'target' | 'profile' | 'at'>): LedgerEntry {
+    const entry: LedgerEntry = { key: this.key(id), ...id, ...outcome, at: this.now().toISOString() };
     if (entry.candidateId === undefined) delete entry.candidateId;
     if (entry.code === undefined) delete entry.code;
+    return entry;
+  }
+
+  /**
+   * Record an outcome (a `failed` one does not replace an entry saying a candidate exists), through
+   * `settle` when given (the outbox's atomic write, with `dead`), else store.put.
+   */
+  async record(
+    id: PushIdentity,
+    outcome: Omit<LedgerEntry, 'key' | 'vendor' | 'account' | 'target' | 'profile' | 'at'>,
+    settle?: (s: Settlement) => Promise<void>,
+    dead?: DeadLetter,
+  ): Promise<LedgerEntry> {
+    let entry = this.entry(id, outcome);
+    let write: LedgerEntry | undefined = entry;
     if (entry.outcome === 'failed') {
-      const previous = await this.store.get(key);
-      if (countsAsPushed(previous)) return previous;
+      const previous = await this.store.get(entry.key);
+      if (countsAsPushed(previous)) {
+        entry = previous;
+        write = undefined;
+      }
     }
-    await this.store.put(entry);
+    if (settle) await settle({ entry: write, dead });
+    else if (write) await this.store.put(write);
     return entry;
   }
 
   /**
    * Push once: wait for the pushes of the same key before this one, look the entry up, then either
-   * answer the recorded entry (`skip`), throw ALREADY_PUSHED (`error`), or run `work` and record its
-   * outcome (no entry, a failed one, or mode `push`). An `unknown` entry is ALREADY_PUSHED in modes
-   * `skip` and `error` alike: the candidate may exist, and there is no id to hand on.
+   * answer the recorded entry (`skip`), throw ALREADY_PUSHED (`error`), finish a partial push, or run
+   * `work` and record its outcome (no entry, a failed one, or mode `push`). An `unknown` entry is
+   * ALREADY_PUSHED in modes `skip` and `error` alike (the candidate may exist, and there is no id to hand
+   * on), unless the push is resumed (then it is looked up).
    */
-  async once<R extends LedgerWorkResult>(id: PushIdentity, mode: DuplicateMode, work: () => Promise<R>, label = id.vendor): Promise<OnceOutcome<R>> {
+  async once<R extends LedgerWorkResult>(id: PushIdentity, mode: DuplicateMode, work: (plan: WorkPlan) => Promise<R>, label = id.vendor, options: OnceOptions = {}): Promise<OnceOutcome<R>> {
     const key = this.key(id);
     const before = this.tails.get(key) ?? Promise.resolve();
     let release!: () => void;
@@ -296,36 +463,53 @@ export class PushLedger {
     this.tails.set(key, tail);
     try {
       await before;
-      return await this.step(id, mode, work, label);
+      return await this.step(id, mode, work, label, options);
     } finally {
       release();
       if (this.tails.get(key) === tail) this.tails.delete(key);
     }
   }
 
-  private async step<R extends LedgerWorkResult>(id: PushIdentity, mode: DuplicateMode, work: () => Promise<R>, label: string): Promise<OnceOutcome<R>> {
-    if (mode !== 'push') {
-      const entry = await this.lookup(id);
-      if (countsAsPushed(entry)) {
+  private async step<R extends LedgerWorkResult>(id: PushIdentity, mode: DuplicateMode, work: (plan: WorkPlan) => Promise<R>, label: string, options: OnceOptions): Promise<OnceOutcome<R>> {
+    const plan: WorkPlan = {};
+    const entry = mode !== 'push' || options.resumed ? await this.lookup(id) : undefined;
+    if (mode !== 'push' && countsAsPushed(entry)) {
+      if (entry.outcome === 'partial' && options.finishable && entry.candidateId !== undefined) {
+        plan.finishFrom = { candidateId: entry.candidateId, steps: entry.steps };
+      } else if (entry.outcome === 'unknown' && options.resumed) {
+        plan.priorSentAt = options.resumed.sentAt ?? Date.parse(entry.at);
+      } else {
+        if (options.settle) await options.settle({}).catch((e) => this.options.onStoreError?.(e, entry));
         if (mode === 'skip' && entry.outcome !== 'unknown') return { pushed: false, entry };
         throw alreadyPushed(entry, label);
       }
+    } else if (options.resumed?.sentAt !== undefined) {
+      plan.priorSentAt = options.resumed.sentAt;
     }
+    // A stop that resumes the push later: the entry is recorded (a create or a partial is known), the outbox record kept.
+    const settleOrKeep = (dead?: DeadLetter) => (s: Settlement) => (options.keep?.() ? (s.entry ? this.store.put(s.entry) : Promise.resolve()) : options.settle ? options.settle({ ...s, dead }) : s.entry ? this.store.put(s.entry) : Promise.resolve());
     let result: R;
     try {
-      result = await work();
+      result = await work(plan);
     } catch (err) {
       const f = failureOutcome(err);
-      const steps: LedgerStep[] = f.outcome === 'partial' ? [{ step: 'create', status: 'done' }, ...(f.step ? [{ step: f.step, status: 'failed' as const }] : [])] : [];
-      await this.record(id, { outcome: f.outcome, candidateId: f.candidateId, steps, code: f.code }).catch((e) => this.options.onStoreError?.(e, { key: this.key(id), ...id, outcome: f.outcome, steps, at: this.now().toISOString() }));
+      const from = plan.finishFrom;
+      // A finish that fails leaves the push partial, on the same candidate.
+      const outcome = from && f.outcome === 'failed' ? 'partial' : f.outcome;
+      const candidateId = f.candidateId ?? from?.candidateId;
+      const failedStep: LedgerStep[] = f.step ? [{ step: f.step, status: 'failed' }] : [];
+      const steps: LedgerStep[] = outcome === 'partial' ? mergeSteps(from?.steps ?? [{ step: 'create', status: 'done' }], failedStep) : [];
+      const recorded = this.entry(id, { outcome, candidateId, steps, code: f.code });
+      const dead = options.dead?.(err, recorded);
+      await this.record(id, { outcome, candidateId, steps, code: f.code }, settleOrKeep(dead), dead).catch((e) => this.options.onStoreError?.(e, recorded));
       throw err;
     }
-    const candidateId = result.candidateId !== undefined && result.candidateId !== null && result.candidateId !== '' ? String(result.candidateId) : undefined;
-    const steps: LedgerStep[] = (result.steps ?? []).map((s) => ({ step: s.step, status: s.status === 'skipped' ? 'skipped' : s.status === 'failed' ? 'failed' : 'done' }));
-    await this.record(id, { outcome: 'pushed', candidateId, steps }).catch((e) =>
-      this.options.onStoreError?.(e, { key: this.key(id), ...id, outcome: 'pushed', candidateId, steps, at: this.now().toISOString() }),
+    const candidateId = result.candidateId !== undefined && result.candidateId !== null && result.candidateId !== '' ? String(result.candidateId) : plan.finishFrom?.candidateId;
+    const steps = plan.finishFrom ? mergeSteps(plan.finishFrom.steps, ledgerSteps(result.steps)) : ledgerSteps(result.steps);
+    await this.record(id, { outcome: 'pushed', candidateId, steps }, settleOrKeep()).catch((e) =>
+      this.options.onStoreError?.(e, this.entry(id, { outcome: 'pushed', candidateId, steps })),
     );
-    return { pushed: true, result };
+    return { pushed: true, result, finished: plan.finishFrom ? true : undefined };
   }
 }
 

@@ -34,7 +34,28 @@ export interface PipelineVendor<C, P, R> {
   checkConfig(config: C, params: P): void;
   defaultPayload(profile: HrflowProfile, params: P): unknown;
   validate: PayloadValidator;
-  push(ctx: { http: HttpClient; files: HttpClient; config: C; params: P; profile?: HrflowProfile; cv?: CvDownloadOptions }, payload: any): Promise<R>;
+  push(ctx: PipelineContext<C, P>, payload: any): Promise<R>;
+  /**
+   * Finish an earlier push whose create succeeded but a later step failed (the ledger's `partial`
+   * entry): only the steps not done yet, on the recorded candidate. Absent: the vendor has no later step.
+   */
+  finish?(ctx: PipelineContext<C, P>, payload: any, done: FinishFrom): Promise<R>;
+}
+
+/** What vendor.push and vendor.finish get (src/vendors/types.ts PushContext). */
+export interface PipelineContext<C, P> {
+  http: HttpClient;
+  files: HttpClient;
+  config: C;
+  params: P;
+  profile?: HrflowProfile;
+  cv?: CvDownloadOptions;
+}
+
+/** Where an earlier partial push stopped: its candidate and the steps it recorded (done, skipped, failed). */
+export interface FinishFrom {
+  candidateId: string;
+  steps: Array<{ step: string; status: 'done' | 'skipped' | 'failed' }>;
 }
 
 /** What is pushed: a vendor payload given as is, or the profile the default mapping reads (and the CV comes from). */
@@ -53,6 +74,11 @@ export interface PushRunOptions extends Omit<HttpOptions, 'vendor' | 'redactor' 
   cvDownload?: CvDownloadPolicy;
   /** Called with the vendor client before the push starts (the node watches whether a create left). */
   onClient?(http: HttpClient): void;
+  /**
+   * Finish an earlier partial push (vendor.finish) instead of pushing: only its missing steps. Without
+   * vendor.finish, FINISH is an error (PARTIAL_PUSH: nothing to finish with).
+   */
+  finishFrom?: FinishFrom;
 }
 
 /**
@@ -80,9 +106,10 @@ export function preparePush<C, P>(vendor: PipelineVendor<C, P, unknown>, config:
 
 /** Step 4: the vendor's client and the CV download's, both reporting errors as this vendor's. */
 export function pushClients<C>(vendor: PipelineVendor<C, any, unknown>, config: C, options: PushRunOptions = {}): { http: HttpClient; files: HttpClient; redactor: Redactor } {
-  const { limiter, cvDownload: _cv, onClient: _onClient, ...common } = options;
+  const { limiter, cvDownload: _cv, onClient: _onClient, finishFrom: _finish, ...common } = options;
   void _cv;
   void _onClient;
+  void _finish;
   const redactor = new Redactor(vendor.secrets(config));
   const http = new HttpClient({
     ...common,
@@ -95,8 +122,10 @@ export function pushClients<C>(vendor: PipelineVendor<C, any, unknown>, config: 
   });
   // CV hosts are not the vendor's API (no base URL, no account headers, no vendor rate limit), but a
   // failure there is part of this push: `error.vendor` is the vendor id, `error.step` says download_cv.
-  const { onWait: _onWait, ...filesOptions } = common;
+  const { onWait: _onWait, beforeUnsafe: _beforeUnsafe, priorSentAt: _priorSentAt, ...filesOptions } = common;
   void _onWait;
+  void _beforeUnsafe;
+  void _priorSentAt;
   const files = new HttpClient({ ...filesOptions, vendor: vendor.id, redactor });
   return { http, files, redactor };
 }
@@ -116,8 +145,7 @@ async function pushOnce<C, P, R>(vendor: PipelineVendor<C, P, R>, config: C, par
   const { payload, input } = preparePush(vendor, config, params, given);
   const { http, files } = pushClients(vendor, config, options);
   options.onClient?.(http);
-  return vendor.push(
-    {
+  const ctx: PipelineContext<C, P> = {
       http,
       files,
       config,
@@ -131,7 +159,15 @@ async function pushOnce<C, P, R>(vendor: PipelineVendor<C, P, R>, config: C, par
         signal: options.signal,
         onRetry: options.onRetry,
       },
-    },
-    payload,
-  );
+  };
+  if (options.finishFrom) {
+    if (!vendor.finish) {
+      throw new ConnectorError(ErrorCodes.PARTIAL_PUSH, `${vendor.label} has no step to finish after the create of candidate ${options.finishFrom.candidateId}`, {
+        vendor: vendor.id,
+        candidateId: options.finishFrom.candidateId,
+      });
+    }
+    return vendor.finish(ctx, payload, options.finishFrom);
+  }
+  return vendor.push(ctx, payload);
 }
