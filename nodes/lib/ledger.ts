@@ -117,3 +117,33 @@ export function ledgerFor(RED: NodeAPI): PushLedger | undefined {
   }
   return ledger;
 }
+
+/** What a dead-letter retry or discard answers (the admin endpoints send it as JSON). */
+export type DeadLetterAnswer = { ok: true; detail: string } | { ok: false; status: 404 | 409 | 503; code: string; message: string };
+
+/**
+ * Send a dead letter's message to its push node again (the node journals it anew), then remove the dead
+ * letter. 404: no such dead letter; 409: its push node is not deployed any more; 503: the ledger is off.
+ */
+export async function retryDeadLetter(RED: NodeAPI, id: string): Promise<DeadLetterAnswer> {
+  const ledger = ledgerFor(RED);
+  if (!ledger) return { ok: false, status: 503, code: 'LEDGER_OFF', message: 'the push ledger is turned off (hrflowLedger: false)' };
+  const dead = await ledger.store.deadLetter(id);
+  if (!dead) return { ok: false, status: 404, code: 'NOT_FOUND', message: `no dead letter ${id}` };
+  const node = RED.nodes.getNode(dead.node) as (import('node-red').Node & { receive(msg: object): void }) | null;
+  if (!node || typeof node.receive !== 'function') {
+    return { ok: false, status: 409, code: 'NOT_DEPLOYED', message: `the push node ${dead.node} that failed this push is not deployed any more: discard it, or send the message to another node` };
+  }
+  // The node has it before the dead letter goes: a stop in between leaves both, never neither.
+  node.receive({ ...structuredClone(dead.msg), retried: true });
+  await ledger.store.removeDeadLetter(id);
+  return { ok: true, detail: `sent again to ${dead.vendor} node ${dead.node}` };
+}
+
+/** Remove a dead letter for good. */
+export async function discardDeadLetter(RED: NodeAPI, id: string): Promise<DeadLetterAnswer> {
+  const ledger = ledgerFor(RED);
+  if (!ledger) return { ok: false, status: 503, code: 'LEDGER_OFF', message: 'the push ledger is turned off (hrflowLedger: false)' };
+  if (!(await ledger.store.removeDeadLetter(id))) return { ok: false, status: 404, code: 'NOT_FOUND', message: `no dead letter ${id}` };
+  return { ok: true, detail: `dead letter ${id} discarded` };
+}
