@@ -32,12 +32,25 @@ export function ledgerEnabled(RED: NodeAPI): boolean {
  */
 class DurableOrMemoryStore implements LedgerStore {
   private store: Promise<LedgerStore>;
+  /** True once the durable store is open (false before, and for good after a failed open). */
+  durable = false;
 
   constructor(open: () => Promise<LedgerStore>, warn: (text: string) => void) {
-    this.store = open().catch((err: unknown) => {
-      warn(`hrflow push ledger: kept in memory until Node-RED restarts (duplicates are only caught within this run): ${(err as Error)?.message ?? err}`);
-      return new MemoryLedgerStore();
-    });
+    this.store = open().then(
+      (store) => {
+        this.durable = true;
+        return store;
+      },
+      (err: unknown) => {
+        warn(`hrflow push ledger: kept in memory until Node-RED restarts (duplicates are only caught within this run, and messages in flight are not resumed after a restart): ${(err as Error)?.message ?? err}`);
+        return new MemoryLedgerStore();
+      },
+    );
+  }
+
+  /** Resolves once the store is open (durable or memory). */
+  async ready(): Promise<void> {
+    await this.store;
   }
 
   async get(key: string): Promise<LedgerEntry | undefined> {
@@ -103,6 +116,24 @@ function openStore(RED: NodeAPI): LedgerStore {
     await store.open();
     return store;
   }, (text) => RED.log.warn(text));
+}
+
+/**
+ * The runtime's durable outbox: its ledger when the store in the user directory is open (a memory store
+ * does not outlive the process: messages in flight then get their ABORTED outcome at a stop, as without
+ * the outbox). Waits for the store to open.
+ */
+export async function durableLedger(RED: NodeAPI): Promise<PushLedger | undefined> {
+  const ledger = ledgerFor(RED);
+  const store = ledger?.store;
+  if (!(store instanceof DurableOrMemoryStore)) return undefined;
+  await store.ready();
+  return store.durable ? ledger : undefined;
+}
+
+/** Whether the runtime's ledger is durable now (false while it opens: a stop then aborts as without the outbox). */
+export function isDurable(ledger: PushLedger | undefined): boolean {
+  return ledger?.store instanceof DurableOrMemoryStore && ledger.store.durable;
 }
 
 /** The runtime's ledger, or undefined when `hrflowLedger: false`. */

@@ -14,10 +14,11 @@ import type { VendorModule } from '../../src/vendors/types';
 import { cvDownloadPolicy, type CvDownloadPolicy } from '../../src/push/files';
 import { createdCandidateId } from '../../src/push/create';
 import { runPush, type PushInput } from '../../src/push/pipeline';
-import { accountHash, duplicateMode, ledgerTarget, profileIdentity, type PushIdentity } from '../../src/push/ledger';
-import { ledgerFor } from './ledger';
+import { accountHash, duplicateMode, ledgerTarget, profileIdentity, type OutboxRecord, type PushIdentity, type Settlement, type WorkPlan } from '../../src/push/ledger';
+import { deadLetter, journalMessage, MAX_JOURNAL_BYTES, outboxRecord } from '../../src/push/outbox';
+import { durableLedger, isDurable, ledgerFor } from './ledger';
 import { report } from './push-events';
-import { abortedAtClose, fromMsgOr, intSetting, onInput, Status, type Job, type Msg } from './runtime';
+import { abortedAtClose, fromMsgOr, intSetting, onInput, Status, whichMsg, type Job, type Msg } from './runtime';
 import { runtimeText, STATUS_TEXTS, statusKey, type StatusKey } from './status-text';
 import type { VendorConfigNode } from './vendor-config';
 
@@ -153,6 +154,20 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
     const ledger = ledgerFor(RED);
     const onDuplicate = duplicateMode(def.on_duplicate);
     let inFlight = 0;
+    // The durable outbox: each message's journal record (a resumed message comes with its own).
+    const records = new WeakMap<object, OutboxRecord>();
+    /** How this node was closed: `keep` (stopped or redeployed: journaled messages resume at the next start), `remove`. */
+    let closing: 'keep' | 'remove' | undefined;
+    const warnStore = (what: string) => (err: unknown) => node.warn(`hrflow push outbox: could not ${what}: ${(err as Error)?.message ?? err}`);
+    /** Records whose settlement is the ledger's (or the plain push's) from now on. */
+    const settledByLedger = new WeakSet<OutboxRecord>();
+    const keep = () => closing === 'keep';
+    /** A journaled message that failed: its dead letter (not when kept for the next start, nor for ALREADY_PUSHED). */
+    const settleFailure = async (msg: Msg, err: unknown) => {
+      const rec = records.get(msg);
+      if (!rec || !ledger || keep() || (err as ConnectorError)?.code === ErrorCodes.ALREADY_PUSHED) return;
+      await ledger.store.settle(rec.id, { dead: deadLetter(rec, err) }).catch(warnStore('keep the dead letter'));
+    };
 
     // Static texts are catalogue keys: the editor shows them in the user's language.
     if (!account) node.status(Status.error(statusKey(type, 'no-account')));
@@ -164,6 +179,9 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
       try {
         await handle(msg, send, job);
       } catch (err) {
+        // A journaled message that failed before the ledger took it (a resumed one whose account is gone...).
+        const rec = records.get(msg);
+        if (rec && !settledByLedger.has(rec)) await settleFailure(msg, err);
         report(RED, 'outcome', { vendor: vendor.id, node: node.id, outcome: 'error', code: (err as ConnectorError)?.code ?? ErrorCodes.INVALID_INPUT, seconds: seconds(), resumed });
         throw err;
       }
@@ -189,6 +207,36 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
         // No HrFlow key and no e-mail: nothing to know the profile by, pushed as without the ledger.
         if (profile) identity = { vendor: vendor.id, account: accountHash(`${type}-config`, config), target: ledgerTarget(fields, params), profile };
       }
+      // Journaled before the first request when the ledger is durable: resumed after a stop, a redeploy or a crash.
+      let record = records.get(msg);
+      const resumedFrom = record;
+      if (!record && ledger && !dryRun && isDurable(ledger)) {
+        const kept = journalMessage(msg);
+        if (!kept) {
+          node.warn(`${whichMsg(msg)}: larger than ${MAX_JOURNAL_BYTES / 1024 / 1024} MiB as JSON, not kept in the outbox: pushed, but not resumed after a crash`);
+        } else {
+          record = outboxRecord(node.id, vendor.id, kept);
+          // Known before the write ends: a stop meanwhile keeps the message for the next start.
+          records.set(msg, record);
+          try {
+            await ledger.store.journal(record);
+          } catch (err) {
+            warnStore('journal this message (pushed, but not resumed after a crash)')(err);
+            records.delete(msg);
+            record = undefined;
+          }
+        }
+      }
+      const rec = record;
+      const settle = rec && ledger ? (s: Settlement) => ledger.store.settle(rec.id, s) : undefined;
+      const resumed = resumedFrom ? { sentAt: resumedFrom.state === 'sent' ? resumedFrom.sentAt : undefined, accepted: resumedFrom.accepted } : undefined;
+      const beforeUnsafe = rec && ledger
+        ? async () => {
+            rec.state = 'sent';
+            rec.sentAt = Date.now();
+            await ledger.store.journal(rec).catch(warnStore('note that the create left'));
+          }
+        : undefined;
 
       inFlight++;
       try {
@@ -196,7 +244,10 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
         // If the flow stops now: did a create leave (the candidate may exist)?
         job.progress = () => (http?.unsafeDone ? 'created' : http?.unsafeSent ? 'sent' : 'none');
         job.candidateId = () => (http ? createdCandidateId(http) : undefined);
-        const push = () => runPush(vendor, config, params, given, {
+        const push = (plan: WorkPlan) => runPush(vendor, config, params, given, {
+          finishFrom: plan.finishFrom,
+          priorSentAt: plan.priorSentAt,
+          beforeUnsafe,
           timeoutMs,
           retries,
           retryDelayMs,
@@ -218,7 +269,29 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
             node.status(Status.working(inFlight > 1 ? say('pushing-n', { count: inFlight }) : statusKey(type, 'pushing')));
           },
         });
-        const outcome = identity && ledger ? await ledger.once(identity, onDuplicate, push, vendor.label) : { pushed: true as const, result: await push() };
+        let outcome;
+        if (identity && ledger) {
+          // From here the ledger settles the record (its entry, or the dead letter of a failure).
+          if (rec) settledByLedger.add(rec);
+          outcome = await ledger.once(identity, onDuplicate, push, vendor.label, {
+            finishable: !!vendor.finish,
+            resumed,
+            settle,
+            keep,
+            dead: rec ? (err, entry) => ((err as ConnectorError)?.code === ErrorCodes.ALREADY_PUSHED ? undefined : deadLetter(rec, err, entry)) : undefined,
+          });
+        } else {
+          try {
+            outcome = { pushed: true as const, result: await push({ priorSentAt: resumed?.sentAt }) };
+          } catch (err) {
+            if (rec) settledByLedger.add(rec);
+            await settleFailure(msg, err);
+            throw err;
+          }
+          if (rec) settledByLedger.add(rec);
+          // Durable before the message leaves.
+          if (settle && !keep()) await settle({}).catch(warnStore('settle this message'));
+        }
         if (!outcome.pushed) {
           // Already pushed here (on_duplicate `skip`): nothing sent, the recorded candidate on the output.
           const entry = outcome.entry;
@@ -245,11 +318,40 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
       }
     }
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    // Messages journaled and not settled when this node last stopped (or crashed): resumed once the flows
+    // have started (their downstream nodes listen), each with msg.resumed = true.
+    const resume = async () => {
+      try {
+        const durable = await durableLedger(RED);
+        if (!durable || closing) return;
+        const pending = await durable.store.pending(node.id);
+        if (pending.length) node.log(`resuming ${pending.length} message(s) from the outbox`);
+        for (const r of pending) {
+          if (closing) return;
+          const msg = { ...structuredClone(r.msg), resumed: true } as Record<string, unknown>;
+          records.set(msg, r);
+          report(RED, 'resume', { vendor: vendor.id, node: node.id });
+          node.receive(msg as any);
+        }
+      } catch (err) {
+        warnStore('resume the messages of the outbox')(err);
+      }
+    };
+    const onStarted = () => {
+      RED.events.off('flows:started', onStarted);
+      void resume();
+    };
+    if (ledger && account) RED.events.on('flows:started', onStarted);
+
+    node.on('close', (removed: boolean, done: () => void) => {
+      RED.events.off('flows:started', onStarted);
+      // Stopped or redeployed with a durable outbox: journaled messages get their outcome when the node starts
+      // again. Removed (or no durable outbox): every message in flight gets its ABORTED outcome now.
+      closing = !removed && isDurable(ledger) ? 'keep' : 'remove';
       controller.abort(new ConnectorError(ErrorCodes.ABORTED, 'the flow was stopped', { vendor: vendor.id }));
       node.status(Status.clear());
-      // Every message in flight gets its outcome now, while the flow's Catch nodes still listen, and a log line.
-      inputs.close((job) => abortedAtClose(vendor.label, vendor.id, job), done);
+      // Every other message in flight gets its outcome now, while the flow's Catch nodes still listen, and a log line.
+      inputs.close((job) => abortedAtClose(vendor.label, vendor.id, job), done, closing === 'keep' ? (job) => records.has(job.msg) : undefined);
     });
   }
   RED.nodes.registerType(type, PushNode as any);

@@ -83,6 +83,11 @@ export interface Job {
   progress?: () => 'none' | 'sent' | 'created';
   /** Set by the handler: the id of the candidate created so far, once known. */
   candidateId?: () => string | undefined;
+  /**
+   * Set at close: the message was kept for later (journaled in a durable outbox, resumed when the node
+   * starts again): it gets no outcome from this run, and what its handler does after is not sent.
+   */
+  kept?: boolean;
 }
 
 /** The messages a node is handling, for its 'close' handler. */
@@ -97,10 +102,11 @@ export interface InputTracker {
   abortAll(makeError: (job: Job) => ConnectorError): void;
   /** Resolves when every handler has returned, or after `ms` (the close waits for the work to end, bounded). */
   settled(ms: number): Promise<void>;  /**
-   * The node's 'close': abortAll, then call `done` once the cancelled work has ended (at most
-   * CLOSE_WAIT_MS later), so nothing of this node outlives its flow.
+   * The node's 'close': abortAll (except the jobs `keep` says are kept for later: they get no outcome now,
+   * see Job.kept), then call `done` once the cancelled work has ended (at most CLOSE_WAIT_MS later), so
+   * nothing of this node outlives its flow.
    */
-  close(makeError: (job: Job) => ConnectorError, done: () => void): void;
+  close(makeError: (job: Job) => ConnectorError, done: () => void, keep?: (job: Job) => boolean): void;
 }
 
 export interface InputOptions {
@@ -137,6 +143,11 @@ export function onInput(
     const job: Job = { msg: m };
     let settled = false;
     const finish = (err?: unknown) => {
+      if (job.kept) {
+        settled = true;
+        jobs.delete(job);
+        return;
+      }
       if (settled) {
         // After the outcome given at close, the handler's own end: log what it knows more (a candidate id).
         if (err instanceof ConnectorError && err.candidateId !== undefined) node.warn(`${err.code} ${whichMsg(m)}: ${err.message} (candidate ${err.candidateId})`);
@@ -174,6 +185,8 @@ export function onInput(
     }
     const guardedSend: Send = (out) => {
       if (settled) {
+        // Kept for later: it is resumed, and its outcome given, when the node starts again.
+        if (job.kept) return;
         // The message already has its outcome (the flow stopped): never a second one.
         const id = m.candidate_id !== undefined && m.candidate_id !== null ? ` (candidate ${String(m.candidate_id)})` : '';
         node.warn(`${whichMsg(m)}: the work finished${id} after this message was reported ABORTED (the flow was stopped); the result was not sent`);
@@ -214,7 +227,15 @@ export function onInput(
         finish(err);
       }
     },
-    close(makeError, done) {
+    close(makeError, done, keep) {
+      if (keep) {
+        for (const [job, finish] of [...jobs]) {
+          if (!keep(job)) continue;
+          job.kept = true;
+          node.log(`${whichMsg(job.msg)}: kept in the outbox, resumed when this node starts again`);
+          finish();
+        }
+      }
       this.abortAll(makeError);
       void this.settled(CLOSE_WAIT_MS).then(() => done());
     },

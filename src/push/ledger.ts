@@ -342,8 +342,12 @@ export interface WorkPlan {
 export interface OnceOptions {
   /** The vendor can finish a partial push (vendor.finish): a `partial` entry is finished instead of refused. */
   finishable?: boolean;
-  /** A push resumed from the outbox; `sentAt` when its create may have left before the stop. */
-  resumed?: { sentAt?: number };
+  /**
+   * A push resumed from the outbox: `sentAt` when its create may have left before the stop; `accepted`
+   * when the message was first accepted (an entry recorded since is this message's own push: not made
+   * again, even in mode `push`).
+   */
+  resumed?: { sentAt?: number; accepted?: string };
   /** Write the final ledger entry (with the dead letter of a failure) in place of store.put: the outbox settles it. */
   settle?(settlement: Settlement): Promise<void>;
   /** The dead letter of a failure (undefined: none kept). */
@@ -473,6 +477,9 @@ export class PushLedger {
   private async step<R extends LedgerWorkResult>(id: PushIdentity, mode: DuplicateMode, work: (plan: WorkPlan) => Promise<R>, label: string, options: OnceOptions): Promise<OnceOutcome<R>> {
     const plan: WorkPlan = {};
     const entry = mode !== 'push' || options.resumed ? await this.lookup(id) : undefined;
+    // A resumed message whose own push was recorded before the stop: never pushed twice, whatever the mode.
+    const accepted = options.resumed?.accepted;
+    if (mode === 'push' && accepted && countsAsPushed(entry) && entry.at >= accepted) mode = 'skip';
     if (mode !== 'push' && countsAsPushed(entry)) {
       if (entry.outcome === 'partial' && options.finishable && entry.candidateId !== undefined) {
         plan.finishFrom = { candidateId: entry.candidateId, steps: entry.steps };

@@ -7,6 +7,7 @@ import type { RateLimit } from '../core/limiter';
 import type { PayloadValidator } from '../core/validate';
 import type { HrflowProfile } from '../hrflow/profile';
 import type { CvDownloadOptions, CvKind } from '../push/files';
+import type { FinishFrom } from '../push/pipeline';
 import type { AccountContext, PickItem, TestResult, VendorDescription } from './description';
 
 export interface PushContext<Config, Params> {
@@ -85,6 +86,12 @@ export interface VendorModule<Config, Params, Payload = Record<string, unknown>>
   validate: PayloadValidator;
   /** Send the payload (and the CV); throws ConnectorError. */
   push(ctx: PushContext<Config, Params>, payload: Payload): Promise<PushResult>;
+  /**
+   * Finish an earlier push whose create succeeded but a later step failed (PARTIAL_PUSH, the ledger's
+   * `partial` entry): only the steps not done in `done.steps`, on candidate `done.candidateId`; never a
+   * create. Absent when the vendor has no step after the create.
+   */
+  finish?(ctx: PushContext<Config, Params>, payload: Payload, done: FinishFrom): Promise<PushResult>;
 }
 
 /** The msg.steps entry of a create, saying when the candidate was recovered after a lost answer. */
