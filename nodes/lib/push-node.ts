@@ -16,7 +16,7 @@ import { createdCandidateId } from '../../src/push/create';
 import { runPush, type PushInput } from '../../src/push/pipeline';
 import { accountHash, duplicateMode, ledgerTarget, profileIdentity, type OutboxRecord, type PushIdentity, type Settlement, type WorkPlan } from '../../src/push/ledger';
 import { deadLetter, journalMessage, MAX_JOURNAL_BYTES, outboxRecord } from '../../src/push/outbox';
-import { durableLedger, isDurable, ledgerFor } from './ledger';
+import { durableLedger, isDurable, ledgerFor, whenDurable } from './ledger';
 import { report } from './push-events';
 import { abortedAtClose, fromMsgOr, intSetting, onInput, Status, whichMsg, type Job, type Msg } from './runtime';
 import { runtimeText, STATUS_TEXTS, statusKey, type StatusKey } from './status-text';
@@ -210,7 +210,7 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
       // Journaled before the first request when the ledger is durable: resumed after a stop, a redeploy or a crash.
       let record = records.get(msg);
       const resumedFrom = record;
-      if (!record && ledger && !dryRun && isDurable(ledger)) {
+      if (!record && ledger && !dryRun && (await whenDurable(ledger))) {
         const kept = journalMessage(msg);
         if (!kept) {
           node.warn(`${whichMsg(msg)}: larger than ${MAX_JOURNAL_BYTES / 1024 / 1024} MiB as JSON, not kept in the outbox: pushed, but not resumed after a crash`);
@@ -237,6 +237,14 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
             await ledger.store.journal(rec).catch(warnStore('note that the create left'));
           }
         : undefined;
+      // The create was answered with an error: nothing created, the journal says so again (not awaited: "sent" is the safe side).
+      const onUnsafeRefused = rec && ledger
+        ? () => {
+            rec.state = 'queued';
+            delete rec.sentAt;
+            ledger.store.journal(rec).catch(warnStore('note that the create was refused'));
+          }
+        : undefined;
 
       inFlight++;
       try {
@@ -248,6 +256,7 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
           finishFrom: plan.finishFrom,
           priorSentAt: plan.priorSentAt,
           beforeUnsafe,
+          onUnsafeRefused,
           timeoutMs,
           retries,
           retryDelayMs,

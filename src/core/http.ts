@@ -55,6 +55,12 @@ export interface HttpOptions {
    */
   beforeUnsafe?: () => Promise<void>;
   /**
+   * Called when a request that is not idempotent, announced by beforeUnsafe, was answered with an error
+   * status (nothing was created: the answer says so, and the core retries such requests): the journal may
+   * say "not sent" again. The next attempt is announced by beforeUnsafe again.
+   */
+  onUnsafeRefused?: () => void;
+  /**
    * A non-idempotent request of this same work may have left at this time (ms since the epoch) from an
    * earlier run that ended without its answer (a push resumed after a crash): whoever sends a create
    * through this client checks first whether it was received (see src/push/create.ts).
@@ -353,6 +359,9 @@ export class HttpClient {
   private readonly signal?: AbortSignal;
   private readonly onRetry?: (info: RetryInfo) => void;
   private readonly beforeUnsafe?: () => Promise<void>;
+  private readonly onUnsafeRefused?: () => void;
+  /** beforeUnsafe was called and no error answer came since. */
+  private unsafeAnnounced = false;
   /** HttpOptions.priorSentAt. */
   readonly priorSentAt?: number;
   private readonly onWait?: (info: WaitInfo) => void;
@@ -382,6 +391,7 @@ export class HttpClient {
     if (this.signal) setMaxListeners(0, this.signal);
     this.onRetry = options.onRetry;
     this.beforeUnsafe = options.beforeUnsafe;
+    this.onUnsafeRefused = options.onUnsafeRefused;
     this.priorSentAt = options.priorSentAt;
     this.onWait = options.onWait;
     this.secretHeaderNames = new Set([...SECRET_HEADERS, ...(options.secretHeaders ?? []).map((h) => h.toLowerCase())]);
@@ -459,6 +469,10 @@ export class HttpClient {
         if (res.status >= 200 && res.status < 300) {
           if (!idempotent) this.unsafeDoneFlag = true;
           return res as HttpResponse<T>;
+        }
+        if (!idempotent && this.unsafeAnnounced && !this.unsafeDoneFlag) {
+          this.unsafeAnnounced = false;
+          this.onUnsafeRefused?.();
         }
         const code = statusToCode(res.status);
         const vendorMessage = redactorOf().excerpt(vendorMessageOf(res.data));
@@ -539,7 +553,8 @@ export class HttpClient {
     // Load axios before taking a rate slot: the slot's time must be the time the request leaves.
     const client = getAxios();
     const release = this.limiter ? await this.acquire(req) : undefined;
-    if (this.beforeUnsafe && !this.unsafeSentFlag && !(req.idempotent ?? req.method === 'GET')) {
+    if (this.beforeUnsafe && !this.unsafeAnnounced && !this.unsafeDoneFlag && !(req.idempotent ?? req.method === 'GET')) {
+      this.unsafeAnnounced = true;
       try {
         await this.beforeUnsafe();
       } catch {

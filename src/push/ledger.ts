@@ -475,6 +475,8 @@ export class PushLedger {
   }
 
   private async step<R extends LedgerWorkResult>(id: PushIdentity, mode: DuplicateMode, work: (plan: WorkPlan) => Promise<R>, label: string, options: OnceOptions): Promise<OnceOutcome<R>> {
+    // Stopped while waiting for the pushes before it: left as it is, for the next start.
+    if (options.keep?.()) throw new ConnectorError(ErrorCodes.ABORTED, 'the flow was stopped before this push started: it is resumed when the node starts again', { vendor: id.vendor });
     const plan: WorkPlan = {};
     const entry = mode !== 'push' || options.resumed ? await this.lookup(id) : undefined;
     // A resumed message whose own push was recorded before the stop: never pushed twice, whatever the mode.
@@ -486,7 +488,7 @@ export class PushLedger {
       } else if (entry.outcome === 'unknown' && options.resumed) {
         plan.priorSentAt = options.resumed.sentAt ?? Date.parse(entry.at);
       } else {
-        if (options.settle) await options.settle({}).catch((e) => this.options.onStoreError?.(e, entry));
+        if (options.settle && !options.keep?.()) await options.settle({}).catch((e) => this.options.onStoreError?.(e, entry));
         if (mode === 'skip' && entry.outcome !== 'unknown') return { pushed: false, entry };
         throw alreadyPushed(entry, label);
       }

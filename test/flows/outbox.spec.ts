@@ -1,0 +1,249 @@
+/**
+ * The durable outbox (issue 12) in a real Node-RED runtime with a user directory, against the sandbox: a
+ * message accepted by a push node is journaled before its first request; a stop or redeploy keeps it and
+ * the next start resumes it (msg.resumed = true), exactly once at the ATS; a create whose answer was lost
+ * goes through the vendor's lookup (or is an OUTCOME_UNKNOWN dead letter where the vendor has none);
+ * failed pushes are dead letters, retried or discarded; a removed node's messages are ABORTED now.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LevelLedgerStore } from '../../src/push/ledger-store';
+import { discardDeadLetter, retryDeadLetter } from '../../nodes/lib/ledger';
+import { pushProfile, recruitee, smartrecruiters } from '../../src';
+import { allNodes, helper, onTab, testSettings, type FlowNode } from '../helpers/red';
+import { KEYS, SOURCE_KEY, useSandbox } from '../helpers/sandbox';
+
+async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 8000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('flow: the durable outbox (stop, redeploy, resume, dead letters)', function () {
+  this.timeout(30_000);
+  const ctx = useSandbox();
+  let dir: string;
+  let store: LevelLedgerStore;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hrflow-outbox-flow-'));
+    helper.settings({ ...testSettings, userDir: dir });
+    // The test's own view of the database (shares the runtime's handle: one LevelDB per directory and process).
+    store = new LevelLedgerStore(path.join(dir, 'hrflow-connectors'));
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await store.close();
+    helper.settings(testSettings);
+  });
+
+  const sr = () => (ctx.sb.state as any).smartrecruiters;
+  const rc = () => (ctx.sb.state as any).recruitee;
+
+  function flow(push: Record<string, unknown>): FlowNode[] {
+    return onTab([
+      { id: 'acc-sr', type: 'hrflow-smartrecruiters-config', base_url: ctx.sb.urls.smartrecruiters },
+      { id: 'acc-rc', type: 'hrflow-recruitee-config', company_id: ctx.sb.credentials.recruiteeCompany, recruitee_endpoint: ctx.sb.urls.recruitee },
+      { id: 'push', type: 'hrflow-smartrecruiters', account: 'acc-sr', job_id: 'job-42', upload_cv: false, timeout: 30_000, retries: 3, wires: [['out']], ...push },
+      { id: 'catch', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+      { id: 'out', type: 'helper' },
+      { id: 'caught', type: 'helper' },
+    ]);
+  }
+  const creds = () => ({ 'acc-sr': { x_smart_token: ctx.sb.credentials.smartToken }, 'acc-rc': { api_token: ctx.sb.credentials.recruiteeToken } });
+
+  /** Load the flow and collect what reaches the output and the Catch node. */
+  async function start(push: Record<string, unknown> = {}) {
+    const outs: any[] = [];
+    const caught: any[] = [];
+    await helper.load(allNodes, flow(push), creds());
+    helper.getNode('out').on('input', (m: any) => outs.push(m));
+    helper.getNode('caught').on('input', (m: any) => caught.push(m));
+    return { outs, caught };
+  }
+  const profile = (key = KEYS.full) => ctx.sb.getProfile(SOURCE_KEY, key);
+
+  it('a stop while a push waits on a 429 keeps it; the next start pushes it once, with msg.resumed', async () => {
+    const first = await start();
+    ctx.sb.setFault('smartrecruiters', { mode: 'status', status: 429, retryAfter: 3, method: 'POST', count: 1 });
+    helper.getNode('push').receive({ payload: profile(), topic: 'waiting', extra: { kept: [1, 2] }, req: { socket: 'not kept' } });
+    await until(() => sr().requests >= 1, 'the create answered 429');
+    await until(async () => (await store.pending()).some((r) => r.state === 'queued'), 'the refused create journaled back to queued');
+    await helper.unload();
+    assert.equal(first.outs.length + first.caught.length, 0, 'no outcome at the stop: the message is kept');
+    const pending = await store.pending();
+    assert.equal(pending.length, 1);
+    assert.equal(pending[0].node, 'push');
+    assert.equal(pending[0].msg.topic, 'waiting');
+    assert.deepEqual(pending[0].msg.extra, { kept: [1, 2] });
+    assert.equal(pending[0].msg.req, undefined, 'msg.req is not kept');
+    assert.equal(sr().candidates.length, 0);
+
+    ctx.sb.setFault('smartrecruiters', null);
+    const second = await start();
+    await until(() => second.outs.length + second.caught.length > 0, 'the resumed outcome');
+    assert.equal(second.caught.length, 0, JSON.stringify(second.caught[0]?.error));
+    const m = second.outs[0];
+    assert.equal(m.resumed, true);
+    assert.equal(m.topic, 'waiting');
+    assert.equal(m.candidate_id, sr().candidates[0].id);
+    assert.equal(sr().candidates.length, 1);
+    assert.deepEqual(await store.pending(), [], 'settled');
+    const [entry] = await store.recent({ vendor: 'smartrecruiters' });
+    assert.equal(entry.outcome, 'pushed');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(second.outs.length, 1, 'one outcome');
+  });
+
+  /**
+   * What a crash (SIGKILL) right after a create left leaves on disk: the message journaled as `sent`, no
+   * ledger entry. `arrived`: the create reached the vendor (the candidate exists, pushed here directly).
+   */
+  async function crashedAfterCreate(vendor: 'smartrecruiters' | 'recruitee', arrived: boolean) {
+    const p = profile();
+    if (arrived) {
+      const [module, config, params] = vendor === 'smartrecruiters'
+        ? [smartrecruiters, { x_smart_token: ctx.sb.credentials.smartToken, base_url: ctx.sb.urls.smartrecruiters }, { job_id: 'job-42', upload_cv: false }]
+        : [recruitee, { api_token: ctx.sb.credentials.recruiteeToken, company_id: ctx.sb.credentials.recruiteeCompany, recruitee_endpoint: ctx.sb.urls.recruitee }, { offer_ids: [101] }];
+      await pushProfile(module as any, config, params, p as any, { cvDownload: { allowPrivateAddresses: true } });
+    }
+    await store.journal({ id: '0000crash-1', node: 'push', vendor, state: 'sent', sentAt: Date.now() - 1000, msg: { _msgid: 'm1', payload: p, topic: 'crashed' }, accepted: new Date(Date.now() - 2000).toISOString() });
+  }
+  const recruiteePush = { type: 'hrflow-recruitee', account: 'acc-rc', offer_ids: '101', job_id: undefined };
+
+  it('a create that left before a crash and reached the vendor is found by the lookup at the next start, never sent twice (SmartRecruiters)', async () => {
+    await crashedAfterCreate('smartrecruiters', true);
+    assert.equal(sr().candidates.length, 1);
+    const creates = sr().requests;
+    const run = await start();
+    await until(() => run.outs.length + run.caught.length > 0, 'the resumed outcome');
+    assert.equal(run.caught.length, 0, JSON.stringify(run.caught[0]?.error));
+    assert.equal(run.outs[0].resumed, true);
+    assert.equal(run.outs[0].topic, 'crashed');
+    assert.equal(run.outs[0].candidate_id, sr().candidates[0].id, 'the candidate found by the lookup');
+    assert.equal(sr().candidates.length, 1, 'not created twice');
+    assert.ok(sr().requests > creates, 'the lookup was made');
+    assert.deepEqual(await store.pending(), []);
+    assert.equal((await store.recent({ vendor: 'smartrecruiters' }))[0].outcome, 'pushed');
+  });
+
+  it('a create that left before a crash but never arrived: the lookup finds nothing, the candidate is created once', async () => {
+    await crashedAfterCreate('smartrecruiters', false);
+    const run = await start();
+    await until(() => run.outs.length + run.caught.length > 0, 'the resumed outcome');
+    assert.equal(run.caught.length, 0, JSON.stringify(run.caught[0]?.error));
+    assert.equal(run.outs[0].resumed, true);
+    assert.equal(sr().candidates.length, 1);
+    assert.equal(run.outs[0].candidate_id, sr().candidates[0].id);
+  });
+
+  it('the same for a vendor without a lookup (Recruitee): OUTCOME_UNKNOWN, nothing sent, kept as a dead letter', async () => {
+    await crashedAfterCreate('recruitee', true);
+    const requestsBefore = rc().requests;
+    const run = await start(recruiteePush);
+    await until(() => run.outs.length + run.caught.length > 0, 'the resumed outcome');
+    assert.equal(run.caught.length, 1);
+    assert.equal(run.caught[0].error.code, 'OUTCOME_UNKNOWN');
+    assert.equal(run.caught[0].resumed, true);
+    assert.equal(rc().requests, requestsBefore, 'nothing sent');
+    assert.equal(rc().candidates.length, 1);
+    const dead = await store.deadLetters();
+    assert.equal(dead.length, 1);
+    assert.equal(dead[0].code, 'OUTCOME_UNKNOWN');
+    assert.equal(dead[0].vendor, 'recruitee');
+    assert.equal(dead[0].msg.topic, 'crashed');
+    assert.deepEqual(await store.pending(), []);
+  });
+
+  it('a redeploy while a create is on its way: kept, then resumed once (the lookup first)', async () => {
+    const first = await start();
+    ctx.sb.setFault('smartrecruiters', { mode: 'slow', delayMs: 1500, method: 'POST', count: 1 });
+    helper.getNode('push').receive({ payload: profile(), topic: 'redeployed' });
+    await until(() => sr().requests >= 1, 'the create arrived');
+    await until(async () => (await store.pending()).some((r) => r.state === 'sent'), 'journaled as sent');
+    await helper.unload();
+    assert.equal(first.outs.length + first.caught.length, 0, 'no outcome at the stop');
+    const second = await start();
+    await until(() => second.outs.length + second.caught.length > 0, 'the resumed outcome');
+    assert.equal(second.caught.length, 0, JSON.stringify(second.caught[0]?.error));
+    assert.equal(second.outs[0].resumed, true);
+    assert.equal(sr().candidates.length, 1);
+    assert.equal(second.outs[0].candidate_id, sr().candidates[0].id);
+    assert.deepEqual(await store.pending(), []);
+  });
+
+  it('a failed push is a dead letter; a retry sends it to the node again; a discard removes it', async () => {
+    const run = await start();
+    ctx.sb.setFault('smartrecruiters', { mode: 'status', status: 400, method: 'POST', count: 2 });
+    helper.getNode('push').receive({ payload: profile(), topic: 'bad-1' });
+    helper.getNode('push').receive({ payload: profile(KEYS.minimal), topic: 'bad-2' });
+    await until(() => run.caught.length === 2, 'two errors');
+    assert.deepEqual(run.caught.map((m) => m.error.code), ['VENDOR_REJECTED', 'VENDOR_REJECTED']);
+    const dead = await store.deadLetters();
+    assert.equal(dead.length, 2);
+    assert.deepEqual(dead.map((d) => d.msg.topic).sort(), ['bad-1', 'bad-2']);
+    assert.ok(dead.every((d) => d.code === 'VENDOR_REJECTED' && d.node === 'push' && d.vendor === 'smartrecruiters' && d.key && d.target === 'job_id=job-42'));
+    assert.deepEqual(await store.pending(), []);
+
+    const RED = { settings: { ...testSettings, userDir: dir }, nodes: { getNode: (id: string) => helper.getNode(id) }, log: { warn: () => undefined } } as any;
+    const one = dead.find((d) => d.msg.topic === 'bad-1')!;
+    const answer = await retryDeadLetter(RED, one.id);
+    assert.equal(answer.ok, true, JSON.stringify(answer));
+    await until(() => run.outs.length === 1, 'the retried push');
+    assert.equal(run.outs[0].topic, 'bad-1');
+    assert.equal(run.outs[0].retried, true);
+    assert.equal(sr().candidates.length, 1);
+    assert.equal((await store.deadLetters()).length, 1);
+    assert.equal((await retryDeadLetter(RED, one.id)).ok, false, 'gone');
+
+    const other = dead.find((d) => d.msg.topic === 'bad-2')!;
+    assert.deepEqual(await discardDeadLetter(RED, other.id), { ok: true, detail: `dead letter ${other.id} discarded` });
+    assert.deepEqual(await store.deadLetters(), []);
+    const again = await discardDeadLetter(RED, other.id);
+    assert.equal(again.ok, false);
+    assert.equal(!again.ok && again.status, 404);
+  });
+
+  it('a deploy that removes the push node: its message in flight is ABORTED now, and kept as a dead letter', async () => {
+    const run = await start();
+    ctx.sb.setFault('smartrecruiters', { mode: 'slow', delayMs: 3000, method: 'POST' });
+    helper.getNode('push').receive({ payload: profile(), topic: 'removed' });
+    await until(() => sr().requests >= 1, 'the create arrived');
+    await until(async () => (await store.pending()).length === 1, 'journaled');
+    const without = flow({}).filter((n) => n.id !== 'push');
+    await helper.setFlows(without, 'nodes', creds());
+    await until(() => run.caught.length === 1, 'the ABORTED outcome');
+    assert.equal(run.caught[0].error.code, 'ABORTED');
+    await until(async () => (await store.deadLetters()).length === 1, 'the dead letter');
+    const [dead] = await store.deadLetters();
+    assert.equal(dead.code, 'ABORTED');
+    assert.equal(dead.msg.topic, 'removed');
+    assert.deepEqual(await store.pending(), []);
+    const RED = { settings: { ...testSettings, userDir: dir }, nodes: { getNode: (id: string) => helper.getNode(id) }, log: { warn: () => undefined } } as any;
+    const answer = await retryDeadLetter(RED, dead.id);
+    assert.equal(!answer.ok && answer.status, 409, 'its node is not deployed any more');
+  });
+
+  it('ten copies arriving at once, then a stop and a start: still one candidate', async () => {
+    const first = await start();
+    ctx.sb.setFault('smartrecruiters', { mode: 'slow', delayMs: 1000, method: 'POST' });
+    for (let i = 0; i < 10; i++) helper.getNode('push').receive({ payload: profile(), topic: `copy-${i}` });
+    await until(() => sr().requests >= 1, 'the create arrived');
+    await until(async () => (await store.pending()).length === 10, 'ten journaled');
+    await helper.unload();
+    ctx.sb.setFault('smartrecruiters', null);
+    const second = await start();
+    await until(() => second.outs.length + second.caught.length === 10, 'ten resumed outcomes');
+    assert.equal(first.outs.length + first.caught.length, 0);
+    assert.equal(second.caught.length, 0, JSON.stringify(second.caught[0]?.error));
+    assert.equal(sr().candidates.length, 1);
+    const id = sr().candidates[0].id;
+    assert.ok(second.outs.every((m) => m.resumed === true && m.candidate_id === id));
+    assert.equal(second.outs.filter((m) => m.already_pushed === true).length, 9);
+    assert.deepEqual(await store.pending(), []);
+  });
+});
