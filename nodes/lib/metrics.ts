@@ -22,7 +22,7 @@
 import type { NodeAPI } from 'node-red';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ErrorCodes } from '../../src/core/errors';
-import { ledgerFor } from './ledger';
+import { ledgerEnabled, ledgerFor } from './ledger';
 import { pushEvents, runtimeKey, type PushOutcomeEvent, type PushResumeEvent, type PushRetryEvent } from './push-events';
 
 /** Buckets of hrflow_push_duration_seconds: HTTP pushes, from a fast answer to the longest waits on a rate limit. */
@@ -58,7 +58,8 @@ export class PushMetrics {
 
   /**
    * `gauges`: what the store holds now (dead letters by vendor, pending outbox messages), read at each
-   * scrape; undefined (the ledger is off): the two gauges are left out.
+   * scrape (no answer within GAUGE_TIMEOUT_MS: the last values stay); none given (the ledger is off): the
+   * two gauges are left out.
    */
   constructor(gauges?: () => Promise<{ deadLetters: Record<string, number>; pending: number } | undefined>) {
     const registers = [this.registry];
@@ -89,6 +90,7 @@ export class PushMetrics {
         registers,
         async collect() {
           const now = await read();
+          if (!now) return;
           this.reset();
           for (const [vendor, n] of Object.entries(now?.deadLetters ?? {})) this.set({ vendor }, n);
         },
@@ -99,8 +101,8 @@ export class PushMetrics {
         registers,
         async collect() {
           const now = await read();
+          // A store that did not answer in time: the last value read stays.
           if (now) this.set(now.pending);
-          else this.reset();
         },
       });
     }
@@ -170,7 +172,8 @@ export function metricsFor(RED: NodeAPI): PushMetrics {
   const key = runtimeKey(RED);
   let metrics = runtimes.get(key);
   if (!metrics) {
-    const m = new PushMetrics(() => storeGauges(RED));
+    // The ledger turned off (hrflowLedger: false, a startup setting): no gauges.
+    const m = new PushMetrics(ledgerEnabled(RED) ? () => storeGauges(RED) : undefined);
     const bus = pushEvents(RED);
     bus.on('outcome', (e) => m.outcome(e));
     bus.on('retry', (e) => m.retry(e));
