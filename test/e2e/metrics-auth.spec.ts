@@ -16,6 +16,7 @@ import { parseExposition, sampleValue } from '../helpers/prometheus';
 import { KEYS, SOURCE_KEY, useSandbox } from '../helpers/sandbox';
 
 const PASSWORD = 'correct horse battery staple';
+const PROMETHEUS_TOKEN = 'prometheus-scrape-token-0123456789abcdef';
 
 describe('GET /hrflow-connectors/metrics behind adminAuth (real Node-RED)', function () {
   this.timeout(60_000);
@@ -56,7 +57,11 @@ describe('GET /hrflow-connectors/metrics behind adminAuth (real Node-RED)', func
             { username: 'editor', password: hash, permissions: '*' },
           ],
         },
-      })};\n`,
+      })};\n` +
+        // The README's recipe for Prometheus: a long-lived token read from the environment, with the read permission.
+        `module.exports.adminAuth.tokens = function (token) {\n` +
+        `  return Promise.resolve(token === process.env.PROMETHEUS_TOKEN ? { username: 'prometheus', permissions: 'read' } : null);\n` +
+        `};\n`,
     );
     fs.writeFileSync(
       path.join(userDir, 'flows.json'),
@@ -73,7 +78,11 @@ describe('GET /hrflow-connectors/metrics behind adminAuth (real Node-RED)', func
       path.join(userDir, 'flows_cred.json'),
       JSON.stringify({ api: { api_secret: sb.credentials.hrflowApiKey, api_user: sb.credentials.hrflowUser }, acc: { x_smart_token: sb.credentials.smartToken } }),
     );
-    child = spawn(process.execPath, [redJs, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js'), '--port', String(port)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [redJs, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js'), '--port', String(port)], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PROMETHEUS_TOKEN },
+    });
     child.stdout?.on('data', (d) => (output += d));
     child.stderr?.on('data', (d) => (output += d));
     const end = Date.now() + 45_000;
@@ -130,7 +139,11 @@ describe('GET /hrflow-connectors/metrics behind adminAuth (real Node-RED)', func
     }
     assert.equal(state.candidates.length, 1, `the flow pushed one candidate:\n${output.slice(-2000)}`);
     assert.equal(pushed, 1, 'the push node\'s outcome reached the runtime\'s metrics');
-    const e = parseExposition(await (await scrape(viewer)).text());
+    // The scraper's own token (adminAuth.tokens), as Prometheus sends it: `authorization: Bearer <token>`.
+    const scraped = await scrape(PROMETHEUS_TOKEN);
+    assert.equal(scraped.status, 200);
+    const e = parseExposition(await scraped.text());
+    assert.equal(sampleValue(e, 'hrflow_pushes_total', { vendor: 'smartrecruiters', outcome: 'pushed' }), 1);
     assert.equal(sampleValue(e, 'hrflow_push_duration_seconds_count', { vendor: 'smartrecruiters' }), 1);
     assert.equal(sampleValue(e, 'hrflow_outbox_pending'), 0);
   });
