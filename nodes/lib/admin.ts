@@ -5,6 +5,7 @@
  *   POST /hrflow-connectors/test/:type   {id?, values}        (hrflow-connectors.write)
  *   GET  /hrflow-connectors/jobs/:type?account=<id>&list=<n> (hrflow-connectors.read; the deployed account)
  *   POST /hrflow-connectors/jobs/:type   {id?, values, list?} (hrflow-connectors.write)
+ *   GET  /hrflow-connectors/metrics                           (hrflow-connectors.read; Prometheus text, metrics.ts)
  *
  * `:type` is a config node type registered here by `registerAccountType` (each vendor config node does it
  * through registerVendorConfig; hrflow-api.ts does it for the HrFlow account). Answers: 200
@@ -20,6 +21,7 @@ import { ConnectorError, ErrorCodes } from '../../src/core/errors';
 import { HttpClient } from '../../src/core/http';
 import type { RateLimiter } from '../../src/core/limiter';
 import { Redactor } from '../../src/core/redact';
+import { metricsRoute } from './metrics';
 import type { AccountContext, AccountDescription, PickItem, TestResult } from '../../src/vendors/description';
 
 /** An account type the admin endpoints serve: a vendor's config node, or hrflow-api. */
@@ -102,6 +104,7 @@ export function mountAdmin(RED: NodeAPI): void {
   app.post('/hrflow-connectors/test/:type', permission('hrflow-connectors.write'), route(RED, 'test', 'body'));
   app.get('/hrflow-connectors/jobs/:type', permission('hrflow-connectors.read'), route(RED, 'list', 'query'));
   app.post('/hrflow-connectors/jobs/:type', permission('hrflow-connectors.write'), route(RED, 'list', 'body'));
+  app.get('/hrflow-connectors/metrics', permission('hrflow-connectors.read'), metricsRoute(RED) as unknown as Handler);
 }
 
 /** A request the endpoints refuse before doing anything (400 or 404). */

@@ -47,13 +47,29 @@ export interface PushEventMap {
 
 const buses = new WeakMap<object, EventEmitter<PushEventMap>>();
 
-/** The push events of a runtime. */
+/**
+ * What identifies a runtime: Node-RED gives each node file (each entry of package.json's `node-red.nodes`)
+ * its own RED object, all sharing the runtime's admin app (`RED.httpAdmin`, created by every runtime, also
+ * with httpAdminRoot false); without one (an embedding, a stub), the RED object itself.
+ */
+export function runtimeKey(RED: NodeAPI): object {
+  let app: unknown;
+  try {
+    app = (RED as unknown as { httpAdmin?: unknown }).httpAdmin;
+  } catch {
+    app = undefined;
+  }
+  return app && (typeof app === 'object' || typeof app === 'function') ? (app as object) : RED;
+}
+
+/** The push events of a runtime (the same bus for every node file of a runtime). */
 export function pushEvents(RED: NodeAPI): EventEmitter<PushEventMap> {
-  let bus = buses.get(RED);
+  const key = runtimeKey(RED);
+  let bus = buses.get(key);
   if (!bus) {
     bus = new EventEmitter<PushEventMap>();
     bus.setMaxListeners(0);
-    buses.set(RED, bus);
+    buses.set(key, bus);
   }
   return bus;
 }
