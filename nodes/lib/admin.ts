@@ -21,6 +21,7 @@ import { HttpClient } from '../../src/core/http';
 import type { RateLimiter } from '../../src/core/limiter';
 import { Redactor } from '../../src/core/redact';
 import type { AccountContext, AccountDescription, PickItem, TestResult } from '../../src/vendors/description';
+import { mountPushLog, type PushLogApp } from './push-log';
 
 /** An account type the admin endpoints serve: a vendor's config node, or hrflow-api. */
 export interface AccountType<Config> {
@@ -102,6 +103,7 @@ export function mountAdmin(RED: NodeAPI): void {
   app.post('/hrflow-connectors/test/:type', permission('hrflow-connectors.write'), route(RED, 'test', 'body'));
   app.get('/hrflow-connectors/jobs/:type', permission('hrflow-connectors.read'), route(RED, 'list', 'query'));
   app.post('/hrflow-connectors/jobs/:type', permission('hrflow-connectors.write'), route(RED, 'list', 'body'));
+  mountPushLog(RED, app as unknown as PushLogApp, permission as unknown as Parameters<typeof mountPushLog>[2]);
 }
 
 /** A request the endpoints refuse before doing anything (400 or 404). */
