@@ -23,6 +23,7 @@ import type { RateLimiter } from '../../src/core/limiter';
 import { Redactor } from '../../src/core/redact';
 import { metricsRoute } from './metrics';
 import type { AccountContext, AccountDescription, PickItem, TestResult } from '../../src/vendors/description';
+import { mountPushLog, type PushLogApp } from './push-log';
 
 /** An account type the admin endpoints serve: a vendor's config node, or hrflow-api. */
 export interface AccountType<Config> {
@@ -105,6 +106,7 @@ export function mountAdmin(RED: NodeAPI): void {
   app.get('/hrflow-connectors/jobs/:type', permission('hrflow-connectors.read'), route(RED, 'list', 'query'));
   app.post('/hrflow-connectors/jobs/:type', permission('hrflow-connectors.write'), route(RED, 'list', 'body'));
   app.get('/hrflow-connectors/metrics', permission('hrflow-connectors.read'), metricsRoute(RED) as unknown as Handler);
+  mountPushLog(RED, app as unknown as PushLogApp, permission as unknown as Parameters<typeof mountPushLog>[2]);
 }
 
 /** A request the endpoints refuse before doing anything (400 or 404). */

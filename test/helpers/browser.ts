@@ -138,8 +138,12 @@ export async function waitUntil<T>(what: string, fn: () => Promise<T | undefined
   }
 }
 
-/** Sandbox + Node-RED with this package (linked into a fresh user dir) and the browser flows deployed. */
-export async function startEditor(): Promise<Editor> {
+/**
+ * Sandbox + Node-RED with this package (linked into a fresh user dir) and the browser flows deployed.
+ * `beforeStart` runs once the user directory and the sandbox exist, before Node-RED starts (e.g. to seed
+ * the push ledger, which Node-RED locks while it runs).
+ */
+export async function startEditor(options: { beforeStart?(userDir: string, sandbox: Sandbox): Promise<void> | void } = {}): Promise<Editor> {
   const sandbox = await createSandbox({ port: 0, quiet: true });
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hrflow-browser-'));
   const scope = path.join(userDir, 'node_modules', '@hrflow-connectors');
@@ -148,6 +152,7 @@ export async function startEditor(): Promise<Editor> {
   const { flow, credentials } = browserFlows(sandbox);
   fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flow, null, 2));
   fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify(credentials, null, 2));
+  await options.beforeStart?.(userDir, sandbox);
   const port = await freePort();
   const settings = settingsFile(userDir, port);
   let out = '';
