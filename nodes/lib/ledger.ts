@@ -11,6 +11,7 @@
  */
 import * as path from 'node:path';
 import type { NodeAPI } from 'node-red';
+import { runtimeKey } from './push-events';
 import { MemoryLedgerStore, PushLedger, type DeadLetter, type DeadLetterQuery, type LedgerEntry, type LedgerQuery, type LedgerStore, type OutboxRecord, type Settlement } from '../../src/push/ledger';
 
 const ledgers = new WeakMap<object, PushLedger>();
@@ -147,12 +148,14 @@ export function isDurable(ledger: PushLedger | undefined): boolean {
 /** The runtime's ledger, or undefined when `hrflowLedger: false`. */
 export function ledgerFor(RED: NodeAPI): PushLedger | undefined {
   if (!ledgerEnabled(RED)) return undefined;
-  let ledger = ledgers.get(RED);
+  // One per runtime (each node file gets its own RED object: keyed by what they share).
+  const key = runtimeKey(RED);
+  let ledger = ledgers.get(key);
   if (!ledger) {
     ledger = new PushLedger(openStore(RED), {
       onStoreError: (err, entry) => RED.log.warn(`hrflow push ledger: could not record the ${entry.outcome} push of ${entry.vendor}: ${(err as Error)?.message ?? err}`),
     });
-    ledgers.set(RED, ledger);
+    ledgers.set(key, ledger);
   }
   return ledger;
 }
