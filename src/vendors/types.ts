@@ -7,6 +7,7 @@ import type { RateLimit } from '../core/limiter';
 import type { PayloadValidator } from '../core/validate';
 import type { HrflowProfile } from '../hrflow/profile';
 import type { CvDownloadOptions, CvKind } from '../push/files';
+import type { FinishFrom } from '../push/pipeline';
 import type { AccountContext, PickItem, TestResult, VendorDescription } from './description';
 
 export interface PushContext<Config, Params> {
@@ -85,6 +86,14 @@ export interface VendorModule<Config, Params, Payload = Record<string, unknown>>
   validate: PayloadValidator;
   /** Send the payload (and the CV); throws ConnectorError. */
   push(ctx: PushContext<Config, Params>, payload: Payload): Promise<PushResult>;
+  /**
+   * Finish an earlier push that threw PARTIAL_PUSH (the ledger's `partial` entry): only the steps after
+   * the create that `done.steps` does not record as done or skipped, on candidate `done.candidateId`;
+   * never a create. Its PushResult has that candidate id and every step of the plan (`done earlier` for
+   * the ones not run again); a step that fails again throws PARTIAL_PUSH. Absent: the vendor's push is
+   * one request (nothing to finish).
+   */
+  finish?(ctx: PushContext<Config, Params>, payload: Payload, done: FinishFrom): Promise<PushResult>;
 }
 
 /** The msg.steps entry of a create, saying when the candidate was recovered after a lost answer. */
