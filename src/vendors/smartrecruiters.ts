@@ -31,8 +31,8 @@ import {
   type HrflowProfile,
 } from '../hrflow/profile';
 import { PUSH_ERRORS, type PickItem, type VendorDescription } from './description';
-import { cvStep, finishLaterSteps, runLaterSteps, type LaterStep, type StepOutcome } from './steps';
-import { createStep, type PushContext, type PushResult, type VendorModule } from './types';
+import { cvStep, finishLaterSteps, runLaterSteps, type LaterStep } from './steps';
+import { createStep, type PushContext, type PushResult, type PushStep, type VendorModule } from './types';
 
 export const SMARTRECRUITERS_DEFAULT_BASE_URL = 'https://api.smartrecruiters.com';
 
@@ -427,7 +427,7 @@ type SmartRecruitersContext = PushContext<SmartRecruitersConfig, SmartRecruiters
 
 /** The steps after the create: the CV uploaded as the candidate's RESUME for the job (when upload_cv is on). */
 function laterSteps(ctx: SmartRecruitersContext, candidateId: string, cv: () => Promise<CvFile | undefined>): LaterStep[] {
-  if (ctx.params.upload_cv === false) return [{ step: 'upload_cv', run: async () => ({ step: { step: 'upload_cv', status: 'skipped', detail: 'CV upload turned off' } }) }];
+  if (ctx.params.upload_cv === false) return [{ step: 'upload_cv', run: async () => ({ step: 'upload_cv', status: 'skipped', detail: 'CV upload turned off' }) }];
   return [cvStep('upload_cv', cv, (file) => uploadCv(ctx, String(ctx.params.job_id).trim(), candidateId, file))];
 }
 
@@ -471,8 +471,8 @@ interface Assignment {
   job?: { id?: string | number };
 }
 
-async function uploadCv(ctx: SmartRecruitersContext, jobId: string, candidateId: string, cv: CvFile | undefined): Promise<StepOutcome> {
-  if (!cv) return { step: { step: 'upload_cv', status: 'skipped', detail: 'the profile has no resume or original attachment' } };
+async function uploadCv(ctx: SmartRecruitersContext, jobId: string, candidateId: string, cv: CvFile | undefined): Promise<PushStep> {
+  if (!cv) return { step: 'upload_cv', status: 'skipped', detail: 'the profile has no resume or original attachment' };
   const form = multipartBody([
     { name: 'attachmentType', value: 'RESUME' },
     { name: 'file', value: cv.data, fileName: cv.fileName, contentType: cv.contentType },
@@ -485,5 +485,5 @@ async function uploadCv(ctx: SmartRecruitersContext, jobId: string, candidateId:
     step: 'upload_cv',
   });
   expectJsonObject(ctx.http, res, 'upload_cv');
-  return { step: { step: 'upload_cv', status: 'done', statusCode: res.status, detail: cv.fileName }, response: res.data, statusCode: res.status };
+  return { step: 'upload_cv', status: 'done', statusCode: res.status, detail: cv.fileName };
 }

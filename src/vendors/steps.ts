@@ -12,18 +12,11 @@ import type { CvFile } from '../push/files';
 import type { FinishFrom } from '../push/pipeline';
 import type { PushResult, PushStep } from './types';
 
-/** What a later step did: its msg.steps entry, and the vendor's answer when it sent a request. */
-export interface StepOutcome {
-  step: PushStep;
-  response?: unknown;
-  statusCode?: number;
-}
-
 export interface LaterStep {
   /** The step's name, as in msg.steps, the ledger and `error.step` (upload_cv, add_to_job...). */
   step: string;
-  /** Do it on the candidate (throws ConnectorError). */
-  run(): Promise<StepOutcome>;
+  /** Do it on the candidate: its msg.steps entry (statusCode: the vendor's answer, when a request was sent); throws ConnectorError. */
+  run(): Promise<PushStep>;
 }
 
 /** The msg.steps entry of the create in a finish: the candidate was created by the earlier push. */
@@ -31,8 +24,8 @@ export const CREATED_EARLIER: PushStep = { step: 'create', status: 'done', detai
 
 /**
  * Run `plan` on `candidateId` after the steps `before` (the create), each step once in order; with `done`
- * (a finish) the steps it records as done or skipped are not run again, only listed. A failure throws
- * PARTIAL_PUSH with the steps so far. The answer kept is the last request's.
+ * (a finish) the steps it records as done or skipped are not run again, only listed (`done earlier`,
+ * `skipped earlier`). A failure throws PARTIAL_PUSH with the steps so far. `ran`: the steps run now.
  */
 export async function runLaterSteps(
   vendor: string,
@@ -40,37 +33,40 @@ export async function runLaterSteps(
   before: PushStep[],
   plan: readonly LaterStep[],
   done?: FinishFrom,
-): Promise<{ steps: PushStep[]; last?: StepOutcome }> {
+): Promise<{ steps: PushStep[]; ran: PushStep[] }> {
   const steps = [...before];
-  let last: StepOutcome | undefined;
+  const ran: PushStep[] = [];
   for (const s of plan) {
     const earlier = done?.steps.find((d) => d.step === s.step && d.status !== 'failed');
     if (earlier) {
-      steps.push({ step: s.step, status: earlier.status === 'skipped' ? 'skipped' : 'done', detail: `${earlier.status === 'skipped' ? 'skipped' : 'done'} earlier` });
+      const status = earlier.status === 'skipped' ? 'skipped' : 'done';
+      steps.push({ step: s.step, status, detail: `${status} earlier` });
       continue;
     }
-    let out: StepOutcome;
+    let step: PushStep;
     try {
-      out = await s.run();
+      step = await s.run();
     } catch (err) {
       throw partialPush(err, vendor, candidateId, steps);
     }
-    steps.push(out.step);
-    if (out.response !== undefined) last = out;
+    steps.push(step);
+    ran.push(step);
   }
-  return { steps, last };
+  return { steps, ran };
 }
 
 /**
  * A vendor's `finish`: the later steps of `plan` not done yet, on the recorded candidate (never a create).
- * The result's answer is the last request's, or `{ id, finished: [] }` when every step was already done.
+ * The result's answer (msg.payload) is the same for every vendor: `{ id, finished: [the steps run now] }`
+ * (the vendors' answers to these steps are empty or say little); its statusCode is the last request's.
  */
 export async function finishLaterSteps(vendor: string, done: FinishFrom, plan: readonly LaterStep[]): Promise<PushResult> {
-  const { steps, last } = await runLaterSteps(vendor, done.candidateId, [CREATED_EARLIER], plan, done);
+  const { steps, ran } = await runLaterSteps(vendor, done.candidateId, [CREATED_EARLIER], plan, done);
+  const answered = ran.filter((s) => s.statusCode !== undefined);
   return {
     candidateId: done.candidateId,
-    response: last ? last.response : { id: done.candidateId, finished: [] },
-    statusCode: last?.statusCode,
+    response: { id: done.candidateId, finished: ran.map((s) => s.step) },
+    statusCode: answered[answered.length - 1]?.statusCode,
     steps,
   };
 }
@@ -80,7 +76,7 @@ export async function finishLaterSteps(vendor: string, done: FinishFrom, plan: r
  * that cannot be sent creates nothing; downloaded when the step runs by `finish`), and its memory is given
  * back once it is sent.
  */
-export function cvStep(step: string, cv: () => Promise<CvFile | undefined>, send: (file: CvFile | undefined) => Promise<StepOutcome>): LaterStep {
+export function cvStep(step: string, cv: () => Promise<CvFile | undefined>, send: (file: CvFile | undefined) => Promise<PushStep>): LaterStep {
   return {
     step,
     run: async () => {

@@ -26,8 +26,8 @@ import { payloadValidator } from '../core/validate';
 import { compact, coordinates, locationFields, text, urlOfType, type HrflowProfile } from '../hrflow/profile';
 import { PUSH_ERRORS, type VendorDescription } from './description';
 import { urlPath, type HttpClient } from '../core/http';
-import { cvStep, finishLaterSteps, runLaterSteps, type LaterStep, type StepOutcome } from './steps';
-import { createStep, type PushContext, type PushResult, type VendorModule } from './types';
+import { cvStep, finishLaterSteps, runLaterSteps, type LaterStep } from './steps';
+import { createStep, type PushContext, type PushResult, type PushStep, type VendorModule } from './types';
 
 export const TALEEZ_DEFAULT_BASE_URL = 'https://api.taleez.com/0';
 /** The header carrying the account's secret API key on every request. */
@@ -407,8 +407,8 @@ async function findByMail(ctx: TaleezContext, mail: string): Promise<string | un
   return found?.id === undefined || found.id === null ? undefined : String(found.id);
 }
 
-async function uploadCv(ctx: TaleezContext, candidateId: string, cv: CvFile | undefined): Promise<StepOutcome> {
-  if (!cv) return { step: { step: 'upload_cv', status: 'skipped', detail: 'the profile has no resume or original attachment' } };
+async function uploadCv(ctx: TaleezContext, candidateId: string, cv: CvFile | undefined): Promise<PushStep> {
+  if (!cv) return { step: 'upload_cv', status: 'skipped', detail: 'the profile has no resume or original attachment' };
   const form = multipartBody([{ name: 'file', value: cv.data, fileName: cv.fileName, contentType: cv.contentType }]);
   const res = await ctx.http.request({
     method: 'POST',
@@ -419,10 +419,10 @@ async function uploadCv(ctx: TaleezContext, candidateId: string, cv: CvFile | un
     step: 'upload_cv',
   });
   expectJsonObject(ctx.http, res, 'upload_cv');
-  return { step: { step: 'upload_cv', status: 'done', statusCode: res.status, detail: cv.fileName }, response: res.data, statusCode: res.status };
+  return { step: 'upload_cv', status: 'done', statusCode: res.status, detail: cv.fileName };
 }
 
-async function assign(ctx: TaleezContext, candidateId: string, kind: 'jobs' | 'pools', ids: number[]): Promise<StepOutcome> {
+async function assign(ctx: TaleezContext, candidateId: string, kind: 'jobs' | 'pools', ids: number[]): Promise<PushStep> {
   const res = await ctx.http.request({
     method: 'POST',
     url: urlPath('candidates', encodeURIComponent(candidateId), kind),
@@ -432,7 +432,7 @@ async function assign(ctx: TaleezContext, candidateId: string, kind: 'jobs' | 'p
     idempotent: true,
     step: kind === 'jobs' ? 'add_to_job' : 'add_to_pools',
   });
-  return { step: { step: kind === 'jobs' ? 'add_to_job' : 'add_to_pools', status: 'done', statusCode: res.status, detail: ids.join(', ') }, response: res.data, statusCode: res.status };
+  return { step: kind === 'jobs' ? 'add_to_job' : 'add_to_pools', status: 'done', statusCode: res.status, detail: ids.join(', ') };
 }
 
 /** A page of Taleez's `JobList` / `PoolList`. */
