@@ -35,6 +35,15 @@ interface PartialCase {
 }
 
 const base = { canLookup: true, requestsPerPush: 1, checkStored: () => undefined, badCredentials: () => ({}) };
+const TALEEZ: VendorUnderTest = {
+  ...base,
+  id: 'taleez',
+  pushType: 'hrflow-taleez',
+  account: (sb) => ({ id: 'acc', type: 'hrflow-taleez-config', name: 'sandbox', base_url: sb.urls.taleez }),
+  accountCredentials: (sb) => ({ x_taleez_api_secret: sb.credentials.taleezSecret }),
+  pushProps: () => ({ recruiter_id: '15886', job_id: '101', pool_ids: '201, 202' }),
+};
+const TALEEZ_PLAN = ['create', 'upload_cv', 'add_to_job', 'add_to_pools'];
 const CASES: PartialCase[] = [
   {
     v: {
@@ -52,37 +61,14 @@ const CASES: PartialCase[] = [
     plan: ['create', 'upload_cv'],
     finishRequests: ['POST /candidates/{id}/jobs/job-42/attachments'],
   },
+  { v: TALEEZ, prefix: '/taleez/0', failAt: '/pools', failedStep: 'add_to_pools', doneBefore: ['create', 'upload_cv', 'add_to_job'], plan: TALEEZ_PLAN, finishRequests: ['POST /candidates/{id}/pools'], uniqueEmail: true },
   {
-    v: {
-      ...base,
-      id: 'taleez',
-      pushType: 'hrflow-taleez',
-      account: (sb) => ({ id: 'acc', type: 'hrflow-taleez-config', name: 'sandbox', base_url: sb.urls.taleez }),
-      accountCredentials: (sb) => ({ x_taleez_api_secret: sb.credentials.taleezSecret }),
-      pushProps: () => ({ recruiter_id: '15886', job_id: '101', pool_ids: '201, 202' }),
-    },
-    prefix: '/taleez/0',
-    failAt: '/pools',
-    failedStep: 'add_to_pools',
-    doneBefore: ['create', 'upload_cv', 'add_to_job'],
-    plan: ['create', 'upload_cv', 'add_to_job', 'add_to_pools'],
-    finishRequests: ['POST /candidates/{id}/pools'],
-    uniqueEmail: true,
-  },
-  {
-    v: {
-      ...base,
-      id: 'taleez',
-      pushType: 'hrflow-taleez',
-      account: (sb) => ({ id: 'acc', type: 'hrflow-taleez-config', name: 'sandbox', base_url: sb.urls.taleez }),
-      accountCredentials: (sb) => ({ x_taleez_api_secret: sb.credentials.taleezSecret }),
-      pushProps: () => ({ recruiter_id: '15886', job_id: '101', pool_ids: '201, 202' }),
-    },
+    v: TALEEZ,
     prefix: '/taleez/0',
     failAt: 'documents',
     failedStep: 'upload_cv',
     doneBefore: ['create'],
-    plan: ['create', 'upload_cv', 'add_to_job', 'add_to_pools'],
+    plan: TALEEZ_PLAN,
     finishRequests: ['POST /documents', 'POST /candidates/{id}/jobs', 'POST /candidates/{id}/pools'],
     uniqueEmail: true,
   },

@@ -67,8 +67,21 @@ interface FinishCase {
   uniqueEmail?: boolean;
 }
 
-const SR_PLAN = ['create', 'upload_cv'];
 const TALEEZ_PLAN = ['create', 'upload_cv', 'add_to_job', 'add_to_pools'];
+/** Taleez with a job and two pools, failing at `failAt`. */
+const taleezCase = (title: string, failAt: string, failedStep: string, doneBefore: string[], finishRequests: string[]): FinishCase => ({
+  title,
+  vendor: taleez,
+  prefix: '/taleez/0',
+  config: (sb) => ({ x_taleez_api_secret: sb.credentials.taleezSecret, base_url: sb.urls.taleez }),
+  params: { recruiter_id: '15886', job_id: '101', pool_ids: '201, 202' },
+  failAt,
+  failedStep,
+  doneBefore,
+  finishRequests,
+  plan: TALEEZ_PLAN,
+  uniqueEmail: true,
+});
 const CASES: FinishCase[] = [
   {
     title: 'SmartRecruiters, the CV upload fails',
@@ -80,47 +93,11 @@ const CASES: FinishCase[] = [
     failedStep: 'upload_cv',
     doneBefore: ['create'],
     finishRequests: ['POST /candidates/{id}/jobs/job-42/attachments'],
-    plan: SR_PLAN,
+    plan: ['create', 'upload_cv'],
   },
-  {
-    title: 'Taleez, the CV upload fails',
-    vendor: taleez,
-    prefix: '/taleez/0',
-    config: (sb) => ({ x_taleez_api_secret: sb.credentials.taleezSecret, base_url: sb.urls.taleez }),
-    params: { recruiter_id: '15886', job_id: '101', pool_ids: '201, 202' },
-    failAt: 'documents',
-    failedStep: 'upload_cv',
-    doneBefore: ['create'],
-    finishRequests: ['POST /documents', 'POST /candidates/{id}/jobs', 'POST /candidates/{id}/pools'],
-    plan: TALEEZ_PLAN,
-    uniqueEmail: true,
-  },
-  {
-    title: 'Taleez, the job assignment fails',
-    vendor: taleez,
-    prefix: '/taleez/0',
-    config: (sb) => ({ x_taleez_api_secret: sb.credentials.taleezSecret, base_url: sb.urls.taleez }),
-    params: { recruiter_id: '15886', job_id: '101', pool_ids: '201, 202' },
-    failAt: '/jobs',
-    failedStep: 'add_to_job',
-    doneBefore: ['create', 'upload_cv'],
-    finishRequests: ['POST /candidates/{id}/jobs', 'POST /candidates/{id}/pools'],
-    plan: TALEEZ_PLAN,
-    uniqueEmail: true,
-  },
-  {
-    title: 'Taleez, the pool assignment fails',
-    vendor: taleez,
-    prefix: '/taleez/0',
-    config: (sb) => ({ x_taleez_api_secret: sb.credentials.taleezSecret, base_url: sb.urls.taleez }),
-    params: { recruiter_id: '15886', job_id: '101', pool_ids: '201, 202' },
-    failAt: '/pools',
-    failedStep: 'add_to_pools',
-    doneBefore: ['create', 'upload_cv', 'add_to_job'],
-    finishRequests: ['POST /candidates/{id}/pools'],
-    plan: TALEEZ_PLAN,
-    uniqueEmail: true,
-  },
+  taleezCase('Taleez, the CV upload fails', 'documents', 'upload_cv', ['create'], ['POST /documents', 'POST /candidates/{id}/jobs', 'POST /candidates/{id}/pools']),
+  taleezCase('Taleez, the job assignment fails', '/jobs', 'add_to_job', ['create', 'upload_cv'], ['POST /candidates/{id}/jobs', 'POST /candidates/{id}/pools']),
+  taleezCase('Taleez, the pool assignment fails', '/pools', 'add_to_pools', ['create', 'upload_cv', 'add_to_job'], ['POST /candidates/{id}/pools']),
 ];
 
 /** Refused once, not retried (400): the step fails. */
