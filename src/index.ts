@@ -11,7 +11,7 @@ import type { PushResult, VendorModule } from './vendors/types';
 import { ConnectorError } from './core/errors';
 import { runPush, type PushRunOptions } from './push/pipeline';
 import type { CvDownloadPolicy } from './push/files';
-import { accountHash, duplicateMode, ledgerTarget, profileIdentity, type DuplicateMode, type PushLedger } from './push/ledger';
+import { accountHash, duplicateMode, ledgerTarget, profileIdentity, type DuplicateMode, type PushLedger, type WorkPlan } from './push/ledger';
 
 export { ConnectorError, ErrorCodes, isConnectorError, type ErrorCode } from './core/errors';
 export { HttpClient, type HttpOptions, type HttpRequest, type HttpResponse } from './core/http';
@@ -23,6 +23,7 @@ export type { HrflowProfile } from './hrflow/profile';
 export { vendors, smartrecruiters, recruitee, broadbean, flatchr, taleez } from './vendors';
 export { broadbeanSignature } from './vendors/broadbean';
 export type { VendorModule, PushResult, PushContext, PushStep } from './vendors/types';
+export type { FinishFrom } from './push/pipeline';
 export { checkCvUrl, cvBudget, type CvDownloadPolicy, type CvKind } from './push/files';
 export {
   PushLedger,
@@ -55,7 +56,11 @@ export interface PushOptions extends Omit<PushRunOptions, 'onClient'> {
    * call pushes.
    */
   ledger?: PushLedger;
-  /** With `ledger`: what to do with a profile already pushed there (`skip`, the default; `error`: ALREADY_PUSHED; `push`). */
+  /**
+   * With `ledger`: what to do with a profile already pushed there (`skip`, the default; `error`: ALREADY_PUSHED;
+   * `push`). A push recorded partial (PARTIAL_PUSH) is finished in modes `skip` and `error` (only its missing
+   * steps, on the recorded candidate; `finished: true`), and pushed again in full in mode `push`.
+   */
   onDuplicate?: DuplicateMode;
 }
 
@@ -63,6 +68,11 @@ export interface PushOptions extends Omit<PushRunOptions, 'onClient'> {
 export interface PushProfileResult extends PushResult {
   /** True when the ledger says the profile was already pushed here and nothing was sent (response undefined, steps []). */
   alreadyPushed?: boolean;
+  /**
+   * True when the ledger had this push as partial (PARTIAL_PUSH): only its missing steps were done, on the
+   * recorded candidate (`candidateId`), and nothing was created.
+   */
+  finished?: boolean;
 }
 
 /**
@@ -85,7 +95,8 @@ export async function pushProfile<C, P>(
     if (err instanceof ConnectorError) err.vendor = vendor.id;
     throw err;
   }
-  const push = () => runPush(vendor, config, read, { payload, profile }, run);
+  // A plan of the ledger: finish an earlier partial push (only its missing steps, on its candidate).
+  const push = (plan: WorkPlan = {}) => runPush(vendor, config, read, { payload, profile }, plan.finishFrom ? { ...run, finishFrom: plan.finishFrom } : run);
   const who = ledger ? profileIdentity(profile, payload) : undefined;
   const dryRun = (vendor.description?.params ?? []).some((f) => f.dryRun && (read as Record<string, unknown>)[f.name] === true);
   if (!ledger || !who || dryRun) return push();
@@ -102,7 +113,7 @@ export async function pushProfile<C, P>(
     target: ledgerTarget(vendor.description?.params ?? [], read),
     profile: who,
   };
-  const outcome = await ledger.once(identity, duplicateMode(onDuplicate), push, vendor.label);
-  if (outcome.pushed) return outcome.result;
+  const outcome = await ledger.once(identity, duplicateMode(onDuplicate), push, vendor.label, { finishable: !!vendor.finish });
+  if (outcome.pushed) return outcome.finished ? { ...outcome.result, finished: true } : outcome.result;
   return { alreadyPushed: true, candidateId: outcome.entry.candidateId, response: undefined, steps: [] };
 }

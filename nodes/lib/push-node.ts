@@ -16,7 +16,7 @@ import { createdCandidateId } from '../../src/push/create';
 import { runPush, type PushInput } from '../../src/push/pipeline';
 import { accountHash, duplicateMode, ledgerTarget, profileIdentity, type OutboxRecord, type PushIdentity, type Settlement, type WorkPlan } from '../../src/push/ledger';
 import { deadLetter, journalMessage, MAX_JOURNAL_BYTES, outboxRecord } from '../../src/push/outbox';
-import { durableLedger, isDurable, ledgerFor, whenDurable } from './ledger';
+import { durableLedger, isDurable, ledgerFor } from './ledger';
 import { report } from './push-events';
 import { abortedAtClose, fromMsgOr, intSetting, onInput, Status, whichMsg, type Job, type Msg } from './runtime';
 import { runtimeText, STATUS_TEXTS, statusKey, type StatusKey } from './status-text';
@@ -207,10 +207,11 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
         // No HrFlow key and no e-mail: nothing to know the profile by, pushed as without the ledger.
         if (profile) identity = { vendor: vendor.id, account: accountHash(`${type}-config`, config), target: ledgerTarget(fields, params), profile };
       }
-      // Journaled before the first request when the ledger is durable: resumed after a stop, a redeploy or a crash.
+      // Journaled before the first request (durable in the user directory: resumed after a stop, a redeploy or a crash;
+      // in memory: its dead letter if it fails).
       let record = records.get(msg);
       const resumedFrom = record;
-      if (!record && ledger && !dryRun && (await whenDurable(ledger))) {
+      if (!record && ledger && !dryRun) {
         const kept = journalMessage(msg);
         if (!kept) {
           node.warn(`${whichMsg(msg)}: larger than ${MAX_JOURNAL_BYTES / 1024 / 1024} MiB as JSON, not kept in the outbox: pushed, but not resumed after a crash`);

@@ -63,6 +63,11 @@ export interface ConnectorErrorDetails {
   step?: string;
   /** Set when a candidate exists at the vendor although the push did not finish. */
   candidateId?: string | number;
+  /**
+   * For PARTIAL_PUSH: the steps done (or skipped on purpose) before `step` failed, the create first, in
+   * order: what pushing the profile again does not repeat.
+   */
+  steps?: Array<{ step: string; status: 'done' | 'skipped' }>;
   /** Short, redacted excerpt of the vendor's answer. */
   vendorMessage?: string;
   /** For INVALID_PROFILE: the payload fields that failed validation. */
@@ -76,7 +81,7 @@ export interface ConnectorErrorDetails {
   cause?: unknown;
 }
 
-const DETAIL_KEYS = ['statusCode', 'vendor', 'step', 'candidateId', 'vendorMessage', 'fields', 'outcomeUnknown', 'retryAfterMs', 'retryAt'] as const;
+const DETAIL_KEYS = ['statusCode', 'vendor', 'step', 'candidateId', 'steps', 'vendorMessage', 'fields', 'outcomeUnknown', 'retryAfterMs', 'retryAt'] as const;
 
 export class ConnectorError extends Error {
   readonly code: ErrorCode;
@@ -84,6 +89,7 @@ export class ConnectorError extends Error {
   vendor?: string;
   step?: string;
   candidateId?: string | number;
+  steps?: Array<{ step: string; status: 'done' | 'skipped' }>;
   vendorMessage?: string;
   fields?: string[];
   outcomeUnknown?: boolean;
@@ -137,18 +143,21 @@ export function isConnectorError(err: unknown): err is ConnectorError {
 }
 
 /**
- * A later step failed after the candidate was created: say which step, and keep the candidate id,
- * so nothing is lost and nobody re-creates the candidate by retrying blindly.
+ * A later step failed after the candidate was created: say which step, and keep the candidate id and
+ * the steps done before it (`steps`, the create first), so nothing is lost and nobody re-creates the
+ * candidate by retrying blindly: pushing again finishes only the missing steps.
  */
-export function partialPush(err: unknown, vendor: string, candidateId: string | number): ConnectorError {
+export function partialPush(err: unknown, vendor: string, candidateId: string | number, steps?: Array<{ step: string; status: 'done' | 'skipped' }>): ConnectorError {
   const e = err instanceof ConnectorError ? err : undefined;
+  const done = steps?.map((s) => ({ step: s.step, status: s.status }));
   if (e?.code === ErrorCodes.ABORTED) {
     e.candidateId = candidateId;
+    if (done) e.steps = done;
     return e;
   }
   return new ConnectorError(
     ErrorCodes.PARTIAL_PUSH,
     `candidate ${candidateId} was created in ${vendor}, but ${e?.step ?? 'a later step'} failed (${e?.code ?? 'error'}): ${e?.message ?? String(err)}`,
-    { vendor, candidateId, step: e?.step, statusCode: e?.statusCode, vendorMessage: e?.vendorMessage, cause: err },
+    { vendor, candidateId, step: e?.step, steps: done, statusCode: e?.statusCode, vendorMessage: e?.vendorMessage, cause: err },
   );
 }

@@ -369,11 +369,12 @@ export function countsAsPushed(entry: LedgerEntry | undefined): entry is LedgerE
 }
 
 /** The ledger's reading of a failed push: partial (created, a later step failed), unknown, or failed. */
-export function failureOutcome(err: unknown): { outcome: Exclude<LedgerOutcome, 'pushed'>; code?: string; candidateId?: string; step?: string } {
+export function failureOutcome(err: unknown): { outcome: Exclude<LedgerOutcome, 'pushed'>; code?: string; candidateId?: string; step?: string; steps?: LedgerStep[] } {
   const e = err instanceof ConnectorError ? err : undefined;
   const candidateId = e?.candidateId !== undefined && e.candidateId !== null && e.candidateId !== '' ? String(e.candidateId) : undefined;
   const code = e?.code;
-  if (code === ErrorCodes.PARTIAL_PUSH || (candidateId !== undefined && code !== ErrorCodes.OUTCOME_UNKNOWN)) return { outcome: 'partial', code, candidateId, step: e?.step };
+  // `steps`: what was done before the failed `step` (the create first), when the vendor said so.
+  if (code === ErrorCodes.PARTIAL_PUSH || (candidateId !== undefined && code !== ErrorCodes.OUTCOME_UNKNOWN)) return { outcome: 'partial', code, candidateId, step: e?.step, steps: e?.steps && ledgerSteps(e.steps) };
   if (code === ErrorCodes.OUTCOME_UNKNOWN || e?.outcomeUnknown) return { outcome: 'unknown', code, candidateId };
   return { outcome: 'failed', code };
 }
@@ -507,7 +508,7 @@ export class PushLedger {
       const outcome = from && f.outcome === 'failed' ? 'partial' : f.outcome;
       const candidateId = f.candidateId ?? from?.candidateId;
       const failedStep: LedgerStep[] = f.step ? [{ step: f.step, status: 'failed' }] : [];
-      const steps: LedgerStep[] = outcome === 'partial' ? mergeSteps(from?.steps ?? [{ step: 'create', status: 'done' }], failedStep) : [];
+      const steps: LedgerStep[] = outcome === 'partial' ? mergeSteps(from?.steps ?? [{ step: 'create', status: 'done' }], [...(f.steps ?? []), ...failedStep]) : [];
       const recorded = this.entry(id, { outcome, candidateId, steps, code: f.code });
       const dead = options.dead?.(err, recorded);
       await this.record(id, { outcome, candidateId, steps, code: f.code }, settleOrKeep(dead), dead).catch((e) => this.options.onStoreError?.(e, recorded));

@@ -4,7 +4,9 @@
  * Request plan: the CV (the profile's `resume` attachment, else `original`) downloaded and checked
  * first (upload_cv on), then POST {base_url}/jobs/{job_id}/candidates with X-SmartToken (JSON
  * CandidateInput), then the CV uploaded as a RESUME attachment with
- * POST {base_url}/candidates/{id}/jobs/{job_id}/attachments (multipart).
+ * POST {base_url}/candidates/{id}/jobs/{job_id}/attachments (multipart). A failed upload is
+ * PARTIAL_PUSH; `finish` (the profile pushed again) uploads the CV to the recorded candidate, never
+ * creating it again.
  *
  * Fixes over the Python reference (reference-spec §10): singular `experience` / `education` (S1),
  * a real `web` object from the url types (S2), `current` true for ongoing items and no "XXXX" dates
@@ -13,7 +15,7 @@
  * (S6), null lists do not fail (S8).
  */
 import { toAlpha2 } from '../core/countries';
-import { ConnectorError, ErrorCodes, partialPush } from '../core/errors';
+import { ConnectorError, ErrorCodes } from '../core/errors';
 import { urlPath, type HttpClient } from '../core/http';
 import { createOnce, createdSince, expectJsonObject } from '../push/create';
 import { downloadCv, multipartBody, type CvFile, type CvKind } from '../push/files';
@@ -29,7 +31,8 @@ import {
   type HrflowProfile,
 } from '../hrflow/profile';
 import { PUSH_ERRORS, type PickItem, type VendorDescription } from './description';
-import { createStep, type PushResult, type PushStep, type VendorModule } from './types';
+import { cvStep, finishLaterSteps, runLaterSteps, type LaterStep } from './steps';
+import { createStep, type PushContext, type PushResult, type PushStep, type VendorModule } from './types';
 
 export const SMARTRECRUITERS_DEFAULT_BASE_URL = 'https://api.smartrecruiters.com';
 
@@ -400,9 +403,8 @@ export const smartrecruiters: VendorModule<SmartRecruitersConfig, SmartRecruiter
   }),
   async push(ctx, payload): Promise<PushResult> {
     const jobId = String(ctx.params.job_id).trim();
-    const uploading = ctx.params.upload_cv !== false;
     // The CV is fetched and checked before the create: a CV that cannot be sent creates nothing.
-    const cv = uploading ? await downloadCv(ctx, SMARTRECRUITERS_CV_TYPES, 'SmartRecruiters') : undefined;
+    const cv = ctx.params.upload_cv !== false ? await downloadCv(ctx, SMARTRECRUITERS_CV_TYPES, 'SmartRecruiters') : undefined;
     try {
       const created = await createOnce<{ id?: string }>(
         ctx.http,
@@ -410,23 +412,31 @@ export const smartrecruiters: VendorModule<SmartRecruitersConfig, SmartRecruiter
         { readId: (d) => d.id, lookup: payload.email ? (sentAt) => findCandidate(ctx, jobId, payload, sentAt) : undefined },
       );
       const candidateId = created.candidateId as string;
-      const steps: PushStep[] = [createStep(created)];
-      if (uploading) {
-        steps.push(await uploadCv(ctx, jobId, candidateId, cv));
-      } else steps.push({ step: 'upload_cv', status: 'skipped', detail: 'CV upload turned off' });
+      const { steps } = await runLaterSteps('smartrecruiters', candidateId, [createStep(created)], laterSteps(ctx, candidateId, async () => cv));
       return { candidateId, response: created.response?.data ?? { id: candidateId, recovered: true }, statusCode: created.response?.status, steps };
     } finally {
       cv?.release();
     }
   },
+  // A PARTIAL_PUSH finished: the CV upload again (downloaded now), on the recorded candidate.
+  finish: (ctx, _payload, done) =>
+    finishLaterSteps('smartrecruiters', done, laterSteps(ctx, done.candidateId, () => downloadCv(ctx, SMARTRECRUITERS_CV_TYPES, 'SmartRecruiters'))),
 };
+
+type SmartRecruitersContext = PushContext<SmartRecruitersConfig, SmartRecruitersParams>;
+
+/** The steps after the create: the CV uploaded as the candidate's RESUME for the job (when upload_cv is on). */
+function laterSteps(ctx: SmartRecruitersContext, candidateId: string, cv: () => Promise<CvFile | undefined>): LaterStep[] {
+  if (ctx.params.upload_cv === false) return [{ step: 'upload_cv', run: async () => ({ step: 'upload_cv', status: 'skipped', detail: 'CV upload turned off' }) }];
+  return [cvStep('upload_cv', cv, (file) => uploadCv(ctx, String(ctx.params.job_id).trim(), candidateId, file))];
+}
 
 /**
  * After a lost answer: the candidate with this email and last name created since the request was
  * sent (an older one with the same email is another push's, not this one's).
  */
 async function findCandidate(
-  ctx: Parameters<typeof smartrecruiters.push>[0],
+  ctx: SmartRecruitersContext,
   jobId: string,
   payload: SmartRecruitersCandidate,
   sentAt: number,
@@ -461,28 +471,19 @@ interface Assignment {
   job?: { id?: string | number };
 }
 
-async function uploadCv(
-  ctx: Parameters<typeof smartrecruiters.push>[0],
-  jobId: string,
-  candidateId: string,
-  cv: CvFile | undefined,
-): Promise<PushStep> {
+async function uploadCv(ctx: SmartRecruitersContext, jobId: string, candidateId: string, cv: CvFile | undefined): Promise<PushStep> {
   if (!cv) return { step: 'upload_cv', status: 'skipped', detail: 'the profile has no resume or original attachment' };
-  try {
-    const form = multipartBody([
-      { name: 'attachmentType', value: 'RESUME' },
-      { name: 'file', value: cv.data, fileName: cv.fileName, contentType: cv.contentType },
-    ]);
-    const res = await ctx.http.request({
-      method: 'POST',
-      url: urlPath('candidates', encodeURIComponent(candidateId), 'jobs', encodeURIComponent(jobId), 'attachments'),
-      headers: { 'Content-Type': form.contentType },
-      data: form.data,
-      step: 'upload_cv',
-    });
-    expectJsonObject(ctx.http, res, 'upload_cv');
-    return { step: 'upload_cv', status: 'done', statusCode: res.status, detail: cv.fileName };
-  } catch (err) {
-    throw partialPush(err, 'smartrecruiters', candidateId);
-  }
+  const form = multipartBody([
+    { name: 'attachmentType', value: 'RESUME' },
+    { name: 'file', value: cv.data, fileName: cv.fileName, contentType: cv.contentType },
+  ]);
+  const res = await ctx.http.request({
+    method: 'POST',
+    url: urlPath('candidates', encodeURIComponent(candidateId), 'jobs', encodeURIComponent(jobId), 'attachments'),
+    headers: { 'Content-Type': form.contentType },
+    data: form.data,
+    step: 'upload_cv',
+  });
+  expectJsonObject(ctx.http, res, 'upload_cv');
+  return { step: 'upload_cv', status: 'done', statusCode: res.status, detail: cv.fileName };
 }

@@ -9,7 +9,9 @@
  *      `file` with its real content type
  *   3. POST {base_url}/candidates/{id}/jobs {ids: [job_id]} when a job id is given
  *   4. POST {base_url}/candidates/{id}/pools {ids: pool_ids} when pool ids are given
- * A failure after step 1 is a PARTIAL_PUSH error naming the step and carrying the candidate id.
+ * A failure after step 1 is a PARTIAL_PUSH error naming the step and carrying the candidate id and the
+ * steps done (`error.steps`); `finish` (the profile pushed again) runs only the steps not done, on the
+ * recorded candidate, never creating it again.
  * Taleez allows 100 requests per minute: one limiter per account.
  *
  * Fixes over the Python reference (reference-spec §10): `socialLinks` (T8), `recruiterId` sent (T4),
@@ -18,12 +20,13 @@
  */
 import { toAlpha2 } from '../core/countries';
 import { createOnce, expectJsonObject } from '../push/create';
-import { ConnectorError, ErrorCodes, partialPush } from '../core/errors';
+import { ConnectorError, ErrorCodes } from '../core/errors';
 import { downloadCv, multipartBody, type CvFile, type CvKind } from '../push/files';
 import { payloadValidator } from '../core/validate';
 import { compact, coordinates, locationFields, text, urlOfType, type HrflowProfile } from '../hrflow/profile';
 import { PUSH_ERRORS, type VendorDescription } from './description';
 import { urlPath, type HttpClient } from '../core/http';
+import { cvStep, finishLaterSteps, runLaterSteps, type LaterStep } from './steps';
 import { createStep, type PushContext, type PushResult, type PushStep, type VendorModule } from './types';
 
 export const TALEEZ_DEFAULT_BASE_URL = 'https://api.taleez.com/0';
@@ -286,8 +289,8 @@ export const taleezDescription: VendorDescription = {
       label: { en: 'Pool ids', fr: 'Ids des viviers' },
       placeholder: { en: 'optional, e.g. 12, 34', fr: 'facultatif, ex. 12, 34' },
       tip: {
-        en: 'Optional: the talent <b>pools</b> to add the candidate to (ids separated by commas). <code>msg.pool_ids</code> wins over this value. If a step fails after the candidate was created, the node reports <code>PARTIAL_PUSH</code> with <code>msg.candidate_id</code>: finish that step in Taleez, do not push again.',
-        fr: 'Facultatif : les <b>viviers</b> auxquels ajouter le candidat (ids séparés par des virgules). <code>msg.pool_ids</code> l\'emporte sur cette valeur. Si une étape échoue après la création du candidat, le nœud signale <code>PARTIAL_PUSH</code> avec <code>msg.candidate_id</code> : terminez cette étape dans Taleez, ne renvoyez pas le profil.',
+        en: 'Optional: the talent <b>pools</b> to add the candidate to (ids separated by commas). <code>msg.pool_ids</code> wins over this value. If a step fails after the candidate was created, the node reports <code>PARTIAL_PUSH</code> with <code>msg.candidate_id</code>: pushing the profile again does only the missing steps, on that candidate.',
+        fr: 'Facultatif : les <b>viviers</b> auxquels ajouter le candidat (ids séparés par des virgules). <code>msg.pool_ids</code> l\'emporte sur cette valeur. Si une étape échoue après la création du candidat, le nœud signale <code>PARTIAL_PUSH</code> avec <code>msg.candidate_id</code> : renvoyer le profil ne fait que les étapes manquantes, sur ce candidat.',
       },
       help: {
         en: 'The talent pools to add the candidate to: an array such as <code>[12, 34]</code>, or a string such as <code>"12, 34"</code>. Wins over the Pool ids set in the node.',
@@ -370,24 +373,30 @@ export const taleez: VendorModule<TaleezConfig, TaleezParams, TaleezCandidate> =
         { readId: (d) => d.id, lookup: body.mail ? () => findByMail(ctx, body.mail as string) : undefined },
       );
       const candidateId = created.candidateId as string;
-      const steps: PushStep[] = [createStep(created)];
-      try {
-        steps.push(await uploadCv(ctx, candidateId, cv));
-        cv?.release();
-        if (ctx.params.job_id !== undefined) steps.push(await assign(ctx, candidateId, 'jobs', [ctx.params.job_id]));
-        if (ctx.params.pool_ids?.length) steps.push(await assign(ctx, candidateId, 'pools', ctx.params.pool_ids));
-      } catch (err) {
-        throw partialPush(err, 'Taleez', candidateId);
-      }
+      const { steps } = await runLaterSteps('Taleez', candidateId, [createStep(created)], laterSteps(ctx, candidateId, async () => cv));
       return { candidateId, response: created.response?.data ?? { id: candidateId, recovered: true }, statusCode: created.response?.status, steps };
     } finally {
       cv?.release();
     }
   },
+  // A PARTIAL_PUSH finished: the CV upload (downloaded now), job and pool steps not done yet, on the recorded candidate.
+  finish: (ctx, _payload, done) => finishLaterSteps('Taleez', done, laterSteps(ctx, done.candidateId, () => downloadCv(ctx, TALEEZ_CV_TYPES, 'Taleez'))),
 };
 
+type TaleezContext = PushContext<TaleezConfig, TaleezParams>;
+
+/** The steps after the create, in order: the CV, the job (when a job id is given), the pools (when pool ids are). */
+function laterSteps(ctx: TaleezContext, candidateId: string, cv: () => Promise<CvFile | undefined>): LaterStep[] {
+  const steps = [cvStep('upload_cv', cv, (file) => uploadCv(ctx, candidateId, file))];
+  const jobId = ctx.params.job_id;
+  if (jobId !== undefined) steps.push({ step: 'add_to_job', run: () => assign(ctx, candidateId, 'jobs', [jobId]) });
+  const poolIds = ctx.params.pool_ids ?? [];
+  if (poolIds.length) steps.push({ step: 'add_to_pools', run: () => assign(ctx, candidateId, 'pools', poolIds) });
+  return steps;
+}
+
 /** After a lost answer: Taleez's mail is unique per company, so a candidate with it is the one just created. */
-async function findByMail(ctx: PushContext<TaleezConfig, TaleezParams>, mail: string): Promise<string | undefined> {
+async function findByMail(ctx: TaleezContext, mail: string): Promise<string | undefined> {
   const res = await ctx.http.request<{ list?: Array<{ id?: number | string; mail?: string }> }>({
     method: 'GET',
     url: urlPath('candidates'),
@@ -398,7 +407,7 @@ async function findByMail(ctx: PushContext<TaleezConfig, TaleezParams>, mail: st
   return found?.id === undefined || found.id === null ? undefined : String(found.id);
 }
 
-async function uploadCv(ctx: PushContext<TaleezConfig, TaleezParams>, candidateId: string, cv: CvFile | undefined): Promise<PushStep> {
+async function uploadCv(ctx: TaleezContext, candidateId: string, cv: CvFile | undefined): Promise<PushStep> {
   if (!cv) return { step: 'upload_cv', status: 'skipped', detail: 'the profile has no resume or original attachment' };
   const form = multipartBody([{ name: 'file', value: cv.data, fileName: cv.fileName, contentType: cv.contentType }]);
   const res = await ctx.http.request({
@@ -413,12 +422,7 @@ async function uploadCv(ctx: PushContext<TaleezConfig, TaleezParams>, candidateI
   return { step: 'upload_cv', status: 'done', statusCode: res.status, detail: cv.fileName };
 }
 
-async function assign(
-  ctx: PushContext<TaleezConfig, TaleezParams>,
-  candidateId: string,
-  kind: 'jobs' | 'pools',
-  ids: number[],
-): Promise<PushStep> {
+async function assign(ctx: TaleezContext, candidateId: string, kind: 'jobs' | 'pools', ids: number[]): Promise<PushStep> {
   const res = await ctx.http.request({
     method: 'POST',
     url: urlPath('candidates', encodeURIComponent(candidateId), kind),

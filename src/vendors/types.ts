@@ -87,9 +87,11 @@ export interface VendorModule<Config, Params, Payload = Record<string, unknown>>
   /** Send the payload (and the CV); throws ConnectorError. */
   push(ctx: PushContext<Config, Params>, payload: Payload): Promise<PushResult>;
   /**
-   * Finish an earlier push whose create succeeded but a later step failed (PARTIAL_PUSH, the ledger's
-   * `partial` entry): only the steps not done in `done.steps`, on candidate `done.candidateId`; never a
-   * create. Absent when the vendor has no step after the create.
+   * Finish an earlier push that threw PARTIAL_PUSH (the ledger's `partial` entry): only the steps after
+   * the create that `done.steps` does not record as done or skipped, on candidate `done.candidateId`;
+   * never a create. Its PushResult has that candidate id and every step of the plan (`done earlier` for
+   * the ones not run again); a step that fails again throws PARTIAL_PUSH. Absent: the vendor's push is
+   * one request (nothing to finish).
    */
   finish?(ctx: PushContext<Config, Params>, payload: Payload, done: FinishFrom): Promise<PushResult>;
 }
