@@ -132,14 +132,6 @@ export async function durableLedger(RED: NodeAPI): Promise<PushLedger | undefine
   return store.durable ? ledger : undefined;
 }
 
-/** Whether a ledger's store is durable, once it is open. */
-export async function whenDurable(ledger: PushLedger | undefined): Promise<boolean> {
-  const store = ledger?.store;
-  if (!(store instanceof DurableOrMemoryStore)) return false;
-  await store.ready();
-  return store.durable;
-}
-
 /** Whether the runtime's ledger is durable now (false while it opens: a stop then aborts as without the outbox). */
 export function isDurable(ledger: PushLedger | undefined): boolean {
   return ledger?.store instanceof DurableOrMemoryStore && ledger.store.durable;
