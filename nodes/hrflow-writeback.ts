@@ -9,7 +9,7 @@ import { ConnectorError, ErrorCodes } from '../src/core/errors';
 import { recordPush, writebackField, type WritebackInput } from '../src/hrflow/writeback';
 import { ledgerTarget } from '../src/push/ledger';
 import { vendors } from '../src/vendors';
-import { abortedAtClose, intSetting, onInput, Status, type Msg } from './lib/runtime';
+import { intSetting, onInput, Status, type Msg } from './lib/runtime';
 import { runtimeText } from './lib/status-text';
 import type { HrflowApiNode } from './lib/hrflow-api-node';
 
@@ -129,7 +129,11 @@ export = function (RED: NodeAPI): void {
     node.on('close', (_removed: boolean, done: () => void) => {
       controller.abort(new ConnectorError(ErrorCodes.ABORTED, 'the flow was stopped', { vendor: 'hrflow' }));
       node.status(Status.clear());
-      inputs.close((job) => abortedAtClose('HrFlow', 'hrflow', job), done);
+      // A write-back is safe to repeat (the same record again changes nothing): say so, whether or not the update left.
+      inputs.close(
+        () => new ConnectorError(ErrorCodes.ABORTED, 'the flow was stopped during the write-back to HrFlow: the record may or may not be on the profile; send the message again (a write-back is safe to repeat)', { vendor: 'hrflow', step: 'writeback' }),
+        done,
+      );
     });
   }
   RED.nodes.registerType('hrflow-writeback', HrflowWritebackNode as any);

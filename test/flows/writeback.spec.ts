@@ -13,7 +13,7 @@ import { HrflowClient } from '../../src/hrflow/client';
 import { parseRecord, type NameValue } from '../../src/hrflow/writeback';
 import type { HrflowState, Sandbox } from '../../src/sandbox';
 import { repoRoot } from '../helpers/fixtures';
-import { allNodes, assertNoSecrets, coreNode, firstOf, helper, TAB, type FlowNode } from '../helpers/red';
+import { allNodes, assertNoSecrets, coreNode, firstOf, helper, onTab, TAB, type FlowNode } from '../helpers/red';
 import { KEYS, SOURCE_KEY, useSandbox } from '../helpers/sandbox';
 import { buildFlow, type VendorUnderTest } from './push-common';
 
@@ -142,7 +142,8 @@ async function loadWriteback(
   opts: { push?: Record<string, unknown>; writeback?: Record<string, unknown>; hrflowSecret?: string } = {},
 ): Promise<void> {
   const { nodes, credentials } = buildFlow(sb, v, { push: { wires: [['wb']], ...opts.push }, hrflowSecret: opts.hrflowSecret });
-  nodes.push({ id: 'wb', type: 'hrflow-writeback', z: TAB, x: 100, y: 100, api: 'api', store_as: 'metadatas', timeout: 2000, wires: [['out']], ...opts.writeback });
+  // Before the Catch node: Node-RED stops a flow's nodes in order, and a stopped Catch node hears nothing.
+  nodes.splice(nodes.findIndex((n) => n.id === 'push') + 1, 0, { id: 'wb', type: 'hrflow-writeback', z: TAB, x: 100, y: 100, api: 'api', store_as: 'metadatas', timeout: 2000, wires: [['out']], ...opts.writeback });
   await helper.load(allNodes, nodes, credentials);
 }
 
@@ -274,17 +275,16 @@ describe('hrflow-writeback: records the push on the HrFlow profile (sandbox)', f
   it('five pushes of one profile at once (one per ATS) leave five records: write-backs of a profile do not overwrite each other', async () => {
     const sb = ctx.sb;
     const key = freshProfile(sb);
-    const nodes: FlowNode[] = [
-      { id: TAB, type: 'tab', label: 'test' },
+    const nodes: FlowNode[] = onTab([
       { id: 'api', type: 'hrflow-api', name: 'sandbox', base_url: sb.urls.hrflow },
-      { id: 'prof', type: 'hrflow-profile', z: TAB, api: 'api', source_key: SOURCE_KEY, profile_key: '', timeout: 2000, wires: [VENDORS.map((_, i) => `push${i}`)] },
+      { id: 'prof', type: 'hrflow-profile', api: 'api', source_key: SOURCE_KEY, profile_key: '', timeout: 2000, wires: [VENDORS.map((_, i) => `push${i}`)] },
       ...VENDORS.map(({ v }, i) => ({ ...v.account(sb), id: `acc${i}` })),
-      ...VENDORS.map(({ v }, i) => ({ id: `push${i}`, type: v.pushType, z: TAB, account: `acc${i}`, timeout: 2000, retries: 2, retry_delay: 10, ...v.pushProps(), wires: [['wb']] })),
-      { id: 'wb', type: 'hrflow-writeback', z: TAB, api: 'api', store_as: 'metadatas', timeout: 2000, wires: [['out']] },
-      { id: 'catch', type: 'catch', z: TAB, scope: null, uncaught: false, wires: [['caught']] },
-      { id: 'out', type: 'helper', z: TAB },
-      { id: 'caught', type: 'helper', z: TAB },
-    ];
+      ...VENDORS.map(({ v }, i) => ({ id: `push${i}`, type: v.pushType, account: `acc${i}`, timeout: 2000, retries: 2, retry_delay: 10, ...v.pushProps(), wires: [['wb']] })),
+      { id: 'wb', type: 'hrflow-writeback', api: 'api', store_as: 'metadatas', timeout: 2000, wires: [['out']] },
+      { id: 'catch', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+      { id: 'out', type: 'helper' },
+      { id: 'caught', type: 'helper' },
+    ]);
     const credentials: Record<string, Record<string, string>> = { api: { api_secret: sb.credentials.hrflowApiKey, api_user: sb.credentials.hrflowUser } };
     VENDORS.forEach(({ v }, i) => (credentials[`acc${i}`] = v.accountCredentials(sb)));
     await helper.load(allNodes, nodes, credentials);
@@ -426,6 +426,26 @@ describe('hrflow-writeback: records the push on the HrFlow profile (sandbox)', f
       assert.equal(hrflowState(sb).faultsInjected, 1);
       assert.equal(hrflowState(sb).updates.length, 1);
       assert.equal(ours((await readBack(sb, key)).metadatas).length, 1);
+    });
+
+    it('a stop with the update in flight: one ABORTED outcome, caught, saying the write-back is safe to send again', async () => {
+      const sb = ctx.sb;
+      const key = freshProfile(sb);
+      await loadWriteback(sb, smartrecruiters, { writeback: { timeout: 10_000 } });
+      sb.setFault('hrflow', { mode: 'slow', delayMs: 5000, method: 'PUT' });
+      const caught: any[] = [];
+      const outs: any[] = [];
+      // The Catch node itself: it gets the outcome inside the close, before what follows it is stopped.
+      helper.getNode('catch').on('input', (m: any) => caught.push(m));
+      helper.getNode('out').on('input', (m: any) => outs.push(m));
+      helper.getNode('wb').receive(pushed(key));
+      for (let i = 0; i < 200 && hrflowState(sb).faultsInjected < 1; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(hrflowState(sb).faultsInjected, 1, 'the PUT is on its way');
+      await helper.clearFlows();
+      assert.equal(caught.length, 1);
+      assert.equal(caught[0].error.code, 'ABORTED');
+      assert.match(caught[0].error.message, /safe to repeat/);
+      assert.equal(outs.length, 0);
     });
 
     it('an update HrFlow refuses as wrong (400) is VENDOR_REJECTED, not retried', async () => {
