@@ -1,6 +1,6 @@
 /**
- * The demo flow deployed by `npm start`: inject → split → HrFlow profile → logic → every push node,
- * with debug and catch nodes, all config nodes pointing at the local sandbox. Credentials are
+ * The demo flow deployed by `npm start`: inject → split → HrFlow profile → logic → every push node →
+ * write-back to HrFlow (which ATS has the profile), with debug and catch nodes, all config nodes pointing at the local sandbox. Credentials are
  * `${ENV}` references (filled from the environment of the Node-RED process), never values.
  */
 'use strict';
@@ -63,7 +63,9 @@ function demoFlow(urls, opts) {
     {
       id: 'demo-comment', type: 'comment', name: 'Click the inject button: sample profiles are read from the HrFlow sandbox and pushed to every emulated ATS',
       info: 'Open the sandbox page to see what each ATS received (its Reset button clears it). Each click pushes new ' +
-        'candidates: the logic node tags the sample e-mails with the click\'s id. The config nodes point at the sandbox; ' +
+        'candidates: the logic node tags the sample e-mails with the click\'s id. After each push, the write-back node ' +
+        'records in the HrFlow profile\'s metadatas which ATS has it (one entry per ATS and target, replaced on the next ' +
+        'click). The config nodes point at the sandbox; ' +
         'their credentials are ${ENV} references set by `npm start`. To use real accounts, open each config node, ' +
         'set the real base URL and enter your keys.',
       ...at(330, 40), wires: [],
@@ -88,8 +90,10 @@ function demoFlow(urls, opts) {
       format_type: 'none', format: '', format_vendor: '',
       ...at(400, 200), wires: [pushTargets.map((p) => p.id), ['demo-debug-filtered']],
     },
-    ...pushTargets.map((p, i) => ({ on_duplicate: 'push', timeout: 30000, retries: 3, retry_delay: 1000, ...p, ...at(700, 160 + i * 50), wires: [['demo-debug-pushed']] })),
-    { id: 'demo-debug-pushed', type: 'debug', name: 'pushed', active: true, tosidebar: true, console: false, tostatus: false, complete: 'true', targetType: 'full', ...at(980, 260), wires: [] },
+    ...pushTargets.map((p, i) => ({ on_duplicate: 'push', timeout: 30000, retries: 3, retry_delay: 1000, ...p, ...at(700, 160 + i * 50), wires: [['demo-writeback']] })),
+    // After every push: which ATS has the profile (vendor, candidate id, target, time) goes back into its HrFlow metadatas.
+    { id: 'demo-writeback', type: 'hrflow-writeback', name: 'record the ATS in HrFlow', api: 'demo-hrflow-api', store_as: 'metadatas', timeout: 30000, ...at(960, 260), wires: [['demo-debug-pushed']] },
+    { id: 'demo-debug-pushed', type: 'debug', name: 'pushed', active: true, tosidebar: true, console: false, tostatus: false, complete: 'true', targetType: 'full', ...at(1180, 260), wires: [] },
     { id: 'demo-debug-filtered', type: 'debug', name: 'filtered', active: true, tosidebar: true, console: false, tostatus: false, complete: 'filtered', targetType: 'msg', ...at(680, 440), wires: [] },
     { id: 'demo-catch', type: 'catch', name: 'errors', scope: null, uncaught: false, ...at(150, 500), wires: [['demo-debug-errors']] },
     { id: 'demo-debug-errors', type: 'debug', name: 'errors', active: true, tosidebar: true, console: false, tostatus: false, complete: 'error', targetType: 'msg', ...at(350, 500), wires: [] },

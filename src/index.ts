@@ -20,6 +20,7 @@ export { Redactor } from './core/redact';
 export { toAlpha2 } from './core/countries';
 export { HrflowClient, HRFLOW_DEFAULT_BASE_URL, type HrflowCredentials } from './hrflow/client';
 export type { HrflowProfile } from './hrflow/profile';
+export { recordPush, mergeRecord, recordEntry, parseRecord, writebackBody, type WritebackInput, type WritebackResult, type WritebackField } from './hrflow/writeback';
 export { vendors, smartrecruiters, recruitee, broadbean, flatchr, taleez } from './vendors';
 export { broadbeanSignature } from './vendors/broadbean';
 export type { VendorModule, PushResult, PushContext, PushStep } from './vendors/types';

@@ -194,6 +194,14 @@ export const PUSH_OUTPUTS: MsgProperty[] = [
     },
   },
   {
+    name: 'target',
+    type: 'string',
+    text: {
+      en: 'Where the profile was pushed: this node\'s target settings as <code>name=value</code> pairs joined by <code>|</code> (e.g. <code>job_id=101</code>; <code>""</code> without one), as the push ledger knows it. An <code>hrflow-writeback</code> node records it on the HrFlow profile.',
+      fr: 'Où le profil a été envoyé : les réglages de cible de ce nœud en paires <code>nom=valeur</code> séparées par <code>|</code> (par exemple <code>job_id=101</code> ; <code>""</code> sans cible), tels que le registre des envois les connaît. Un nœud <code>hrflow-writeback</code> l\'enregistre sur le profil HrFlow.',
+    },
+  },
+  {
     name: 'already_pushed',
     type: 'boolean',
     optional: true,

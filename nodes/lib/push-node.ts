@@ -308,6 +308,7 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
           msg.already_pushed = true;
           msg.candidate_id = entry.candidateId;
           msg.vendor = vendor.id;
+          msg.target = identity?.target ?? ledgerTarget(fields, params);
           if (msg.topic === undefined || msg.topic === null || msg.topic === '') msg.topic = pushTopic(vendor.id, entry.candidateId);
           node.status(Status.filtered(say('already-pushed', { id: entry.candidateId !== undefined ? shortId(entry.candidateId) : '' })));
           send(msg);
@@ -318,6 +319,8 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
         msg.candidate_id = result.candidateId;
         msg.statusCode = result.statusCode;
         msg.vendor = vendor.id;
+        // Where it was pushed, canonical (ledgerTarget): the write-back node records it on the HrFlow profile.
+        msg.target = identity?.target ?? ledgerTarget(fields, params);
         msg.steps = result.steps;
         // What the debug sidebar shows first: vendor and candidate id (a topic set upstream is kept: flows route on it).
         if (msg.topic === undefined || msg.topic === null || msg.topic === '') msg.topic = pushTopic(vendor.id, result.candidateId);

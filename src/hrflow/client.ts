@@ -1,5 +1,6 @@
 /**
- * HrFlow.ai API client: reads one profile (GET /profile/indexing).
+ * HrFlow.ai API client: reads one profile (GET /profile/indexing) and updates some of its fields
+ * (PUT /profile/indexing, used by the write-back: src/hrflow/writeback.ts).
  */
 import { ConnectorError, ErrorCodes } from '../core/errors';
 import { HttpClient, urlPath, type HttpOptions } from '../core/http';
@@ -127,6 +128,40 @@ export class HrflowClient {
       throw new ConnectorError(ErrorCodes.VENDOR_UNAVAILABLE, 'HrFlow answered without a profile (no profile object in data)', { vendor: 'hrflow' });
     }
     return envelope.data as HrflowProfile;
+  }
+
+  /**
+   * Update some fields of a stored profile (`PUT /profile/indexing` with `{source_key, key, ...fields}`):
+   * HrFlow replaces each field given as a whole (a list too) and keeps the others. The same body sent twice
+   * gives the same profile, so the request is retried like a read. Throws HRFLOW_NOT_FOUND when HrFlow
+   * cannot find the profile, AUTH_FAILED / VENDOR_REJECTED / ... as getProfile. Answers the profile HrFlow
+   * sends back, when it sends one.
+   */
+  async updateProfile(sourceKey: string, profileKey: string, fields: Record<string, unknown>): Promise<HrflowProfile | undefined> {
+    if (!sourceKey) throw new ConnectorError(ErrorCodes.INVALID_INPUT, 'no HrFlow source key to update the profile in', { vendor: 'hrflow' });
+    if (!profileKey) throw new ConnectorError(ErrorCodes.INVALID_INPUT, 'no HrFlow profile key to update', { vendor: 'hrflow' });
+    const { source_key: _s, key: _k, ...rest } = fields;
+    let body: unknown;
+    try {
+      const res = await this.http.request({
+        method: 'PUT',
+        url: urlPath('profile', 'indexing'),
+        data: { source_key: sourceKey, key: profileKey, ...rest },
+        idempotent: true,
+        step: 'update_profile',
+      });
+      body = res.data;
+    } catch (err) {
+      if (err instanceof ConnectorError && (err.statusCode === 400 || err.statusCode === 404) && /unable to find object/i.test(err.vendorMessage ?? '')) {
+        throw notFound(sourceKey, profileKey, err);
+      }
+      throw err;
+    }
+    if (body && typeof body === 'object' && /unable to find object/i.test(String((body as HrflowEnvelope).message ?? ''))) {
+      throw notFound(sourceKey, profileKey);
+    }
+    const envelope = readEnvelope(this.http, body);
+    return isProfile(envelope.data) ? (envelope.data as HrflowProfile) : undefined;
   }
 }
 

@@ -47,6 +47,7 @@ export type {
 export { broadbeanSignature, BROADBEAN_SIGNATURE_WINDOW_S } from './vendors/broadbean';
 export type { FlatchrState } from './vendors/flatchr';
 export { TALEEZ_UNKNOWN_ID_FROM } from './vendors/taleez';
+export type { HrflowState, HrflowUpdate } from './vendors/hrflow';
 export { DEFAULT_CREDENTIALS } from './types';
 export type { Fault, FaultMode } from './faults';
 export { FAULT_MODES } from './faults';

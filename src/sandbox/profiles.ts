@@ -46,7 +46,12 @@ export interface AddProfileOptions {
 interface Entry {
   profile: Profile;
   keepUrls: boolean;
+  /** The profile before its first update (PUT /profile/indexing), restored by restoreEdits() (sandbox reset). */
+  original?: Profile;
 }
+
+/** Profile fields an update may not change (HrFlow's own bookkeeping). */
+const READ_ONLY_FIELDS = new Set(['key', 'source_key', 'source', 'id', 'created_at', 'updated_at']);
 
 function clone<T>(v: T): T {
   return JSON.parse(JSON.stringify(v)) as T;
@@ -95,7 +100,7 @@ export class ProfileStore {
   }
 
   /** The source key an alias stands for (SANDBOX_SOURCE_ALIAS), else the key itself. */
-  private source(sourceKey: string): string {
+  source(sourceKey: string): string {
     return sourceKey === SANDBOX_SOURCE_ALIAS && !this.sources.has(sourceKey) ? SANDBOX_SOURCE_KEY : sourceKey;
   }
 
@@ -111,6 +116,52 @@ export class ProfileStore {
       entry = [...src.values()].find((e) => String(e.profile.info?.email ?? '').toLowerCase() === em);
     }
     return entry ? this.present(entry) : null;
+  }
+
+  /** The stored key of a profile (aliases resolved), or null when the source has no such profile. */
+  resolve(sourceKey: string, by: { key?: string | null; reference?: string | null }): { source_key: string; key: string } | null {
+    const source = this.source(sourceKey);
+    const src = this.sources.get(source);
+    if (!src) return null;
+    if (by.key) {
+      const key = src.has(by.key) ? by.key : Object.hasOwn(SANDBOX_PROFILE_ALIASES, by.key) && src.has(SANDBOX_PROFILE_ALIASES[by.key]) ? SANDBOX_PROFILE_ALIASES[by.key] : null;
+      return key ? { source_key: source, key } : null;
+    }
+    if (by.reference) {
+      const entry = [...src.values()].find((e) => e.profile.reference === by.reference);
+      return entry ? { source_key: source, key: entry.profile.key } : null;
+    }
+    return null;
+  }
+
+  /**
+   * PUT /profile/indexing: each field given replaces the stored one as a whole (lists too); the others are
+   * kept; HrFlow's bookkeeping fields (key, source, created_at...) are not changed; updated_at is set. The
+   * profile as it was before its first update is kept for restoreEdits(). Returns the updated profile
+   * (presented as GET answers it), or null when there is no such profile.
+   */
+  update(sourceKey: string, key: string, fields: Record<string, unknown>, now: Date = new Date()): Profile | null {
+    const entry = this.sources.get(this.source(sourceKey))?.get(key);
+    if (!entry) return null;
+    entry.original ??= clone(entry.profile);
+    for (const [name, value] of Object.entries(fields)) {
+      if (READ_ONLY_FIELDS.has(name) || name === 'reference') continue;
+      entry.profile[name] = clone(value);
+    }
+    entry.profile.updated_at = now.toISOString().replace(/\.\d+Z$/, '+0000');
+    return this.present(entry);
+  }
+
+  /** Undo every update (the sandbox's reset): each updated profile is again as it was loaded or added. */
+  restoreEdits(): void {
+    for (const src of this.sources.values()) {
+      for (const entry of src.values()) {
+        if (entry.original) {
+          entry.profile = entry.original;
+          delete entry.original;
+        }
+      }
+    }
   }
 
   list(sourceKey: string): Profile[] {

@@ -55,6 +55,7 @@ export const FLOW_IDS: Record<string, string> = {
   'hrflow-flatchr': 'demo-push-fl',
   'hrflow-taleez-config': 'demo-tz-account',
   'hrflow-taleez': 'demo-push-tz',
+  'hrflow-writeback': 'demo-writeback',
 };
 
 /** The label the demo flow gives each config node (the entry shown in the Configuration nodes sidebar). */

@@ -31,6 +31,7 @@ export const allNodes = [
   'hrflow-flatchr',
   'hrflow-taleez-config',
   'hrflow-taleez',
+  'hrflow-writeback',
 ].map(nodeFile);
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string };

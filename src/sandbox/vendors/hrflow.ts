@@ -4,11 +4,35 @@
  * - GET /v1/profile/indexing?source_key=…&key=… (or reference= / email=)
  * - GET /v1/auth (Try your API keys: the team of the key; Test connection uses it)
  * - GET /v1/storing/profiles?source_keys=["…"]&page=1&limit=30
+ * - PUT /v1/profile/indexing `{source_key, key | reference, <fields>}` (the write-back): the body is checked
+ *   against `ProfileUpdate` of the spec, each field given replaces the stored one (a later GET shows it), and
+ *   the request is logged in `state.hrflow.updates`. sandbox.reset() undoes the updates.
  * Every answer is the HrFlow envelope `{code, message, data?, meta?}` with the HTTP status repeated in `code`.
  */
 
 import type { RequestContext, SandboxCore, VendorModule } from '../server';
-import type { ProfileStore } from '../profiles';
+import { SANDBOX_PROFILE_ALIASES, type ProfileStore } from '../profiles';
+import { describeError } from '../spec';
+import type { VendorState } from '../state';
+
+/** One accepted PUT /v1/profile/indexing, as the sandbox logs it. */
+export interface HrflowUpdate {
+  /** The stored keys the update was applied to (aliases resolved). */
+  source_key: string;
+  key: string;
+  /** The profile fields the body replaced (`metadatas`, `tags`...). */
+  fields: string[];
+  /** The request body exactly as received (parsed JSON). */
+  body: unknown;
+  receivedAt: string;
+  path: string;
+}
+
+/** `state.hrflow`: the common counters plus the log of profile updates. */
+export type HrflowState = VendorState & { updates: HrflowUpdate[] };
+
+/** Keep memory bounded in long benchmarks. */
+export const MAX_HRFLOW_UPDATES = 5000;
 
 export const HRFLOW_CONTENT_TYPE = 'application/json; charset=utf-8';
 
@@ -48,6 +72,43 @@ export function createHrflow(core: SandboxCore, profiles: ProfileStore): VendorM
     const profile = profiles.find(sourceKey, { key, reference, email });
     if (!profile) return ctx.sendJson(400, env(400, 'Invalid parameters. Unable to find object: profile'));
     ctx.sendJson(200, env(200, 'Profile successfully fetched', { data: profile }));
+  }
+
+  const state = (): HrflowState => {
+    const st = core.vendorState('hrflow') as HrflowState;
+    if (!Array.isArray(st.updates)) st.updates = [];
+    return st;
+  };
+
+  /** The body with the sandbox aliases (`sandbox`, `sample-full`...) replaced by the keys they stand for. */
+  function unalias(body: Record<string, unknown>): Record<string, unknown> {
+    const out = { ...body };
+    if (typeof out.source_key === 'string') out.source_key = profiles.source(out.source_key);
+    if (typeof out.key === 'string' && Object.hasOwn(SANDBOX_PROFILE_ALIASES, out.key)) out.key = SANDBOX_PROFILE_ALIASES[out.key];
+    return out;
+  }
+
+  async function updateProfile(ctx: RequestContext): Promise<void> {
+    const parsed = await ctx.json();
+    if (!parsed.ok) return ctx.sendJson(400, env(400, `Invalid parameters. The body is not JSON: ${parsed.error}`));
+    const raw = parsed.value;
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return ctx.sendJson(400, env(400, 'Invalid parameters. The body must be a profile object'));
+    const body = unalias(raw as Record<string, unknown>);
+    const v = core.specs.validate('hrflow', 'ProfileUpdate', body);
+    if (!v.valid) {
+      const errors = v.errors.slice(0, 10).map(describeError);
+      return ctx.sendJson(400, env(400, `Invalid parameters. ${errors.join('; ')}`, { errors }));
+    }
+    const sourceKey = String(body.source_key);
+    if (!profiles.hasSource(sourceKey)) return ctx.sendJson(400, env(400, 'Invalid parameters. Unable to find object: source'));
+    const ref = profiles.resolve(sourceKey, { key: body.key as string | undefined, reference: body.reference as string | undefined });
+    if (!ref) return ctx.sendJson(400, env(400, 'Invalid parameters. Unable to find object: profile'));
+    const { source_key: _s, key: _k, reference: _r, ...fields } = body;
+    const updated = profiles.update(ref.source_key, ref.key, fields, new Date(core.options.now()));
+    const log = state().updates;
+    if (log.length >= MAX_HRFLOW_UPDATES) log.shift();
+    log.push({ source_key: ref.source_key, key: ref.key, fields: Object.keys(fields), body: raw, receivedAt: new Date().toISOString(), path: ctx.url.pathname });
+    ctx.sendJson(200, env(200, 'Profile edited', { data: updated }));
   }
 
   function listProfiles(ctx: RequestContext): void {
@@ -93,15 +154,23 @@ export function createHrflow(core: SandboxCore, profiles: ProfileStore): VendorM
       const p = ctx.path.replace(/\/+$/, '') || '/';
       const get = ctx.method === 'GET' || ctx.method === 'HEAD';
       if (p === '/profile/indexing' && get) return getProfile(ctx);
+      if (p === '/profile/indexing' && ctx.method === 'PUT') return updateProfile(ctx);
       if (p === '/auth' && get) return ctx.sendJson(200, env(200, 'API Key is valid', { data: { team_name: 'Sandbox team', team_subdomain: 'sandbox' } }));
       if (p === '/storing/profiles' && get) return listProfiles(ctx);
       ctx.sendJson(404, env(404, `Not found: ${ctx.method} /v1${p} is not emulated`));
     },
+    reset() {
+      state().updates.length = 0;
+      profiles.restoreEdits();
+    },
     page() {
       const refs = profiles.keys();
+      const updates = state().updates;
+      const last = updates[updates.length - 1];
       return {
         lines: [
           `${refs.length} profiles. Fetch one: GET ${core.url}/v1/profile/indexing?source_key=<source>&key=<key> with X-API-KEY / X-USER-EMAIL.`,
+          `${updates.length} profile updates (PUT /v1/profile/indexing, the write-back)${last ? `; last: ${last.key} (${last.fields.join(', ')})` : ''}. Reset undoes them.`,
         ],
         table: {
           title: 'Profiles',
