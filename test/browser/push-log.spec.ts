@@ -5,8 +5,8 @@
  * it leaves the list), Discard after a confirmation, French texts. Runs only with HRFLOW_BROWSER=1.
  *
  * Two dead letters are seeded in the ledger before Node-RED starts (the message of a sample profile for the
- * SmartRecruiters node; one of a node that is gone). The test marked END TO END needs the push node to keep
- * the dead letter of a failed push itself (the lead's part of issue 12): it passes once that is merged.
+ * SmartRecruiters node; one of a node that is gone); the end-to-end test has the push node keep the dead
+ * letter of a real failed push.
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -172,7 +172,7 @@ describe('browser: the HrFlow sidebar tab (push log, dead letters)', function ()
     }
   });
 
-  it('END TO END (needs the push node to keep dead letters, the lead\'s part): the failed Taleez push is a dead letter in the tab', async () => {
+  it('end to end: the failed Taleez push is a dead letter in the tab', async () => {
     await showTab(page);
     await waitUntil('the dead letter of the wrong Taleez secret', async () => {
       await refresh(page);

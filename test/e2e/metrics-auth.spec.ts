@@ -6,109 +6,45 @@
  * config node's file) still hear the push node's events.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { repoRoot } from '../helpers/fixtures';
-import { freePort } from '../helpers/net';
+import { startCli, type Cli } from '../helpers/cli';
 import { parseExposition, sampleValue } from '../helpers/prometheus';
 import { KEYS, SOURCE_KEY, useSandbox } from '../helpers/sandbox';
 
-const PASSWORD = 'correct horse battery staple';
 const PROMETHEUS_TOKEN = 'prometheus-scrape-token-0123456789abcdef';
 
 describe('GET /hrflow-connectors/metrics behind adminAuth (real Node-RED)', function () {
   this.timeout(60_000);
   const ctx = useSandbox();
-  let child: ChildProcess | undefined;
-  let output = '';
-  let userDir = '';
+  let cli: Cli;
   let editor = '';
 
   before(async () => {
     const sb = ctx.sb;
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hrflow-nr-metrics-'));
-    const scope = path.join(userDir, 'node_modules', '@hrflow-connectors');
-    fs.mkdirSync(scope, { recursive: true });
-    fs.symlinkSync(repoRoot, path.join(scope, 'node-red'), 'dir');
-    const redJs = process.env.NODE_RED_PATH ? path.join(process.env.NODE_RED_PATH, 'red.js') : require.resolve('node-red/red.js', { paths: [repoRoot] });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const bcrypt = require(require.resolve('bcryptjs', { paths: [path.dirname(redJs), repoRoot] }));
-    const hash = bcrypt.hashSync(PASSWORD, 4);
-    const port = await freePort();
-    editor = `http://127.0.0.1:${port}`;
-    fs.writeFileSync(
-      path.join(userDir, 'settings.js'),
-      `module.exports = ${JSON.stringify({
-        uiHost: '127.0.0.1',
-        uiPort: port,
-        flowFile: 'flows.json',
-        credentialSecret: false,
-        editorTheme: { projects: { enabled: false }, tours: false },
-        telemetry: { enabled: false, updateNotification: false },
-        diagnostics: { enabled: false, ui: false },
-        logging: { console: { level: 'info', metrics: false, audit: false } },
-        hrflowCvDownload: { allowPrivateAddresses: true },
-        adminAuth: {
-          type: 'credentials',
-          users: [
-            { username: 'viewer', password: hash, permissions: 'read' },
-            { username: 'editor', password: hash, permissions: '*' },
-          ],
-        },
-      })};\n` +
-        // The README's recipe for Prometheus: a long-lived token read from the environment, with the read permission.
+    cli = await startCli({
+      name: 'hrflow-nr-metrics',
+      settings: { hrflowCvDownload: { allowPrivateAddresses: true } },
+      // The README's recipe for Prometheus: a long-lived token read from the environment, with the read permission.
+      settingsCode:
         `module.exports.adminAuth.tokens = function (token) {\n` +
         `  return Promise.resolve(token === process.env.PROMETHEUS_TOKEN ? { username: 'prometheus', permissions: 'read' } : null);\n` +
         `};\n`,
-    );
-    fs.writeFileSync(
-      path.join(userDir, 'flows.json'),
-      JSON.stringify([
+      env: { PROMETHEUS_TOKEN },
+      flows: [
         { id: 'tab1', type: 'tab', label: 'metrics' },
         { id: 'api', type: 'hrflow-api', name: 'sandbox', base_url: sb.urls.hrflow },
         { id: 'acc', type: 'hrflow-smartrecruiters-config', name: 'sandbox', base_url: sb.urls.smartrecruiters },
         { id: 'inj', type: 'inject', z: 'tab1', props: [{ p: 'profile_key', v: KEYS.full, vt: 'str' }], repeat: '', once: false, wires: [['prof']] },
         { id: 'prof', type: 'hrflow-profile', z: 'tab1', api: 'api', source_key: SOURCE_KEY, profile_key: '', timeout: 5000, wires: [['push']] },
         { id: 'push', type: 'hrflow-smartrecruiters', z: 'tab1', account: 'acc', job_id: 'job-42', timeout: 5000, retries: 2, retry_delay: 10, wires: [[]] },
-      ]),
-    );
-    fs.writeFileSync(
-      path.join(userDir, 'flows_cred.json'),
-      JSON.stringify({ api: { api_secret: sb.credentials.hrflowApiKey, api_user: sb.credentials.hrflowUser }, acc: { x_smart_token: sb.credentials.smartToken } }),
-    );
-    child = spawn(process.execPath, [redJs, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js'), '--port', String(port)], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PROMETHEUS_TOKEN },
+      ],
+      credentials: { api: { api_secret: sb.credentials.hrflowApiKey, api_user: sb.credentials.hrflowUser }, acc: { x_smart_token: sb.credentials.smartToken } },
     });
-    child.stdout?.on('data', (d) => (output += d));
-    child.stderr?.on('data', (d) => (output += d));
-    const end = Date.now() + 45_000;
-    while (!/Started flows/.test(output)) {
-      if (Date.now() > end || child.exitCode !== null) throw new Error(`Node-RED did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    editor = cli.editor;
   });
 
-  after(async () => {
-    if (child && child.exitCode === null) {
-      child.kill('SIGKILL');
-      await new Promise((r) => child?.once('exit', r));
-    }
-    fs.rmSync(userDir, { recursive: true, force: true });
-  });
+  after(() => cli?.stop());
 
-  async function token(username: string, scope: string): Promise<string> {
-    const res = await fetch(`${editor}/auth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_id: 'node-red-editor', grant_type: 'password', scope, username, password: PASSWORD }),
-    });
-    assert.equal(res.status, 200, `no token for ${username}`);
-    return ((await res.json()) as { access_token: string }).access_token;
-  }
+  const token = (username: string, scope: string) => cli.token(username, scope);
 
   const scrape = (bearer?: string) => fetch(`${editor}/hrflow-connectors/metrics`, { headers: bearer ? { authorization: `Bearer ${bearer}` } : {} });
 
@@ -137,7 +73,7 @@ describe('GET /hrflow-connectors/metrics behind adminAuth (real Node-RED)', func
       if (pushed !== undefined || Date.now() > end) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    assert.equal(state.candidates.length, 1, `the flow pushed one candidate:\n${output.slice(-2000)}`);
+    assert.equal(state.candidates.length, 1, `the flow pushed one candidate:\n${cli.output().slice(-2000)}`);
     assert.equal(pushed, 1, 'the push node\'s outcome reached the runtime\'s metrics');
     // The scraper's own token (adminAuth.tokens), as Prometheus sends it: `authorization: Bearer <token>`.
     const scraped = await scrape(PROMETHEUS_TOKEN);

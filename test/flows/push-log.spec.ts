@@ -7,23 +7,17 @@
  * with adminAuth.
  *
  * Dead letters are seeded in the runtime's ledger store (ledgerFor(RED).store.settle) with a message as the
- * push node keeps it, except in the one test marked END TO END, which needs the push node to keep a dead
- * letter of a failed push itself (the lead's part of issue 12: it passes once that is merged).
+ * push node keeps it; the end-to-end test has the push node keep the dead letter of a real failed push.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { NodeAPI } from 'node-red';
 import { HrflowClient } from '../../src';
 import type { DeadLetter, LedgerEntry } from '../../src/push/ledger';
 import { ledgerFor } from '../../nodes/lib/ledger';
 import { CSV_COLUMNS } from '../../nodes/lib/push-log';
-import { repoRoot } from '../helpers/fixtures';
-import { freePort } from '../helpers/net';
 import { allNodes, firstOf, helper, testSettings, type FlowNode } from '../helpers/red';
 import { KEYS, SOURCE_KEY, useSandbox } from '../helpers/sandbox';
+import { startCli, type Cli } from '../helpers/cli';
 
 /** A third sandbox profile with an e-mail (KEYS.edge has none: SmartRecruiters refuses it). */
 const THIRD = '9ec44c5e35bbe3f7e07c0e211728e3c6e48d5e0d';
@@ -345,7 +339,7 @@ describe('flow: the push log endpoints (HrFlow sidebar tab)', function () {
       assert.equal((ctx.sb.state as any).smartrecruiters.requests, 0, 'nothing was pushed');
     });
 
-    it('END TO END (needs the push node to keep dead letters, the lead\'s part): a failed push is a dead letter; retried after the fault is cleared, it is pushed', async () => {
+    it('end to end: a failed push is a dead letter; retried after the fault is cleared, it is pushed', async () => {
       await loadTwoVendors();
       ctx.sb.setFault('smartrecruiters', { mode: 'status', status: 400, count: 1, body: { message: 'refused once' } });
       const outs = await push(KEYS.minimal);
@@ -382,76 +376,22 @@ describe('flow: the push log endpoints (HrFlow sidebar tab)', function () {
 
 describe('the push log in a real Node-RED CLI: the plugin and its catalogues, and the permissions (adminAuth)', function () {
   this.timeout(60_000);
-  const PASSWORD = 'correct horse battery staple';
-  let child: ChildProcess | undefined;
-  let output = '';
-  let userDir = '';
+  let cli: Cli;
   let editor = '';
 
   before(async () => {
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hrflow-push-log-auth-'));
-    const scope = path.join(userDir, 'node_modules', '@hrflow-connectors');
-    fs.mkdirSync(scope, { recursive: true });
-    fs.symlinkSync(repoRoot, path.join(scope, 'node-red'), 'dir');
-    const redJs = process.env.NODE_RED_PATH ? path.join(process.env.NODE_RED_PATH, 'red.js') : require.resolve('node-red/red.js', { paths: [repoRoot] });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const bcrypt = require(require.resolve('bcryptjs', { paths: [path.dirname(redJs), repoRoot] }));
-    const hash = bcrypt.hashSync(PASSWORD, 4);
-    const port = await freePort();
-    editor = `http://127.0.0.1:${port}`;
-    fs.writeFileSync(
-      path.join(userDir, 'settings.js'),
-      `module.exports = ${JSON.stringify({
-        uiHost: '127.0.0.1',
-        uiPort: port,
-        flowFile: 'flows.json',
-        credentialSecret: false,
-        editorTheme: { projects: { enabled: false }, tours: false },
-        telemetry: { enabled: false, updateNotification: false },
-        diagnostics: { enabled: false, ui: false },
-        logging: { console: { level: 'info', metrics: false, audit: false } },
-        adminAuth: {
-          type: 'credentials',
-          users: [
-            { username: 'viewer', password: hash, permissions: 'read' },
-            { username: 'editor', password: hash, permissions: '*' },
-          ],
-        },
-      })};\n`,
-    );
-    fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify([{ id: 'acc', type: 'hrflow-taleez-config', name: 'x', base_url: 'http://127.0.0.1:9/taleez/0' }]));
-    child = spawn(process.execPath, [redJs, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js'), '--port', String(port)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout?.on('data', (d) => (output += d));
-    child.stderr?.on('data', (d) => (output += d));
-    const end = Date.now() + 45_000;
-    while (!/Started flows/.test(output)) {
-      if (Date.now() > end || child.exitCode !== null) throw new Error(`Node-RED did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    cli = await startCli({ name: 'hrflow-push-log-auth', flows: [{ id: 'acc', type: 'hrflow-taleez-config', name: 'x', base_url: 'http://127.0.0.1:9/taleez/0' }] });
+    editor = cli.editor;
   });
 
-  after(async () => {
-    if (child && child.exitCode === null) {
-      child.kill('SIGKILL');
-      await new Promise((r) => child?.once('exit', r));
-    }
-    fs.rmSync(userDir, { recursive: true, force: true });
-  });
+  after(() => cli?.stop());
 
-  async function token(username: string, scope: string): Promise<string> {
-    const res = await fetch(`${editor}/auth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_id: 'node-red-editor', grant_type: 'password', scope, username, password: PASSWORD }),
-    });
-    assert.equal(res.status, 200, `no token for ${username}`);
-    return ((await res.json()) as { access_token: string }).access_token;
-  }
+  const token = (username: string, scope: string) => cli.token(username, scope);
   const call = (method: string, url: string, bearer?: string, accept = 'application/json') =>
     fetch(`${editor}${url}`, { method, headers: { accept, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) } });
 
   it('loads the plugin: its editor part (the HrFlow sidebar tab) and its en-US and fr catalogues', async () => {
-    assert.doesNotMatch(output, /hrflow-push-log[^\n]*(error|Error)/);
+    assert.doesNotMatch(cli.output(), /hrflow-push-log[^\n]*(error|Error)/);
     const admin = await token('editor', '*');
     const list = (await (await call('GET', '/plugins', admin)).json()) as Array<{ id: string; module: string; enabled: boolean }>;
     const plugin = list.find((p) => p.id === '@hrflow-connectors/node-red/hrflow-push-log');
