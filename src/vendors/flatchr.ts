@@ -485,6 +485,8 @@ async function lookupApplicant(
         vendor: 'flatchr',
         step: 'lookup_id',
         cause: err,
+        // It exists (its id is not known): the ledger must not count this push as failed (a second create).
+        outcomeUnknown: true,
       });
     }
     return { detail: `the lookup failed (${e?.code ?? 'error'}): ${e?.message ?? String(err)}` };
