@@ -11,6 +11,8 @@
  */
 import * as path from 'node:path';
 import type { NodeAPI } from 'node-red';
+import { ConnectorError, ErrorCodes } from '../../src/core/errors';
+import { deadLetter } from '../../src/push/outbox';
 import { runtimeKey } from './push-events';
 import { MemoryLedgerStore, PushLedger, type DeadLetter, type DeadLetterQuery, type LedgerEntry, type LedgerQuery, type LedgerStore, type OutboxRecord, type Settlement } from '../../src/push/ledger';
 
@@ -180,4 +182,34 @@ export async function discardDeadLetter(RED: NodeAPI, id: string): Promise<DeadL
   if (!ledger) return { ok: false, status: 503, code: 'LEDGER_OFF', message: 'the push ledger is turned off (hrflowLedger: false)' };
   if (!(await ledger.store.removeDeadLetter(id))) return { ok: false, status: 404, code: 'NOT_FOUND', message: `no dead letter ${id}` };
   return { ok: true, detail: `dead letter ${id} discarded` };
+}
+
+const sweeps = new WeakMap<object, Promise<number>>();
+
+/**
+ * Outbox records whose push node is not deployed any more (deleted while Node-RED was stopped, or a crash
+ * between a deploy and its journal): dead letters with code ABORTED, for the user to see, retry elsewhere or
+ * discard. Run by the push nodes when the flows have started (one sweep at a time per runtime); resolves
+ * with how many were moved.
+ */
+export function sweepOrphans(RED: NodeAPI): Promise<number> {
+  const key = runtimeKey(RED);
+  const running = sweeps.get(key);
+  if (running) return running;
+  const sweep = (async () => {
+    const ledger = await durableLedger(RED);
+    if (!ledger) return 0;
+    let moved = 0;
+    for (const r of await ledger.store.pending()) {
+      const node = RED.nodes.getNode(r.node) as { type?: string } | null;
+      if (node && typeof node.type === 'string' && node.type === `hrflow-${r.vendor}`) continue;
+      const err = new ConnectorError(ErrorCodes.ABORTED, `the ${r.vendor} push node ${r.node} that accepted this message is not deployed any more: it was not pushed`, { vendor: r.vendor });
+      await ledger.store.settle(r.id, { dead: deadLetter(r, err) });
+      moved++;
+    }
+    if (moved) RED.log.warn(`hrflow push outbox: ${moved} message(s) of push nodes that are not deployed any more kept as dead letters (HrFlow sidebar tab)`);
+    return moved;
+  })().finally(() => sweeps.delete(key));
+  sweeps.set(key, sweep);
+  return sweep;
 }

@@ -16,7 +16,7 @@ import { createdCandidateId } from '../../src/push/create';
 import { runPush, type PushInput } from '../../src/push/pipeline';
 import { accountHash, duplicateMode, ledgerTarget, profileIdentity, type OutboxRecord, type PushIdentity, type Settlement, type WorkPlan } from '../../src/push/ledger';
 import { deadLetter, journalMessage, MAX_JOURNAL_BYTES, outboxRecord } from '../../src/push/outbox';
-import { durableLedger, isDurable, ledgerFor } from './ledger';
+import { durableLedger, isDurable, ledgerFor, sweepOrphans } from './ledger';
 import { report } from './push-events';
 import { abortedAtClose, fromMsgOr, intSetting, onInput, Status, whichMsg, type Job, type Msg } from './runtime';
 import { runtimeText, STATUS_TEXTS, statusKey, type StatusKey } from './status-text';
@@ -346,6 +346,8 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
           report(RED, 'resume', { vendor: vendor.id, node: node.id });
           node.receive(msg as any);
         }
+        // Messages of push nodes deleted while Node-RED was down: dead letters (the sidebar shows them).
+        await sweepOrphans(RED);
       } catch (err) {
         warnStore('resume the messages of the outbox')(err);
       }

@@ -228,6 +228,58 @@ describe('flow: the durable outbox (stop, redeploy, resume, dead letters)', func
     assert.equal(!answer.ok && answer.status, 409, 'its node is not deployed any more');
   });
 
+  it('messages of a push node deleted while Node-RED was stopped become dead letters (ABORTED) at the next start', async () => {
+    await store.journal({ id: '0000orphan-1', node: 'deleted-node', vendor: 'smartrecruiters', state: 'queued', msg: { payload: profile(), topic: 'orphan' }, accepted: new Date().toISOString() });
+    const run = await start();
+    await until(async () => (await store.deadLetters()).length === 1, 'the orphan moved to the dead letters');
+    const [dead] = await store.deadLetters();
+    assert.equal(dead.code, 'ABORTED');
+    assert.equal(dead.node, 'deleted-node');
+    assert.equal(dead.msg.topic, 'orphan');
+    assert.match(dead.message, /not deployed any more/);
+    assert.deepEqual(await store.pending(), []);
+    assert.equal(run.outs.length + run.caught.length, 0, 'the deployed node did not take it');
+    assert.equal(sr().requests, 0);
+  });
+
+  it('Flatchr: a stop during the applicant id lookup, after the create, resumes with the lookup, never a second applicant', async () => {
+    const fl = () => (ctx.sb.state as any).flatchr;
+    const flatchr = {
+      type: 'hrflow-flatchr',
+      account: 'acc-fl',
+      job_id: undefined,
+      vacancy: 'dev-backend-h-f',
+      lookup_id: true,
+      test_mode: false,
+      cv_mode: 'link',
+    };
+    const load = async () => {
+      const outs: any[] = [];
+      const caught: any[] = [];
+      const nodes = flow(flatchr);
+      nodes.push({ id: 'acc-fl', type: 'hrflow-flatchr-config', company: ctx.sb.credentials.flatchrCompany, careers_url: ctx.sb.urls.flatchr, base_url: ctx.sb.urls.flatchrApi } as any);
+      await helper.load(allNodes, nodes, { ...creds(), 'acc-fl': { auth: ctx.sb.credentials.flatchrApiKey } });
+      helper.getNode('out').on('input', (m: any) => outs.push(m));
+      helper.getNode('caught').on('input', (m: any) => caught.push(m));
+      return { outs, caught };
+    };
+    const first = await load();
+    ctx.sb.setFault('flatchr', { mode: 'slow', delayMs: 3000, match: 'search', count: 1 });
+    helper.getNode('push').receive({ payload: profile(), topic: 'flatchr-stop' });
+    await until(() => fl().candidates.length === 1 && fl().requests >= 2, 'created, and the lookup on its way');
+    await helper.unload();
+    assert.equal(first.outs.length + first.caught.length, 0);
+    const [entry] = await store.recent({ vendor: 'flatchr' });
+    assert.equal(entry.outcome, 'unknown', 'the applicant exists: never recorded as failed');
+    const second = await load();
+    await until(() => second.outs.length + second.caught.length > 0, 'the resumed outcome');
+    assert.equal(second.caught.length, 0, JSON.stringify(second.caught[0]?.error));
+    assert.equal(second.outs[0].resumed, true);
+    assert.equal(fl().candidates.length, 1, 'one applicant');
+    assert.ok(second.outs[0].candidate_id, 'its id, found by the lookup');
+    assert.deepEqual(await store.pending(), []);
+  });
+
   it('ten copies arriving at once, then a stop and a start: still one candidate', async () => {
     const first = await start();
     ctx.sb.setFault('smartrecruiters', { mode: 'slow', delayMs: 1000, method: 'POST' });
