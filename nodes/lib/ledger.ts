@@ -14,7 +14,7 @@ import type { NodeAPI } from 'node-red';
 import { ConnectorError, ErrorCodes } from '../../src/core/errors';
 import { deadLetter } from '../../src/push/outbox';
 import { runtimeKey } from './push-events';
-import { MemoryLedgerStore, PushLedger, type DeadLetter, type DeadLetterQuery, type LedgerEntry, type LedgerQuery, type LedgerStore, type OutboxRecord, type Settlement } from '../../src/push/ledger';
+import { MemoryLedgerStore, PushLedger, type DeadLetter, type DeadLetterQuery, type LedgerEntry, type LedgerQuery, type LedgerStore, type OutboxRecord, type Settlement, type StoreCounts } from '../../src/push/ledger';
 
 const ledgers = new WeakMap<object, PushLedger>();
 
@@ -90,6 +90,10 @@ class DurableOrMemoryStore implements LedgerStore {
 
   async removeDeadLetter(id: string): Promise<boolean> {
     return (await this.store).removeDeadLetter(id);
+  }
+
+  async counts(): Promise<StoreCounts> {
+    return (await this.store).counts();
   }
 
   async close(): Promise<void> {

@@ -27,8 +27,6 @@ import { pushEvents, runtimeKey, type PushOutcomeEvent, type PushResumeEvent, ty
 
 /** Buckets of hrflow_push_duration_seconds: HTTP pushes, from a fast answer to the longest waits on a rate limit. */
 export const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60];
-/** Dead letters read at most per scrape (the durable store keeps at most 10 000). */
-export const MAX_DEAD_LETTERS_READ = 10_000;
 /** A scrape waits at most this long for the ledger's gauges (a store that hangs leaves them out, never the scrape). */
 export const GAUGE_TIMEOUT_MS = 5_000;
 
@@ -156,13 +154,14 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 async function storeGauges(RED: NodeAPI): Promise<{ deadLetters: Record<string, number>; pending: number } | undefined> {
   const ledger = ledgerFor(RED);
   if (!ledger) return undefined;
-  const [dead, pending] = await Promise.all([ledger.store.deadLetters({ limit: MAX_DEAD_LETTERS_READ }), ledger.store.pending()]);
+  // Counted from the store's indexes: no record is read (a scrape stays cheap with thousands of dead letters).
+  const counts = await ledger.store.counts();
   const deadLetters: Record<string, number> = {};
-  for (const d of dead) {
-    const vendor = vendorLabel(d?.vendor);
-    deadLetters[vendor] = (deadLetters[vendor] ?? 0) + 1;
+  for (const [id, n] of Object.entries(counts.deadLetters)) {
+    const vendor = vendorLabel(id);
+    deadLetters[vendor] = (deadLetters[vendor] ?? 0) + n;
   }
-  return { deadLetters, pending: pending.length };
+  return { deadLetters, pending: counts.pending };
 }
 
 const runtimes = new WeakMap<object, PushMetrics>();

@@ -10,6 +10,7 @@
  *   q!<outbox id>                      → OutboxRecord         the durable outbox (deleted when settled)
  *   d!<id>                             → { seq, dead }        a dead letter
  *   x!<seq>                            → <id>                 dead letters, newest first
+ *   y!<vendor>!<seq>                   → <id>                 dead letters by vendor (counts() reads keys only)
  * The outbox stays small (unsettled messages only); deleted records go at LevelDB's next compaction.
  * Dead letters are bounded (MAX_DEAD_LETTERS, oldest dropped).
  * Re-putting a key deletes its old index records in the same atomic batch, so each index holds one
@@ -26,7 +27,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ClassicLevel } from 'classic-level';
-import type { DeadLetter, DeadLetterQuery, LedgerEntry, LedgerQuery, LedgerStore, OutboxRecord, Settlement } from './ledger';
+import type { DeadLetter, DeadLetterQuery, LedgerEntry, LedgerQuery, LedgerStore, OutboxRecord, Settlement, StoreCounts } from './ledger';
 
 interface Stored {
   seq: number;
@@ -79,7 +80,7 @@ class Handle {
   private writing: Promise<void> | null = null;
   readonly ready: Promise<void>;
 
-  constructor(readonly location: string) {
+  constructor(readonly location: string, private readonly maxDead = MAX_DEAD_LETTERS) {
     this.ready = this.open();
   }
 
@@ -157,6 +158,18 @@ class Handle {
     return out;
   }
 
+  async counts(): Promise<StoreCounts> {
+    await this.ready;
+    let pending = 0;
+    for await (const _k of this.db.keys({ gte: 'q!', lt: `q!${END}` })) pending++;
+    const deadLetters: Record<string, number> = {};
+    for await (const k of this.db.keys({ gte: 'y!', lt: `y!${END}` })) {
+      const vendor = decodeURIComponent(k.slice(2, k.lastIndexOf('!')));
+      deadLetters[vendor] = (deadLetters[vendor] ?? 0) + 1;
+    }
+    return { pending, deadLetters };
+  }
+
   async deadLetter(id: string): Promise<DeadLetter | undefined> {
     await this.ready;
     const v = await this.db.get(`d!${id}`);
@@ -219,8 +232,12 @@ class Handle {
     // Outbox records and dead letters, in the order given (a journal then a settle of one id: settled).
     const deadIds = [...new Set(changes.flatMap((c) => (c.kind === 'dead' ? [c.dead.id] : c.kind === 'undead' ? [c.id] : [])))];
     const oldDead = deadIds.length ? await this.db.getMany(deadIds.map((id) => `d!${id}`)) : [];
-    const deadSeq = new Map<string, number | undefined>();
-    deadIds.forEach((id, i) => deadSeq.set(id, oldDead[i] !== undefined ? (JSON.parse(oldDead[i]!) as StoredDead).seq : undefined));
+    const deadSeq = new Map<string, { seq: number; vendor: string } | undefined>();
+    deadIds.forEach((id, i) => {
+      const prev = oldDead[i] !== undefined ? (JSON.parse(oldDead[i]!) as StoredDead) : undefined;
+      deadSeq.set(id, prev ? { seq: prev.seq, vendor: prev.dead.vendor } : undefined);
+    });
+    const deadKeys = (id: string, at: { seq: number; vendor: string }) => [`x!${seqKey(at.seq)}`, `y!${part(at.vendor)}!${seqKey(at.seq)}`, `d!${id}`];
     let deadCount = this.deadCount;
     for (const c of changes) {
       if (c.kind === 'journal') ops.push({ type: 'put', key: `q!${c.record.id}`, value: JSON.stringify(c.record) });
@@ -229,26 +246,38 @@ class Handle {
         const id = c.kind === 'dead' ? c.dead.id : c.id;
         const prev = deadSeq.get(id);
         if (prev !== undefined) {
-          ops.push({ type: 'del', key: `x!${seqKey(prev)}` }, { type: 'del', key: `d!${id}` });
+          for (const key of deadKeys(id, prev)) ops.push({ type: 'del', key });
           deadCount--;
         }
         deadSeq.set(id, undefined);
         if (c.kind === 'dead') {
           const stored: StoredDead = { seq: ++seq, dead: c.dead };
-          ops.push({ type: 'put', key: `d!${id}`, value: JSON.stringify(stored) }, { type: 'put', key: `x!${seqKey(stored.seq)}`, value: id });
-          deadSeq.set(id, stored.seq);
+          const at = { seq: stored.seq, vendor: c.dead.vendor };
+          ops.push(
+            { type: 'put', key: `d!${id}`, value: JSON.stringify(stored) },
+            { type: 'put', key: `x!${seqKey(stored.seq)}`, value: id },
+            { type: 'put', key: `y!${part(at.vendor)}!${seqKey(stored.seq)}`, value: id },
+          );
+          deadSeq.set(id, at);
           deadCount++;
         }
       }
     }
     // Beyond the bound, the oldest dead letters go (read from the index before this batch).
-    if (deadCount > MAX_DEAD_LETTERS) {
-      const excess = deadCount - MAX_DEAD_LETTERS;
-      for await (const [k, id] of this.db.iterator({ gte: 'x!', lt: `x!${END}`, limit: excess })) {
-        if (deadSeq.get(id) !== Number(k.slice(2))) continue; // re-put in this batch: already handled
-        ops.push({ type: 'del', key: k }, { type: 'del', key: `d!${id}` });
+    if (deadCount > this.maxDead) {
+      const excess = deadCount - this.maxDead;
+      const oldest: Array<[string, string]> = [];
+      for await (const [k, id] of this.db.iterator({ gte: 'x!', lt: `x!${END}`, limit: excess })) oldest.push([k, id]);
+      const values = await this.db.getMany(oldest.map(([, id]) => `d!${id}`));
+      oldest.forEach(([k, id], i) => {
+        const seqNow = deadSeq.get(id);
+        if (seqNow !== undefined && seqNow.seq !== Number(k.slice(2))) return; // re-put in this batch: already handled
+        if (seqNow === undefined && deadSeq.has(id)) return; // removed in this batch
+        const v = values[i];
+        const vendor = v !== undefined ? (JSON.parse(v) as StoredDead).dead.vendor : '';
+        for (const key of deadKeys(id, { seq: Number(k.slice(2)), vendor })) ops.push({ type: 'del', key });
         deadCount--;
-      }
+      });
     }
     await this.db.batch(ops, { sync: true });
     this.seq = seq;
@@ -292,11 +321,12 @@ export class LevelLedgerStore implements LedgerStore {
   readonly location: string;
   private handle: Handle | null;
 
-  constructor(dir: string) {
+  /** `options.maxDeadLetters`: dead letters kept at most (default MAX_DEAD_LETTERS; the first store of a directory sets it). */
+  constructor(dir: string, options: { maxDeadLetters?: number } = {}) {
     this.location = path.join(path.resolve(dir), 'ledger');
     let h = handles.get(this.location);
     if (!h) {
-      h = new Handle(this.location);
+      h = new Handle(this.location, options.maxDeadLetters);
       handles.set(this.location, h);
       // A failed open is reported by each call; the handle is forgotten so a later store retries.
       h.ready.catch(() => handles.get(this.location) === h && handles.delete(this.location));
@@ -344,6 +374,10 @@ export class LevelLedgerStore implements LedgerStore {
 
   async removeDeadLetter(id: string): Promise<boolean> {
     return this.live().removeDeadLetter(id);
+  }
+
+  async counts(): Promise<StoreCounts> {
+    return this.live().counts();
   }
 
   /** Releases this store; the directory's database closes when its last store in this process closes. */

@@ -110,6 +110,12 @@ export interface DeadLetterQuery {
   limit?: number;
 }
 
+/** LedgerStore.counts. */
+export interface StoreCounts {
+  pending: number;
+  deadLetters: Record<string, number>;
+}
+
 /** What settles an outbox record, in one atomic write. */
 export interface Settlement {
   /** The push's ledger entry to record. */
@@ -136,6 +142,8 @@ export interface LedgerStore {
   deadLetter(id: string): Promise<DeadLetter | undefined>;
   /** Remove a dead letter; false when there was none. */
   removeDeadLetter(id: string): Promise<boolean>;
+  /** How many outbox records are unsettled, and dead letters kept by vendor (cheap: no record is read). */
+  counts(): Promise<StoreCounts>;
   close(): Promise<void>;
 }
 
@@ -194,6 +202,12 @@ export class MemoryLedgerStore implements LedgerStore {
 
   async removeDeadLetter(id: string): Promise<boolean> {
     return this.dead.delete(id);
+  }
+
+  async counts(): Promise<StoreCounts> {
+    const deadLetters: Record<string, number> = {};
+    for (const d of this.dead.values()) deadLetters[d.vendor] = (deadLetters[d.vendor] ?? 0) + 1;
+    return { pending: this.outbox.size, deadLetters };
   }
 
   async get(key: string): Promise<LedgerEntry | undefined> {

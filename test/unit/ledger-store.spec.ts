@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { LedgerEntry, LedgerOutcome, LedgerStore, MemoryLedgerStore, accountHash, ledgerKey } from '../../src/push/ledger';
+import { DeadLetter, LedgerEntry, LedgerOutcome, LedgerStore, MemoryLedgerStore, OutboxRecord, accountHash, ledgerKey } from '../../src/push/ledger';
 import { LevelLedgerStore } from '../../src/push/ledger-store';
 
 const VENDORS = ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez'];
@@ -210,5 +210,89 @@ describe('LevelLedgerStore (durable push ledger)', function () {
     assert.ok(durable < budget, `the durable store grew ${durable} bytes from 1k to 10k entries (budget ${budget})`);
     const store = open[0];
     assert.equal((await store.recent({ limit: 10_000 })).length, 10_000);
+  });
+});
+
+describe('the outbox and dead letters in the ledger store (memory and LevelDB alike)', function () {
+  this.timeout(30_000);
+  let dir: string;
+  const open: LedgerStore[] = [];
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-outbox-'));
+  });
+  afterEach(async () => {
+    for (const s of open.splice(0)) await s.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const record = (i: number, over: Partial<OutboxRecord> = {}): OutboxRecord => ({
+    id: `rec-${String(i).padStart(4, '0')}`,
+    node: i % 2 ? 'node-a' : 'node-b',
+    vendor: VENDORS[i % VENDORS.length],
+    state: 'queued',
+    msg: { _msgid: `m${i}`, payload: { info: { email: `p${i}@example.com` } }, topic: `t${i}` },
+    accepted: new Date(1_700_000_000_000 + i * 1000).toISOString(),
+    ...over,
+  });
+  const dead = (r: OutboxRecord, code = 'VENDOR_REJECTED'): DeadLetter => ({ id: r.id, node: r.node, vendor: r.vendor, code, message: 'no', msg: r.msg, at: r.accepted });
+
+  for (const kind of ['memory', 'leveldb'] as const) {
+    const make = (maxDeadLetters?: number): LedgerStore => {
+      const s = kind === 'memory' ? new MemoryLedgerStore() : new LevelLedgerStore(dir, { maxDeadLetters });
+      open.push(s);
+      return s;
+    };
+
+    it(`${kind}: journal, update, settle with an entry or a dead letter (atomically), pending oldest first, counts`, async () => {
+      const store = make();
+      for (let i = 0; i < 6; i++) await store.journal(record(i));
+      await store.journal(record(2, { state: 'sent', sentAt: 123 }));
+      assert.deepEqual((await store.pending()).map((r) => r.id), ['rec-0000', 'rec-0001', 'rec-0002', 'rec-0003', 'rec-0004', 'rec-0005']);
+      assert.deepEqual((await store.pending('node-a')).map((r) => r.id), ['rec-0001', 'rec-0003', 'rec-0005']);
+      assert.equal((await store.pending()).find((r) => r.id === 'rec-0002')?.state, 'sent');
+      await store.settle('rec-0000', { entry: entry(0) });
+      await store.settle('rec-0001', { dead: dead(record(1)) });
+      await store.settle('rec-0002', {});
+      await store.settle('no-such-record', {});
+      assert.deepEqual((await store.pending()).map((r) => r.id), ['rec-0003', 'rec-0004', 'rec-0005']);
+      assert.deepEqual(await store.get(entry(0).key), entry(0));
+      assert.deepEqual((await store.deadLetters()).map((d) => d.id), ['rec-0001']);
+      assert.deepEqual(await store.deadLetter('rec-0001'), dead(record(1)));
+      assert.deepEqual(await store.counts(), { pending: 3, deadLetters: { [record(1).vendor]: 1 } });
+    });
+
+    it(`${kind}: dead letters newest first, filtered by vendor and node, re-put once, removed`, async () => {
+      const store = make();
+      for (let i = 0; i < 10; i++) await store.settle(`x${i}`, { dead: dead(record(i)) });
+      await store.settle('x', { dead: { ...dead(record(3)), code: 'TIMEOUT' } }); // the same id again: moved to the front
+      const all = await store.deadLetters();
+      assert.equal(all.length, 10);
+      assert.deepEqual(all.slice(0, 3).map((d) => d.id), ['rec-0003', 'rec-0009', 'rec-0008']);
+      assert.equal(all[0].code, 'TIMEOUT');
+      assert.deepEqual((await store.deadLetters({ vendor: 'taleez' })).map((d) => d.id), ['rec-0009', 'rec-0004']);
+      assert.deepEqual((await store.deadLetters({ node: 'node-a', limit: 2 })).map((d) => d.id), ['rec-0003', 'rec-0009']);
+      assert.equal(await store.removeDeadLetter('rec-0003'), true);
+      assert.equal(await store.removeDeadLetter('rec-0003'), false);
+      assert.equal(await store.deadLetter('rec-0003'), undefined);
+      const counts = await store.counts();
+      assert.equal(Object.values(counts.deadLetters).reduce((a, b) => a + b, 0), 9);
+      assert.equal(counts.deadLetters.taleez, 2);
+    });
+  }
+
+  it('leveldb: keeps at most maxDeadLetters, the oldest go first; everything survives a reopen', async () => {
+    let store: LedgerStore = new LevelLedgerStore(dir, { maxDeadLetters: 5 });
+    for (let i = 0; i < 8; i++) await store.settle(`x${i}`, { dead: dead(record(i)) });
+    await Promise.all([8, 9, 10].map((i) => store.settle(`x${i}`, { dead: dead(record(i)) })));
+    assert.deepEqual((await store.deadLetters()).map((d) => d.id).sort(), ['rec-0006', 'rec-0007', 'rec-0008', 'rec-0009', 'rec-0010']);
+    assert.equal(Object.values((await store.counts()).deadLetters).reduce((a, b) => a + b, 0), 5);
+    await store.journal(record(20, { state: 'sent', sentAt: 5 }));
+    await store.close();
+    store = new LevelLedgerStore(dir, { maxDeadLetters: 5 });
+    open.push(store);
+    assert.equal((await store.deadLetters()).length, 5);
+    assert.deepEqual(await store.pending(), [record(20, { state: 'sent', sentAt: 5 })]);
+    await store.settle('x11', { dead: dead(record(11)) });
+    assert.deepEqual((await store.deadLetters()).map((d) => d.id).sort(), ['rec-0007', 'rec-0008', 'rec-0009', 'rec-0010', 'rec-0011']);
   });
 });
