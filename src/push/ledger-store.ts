@@ -27,6 +27,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ClassicLevel } from 'classic-level';
+import { MAX_DEAD_LETTERS } from './ledger';
 import type { DeadLetter, DeadLetterQuery, LedgerEntry, LedgerQuery, LedgerStore, OutboxRecord, Settlement, StoreCounts } from './ledger';
 
 interface Stored {
@@ -47,8 +48,7 @@ type Change =
   | { kind: 'dead'; dead: DeadLetter }
   | { kind: 'undead'; id: string };
 
-/** Dead letters kept at most (the oldest are dropped beyond). */
-export const MAX_DEAD_LETTERS = 10_000;
+export { MAX_DEAD_LETTERS };
 
 type Op = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
 

@@ -159,6 +159,9 @@ export function ledgerKey(vendor: string, account: string, target: string, profi
   return sha(['push', vendor, account, target, profile]);
 }
 
+/** Dead letters kept at most by a store (the oldest are dropped beyond). */
+export const MAX_DEAD_LETTERS = 10_000;
+
 /** A store in memory (lost on restart): tests, and pushProfile without a ledger directory. */
 export class MemoryLedgerStore implements LedgerStore {
   private readonly entries = new Map<string, LedgerEntry>();
@@ -176,6 +179,11 @@ export class MemoryLedgerStore implements LedgerStore {
     if (settlement.dead) {
       this.dead.delete(settlement.dead.id);
       this.dead.set(settlement.dead.id, structuredClone(settlement.dead));
+      // Bounded like the durable store: the oldest go first.
+      for (const id of this.dead.keys()) {
+        if (this.dead.size <= MAX_DEAD_LETTERS) break;
+        this.dead.delete(id);
+      }
     }
   }
 

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { DeadLetter, LedgerEntry, LedgerOutcome, LedgerStore, MemoryLedgerStore, OutboxRecord, accountHash, ledgerKey } from '../../src/push/ledger';
+import { DeadLetter, LedgerEntry, LedgerOutcome, LedgerStore, MAX_DEAD_LETTERS, MemoryLedgerStore, OutboxRecord, accountHash, ledgerKey } from '../../src/push/ledger';
 import { LevelLedgerStore } from '../../src/push/ledger-store';
 
 const VENDORS = ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez'];
@@ -279,6 +279,17 @@ describe('the outbox and dead letters in the ledger store (memory and LevelDB al
       assert.equal(counts.deadLetters.taleez, 2);
     });
   }
+
+  it('memory: keeps at most MAX_DEAD_LETTERS dead letters, the oldest go first', async () => {
+    const store = new MemoryLedgerStore();
+    for (let i = 0; i < MAX_DEAD_LETTERS + 3; i++) await store.settle(`x${i}`, { dead: dead(record(i, { id: `d${i}` })) });
+    const counts = await store.counts();
+    assert.equal(Object.values(counts.deadLetters).reduce((a, b) => a + b, 0), MAX_DEAD_LETTERS);
+    assert.equal(await store.deadLetter('d0'), undefined);
+    assert.equal(await store.deadLetter('d2'), undefined);
+    assert.ok(await store.deadLetter('d3'));
+    assert.equal((await store.deadLetters({ limit: 1 }))[0].id, `d${MAX_DEAD_LETTERS + 2}`);
+  });
 
   it('leveldb: keeps at most maxDeadLetters, the oldest go first; everything survives a reopen', async () => {
     let store: LedgerStore = new LevelLedgerStore(dir, { maxDeadLetters: 5 });
