@@ -153,21 +153,22 @@ describe('browser: the editor (dialogs, deploy, inject, debug, examples)', funct
         if (field.input === 'checkbox' || field.input === 'select') continue;
         const sel = `#node-input-${field.name}`;
         const input = page.locator(sel);
-        const hints = tray(page).locator('.hrflow-msg-hint').filter({ visible: true });
-        // With a value in it, the field shows no hint of its own; emptied, one more hint is visible.
+        // The field's own hint (contract 5: `.hrflow-msg-hint[data-field]`): hidden with a value, shown when emptied.
+        const hint = tray(page).locator(`.hrflow-msg-hint[data-field="${field.name}"]`);
+        const hintIs = (visible: boolean) => waitUntil(`the ${field.name} hint ${visible ? 'shown' : 'hidden'}`, async () => ((await hint.isVisible()) === visible ? true : undefined), 3000).then(() => true, () => false);
         if ((await input.inputValue()) === '') {
           await input.fill(field.input === 'email' ? 'someone@example.com' : '1');
           await input.dispatchEvent('change');
         }
-        const hintsWithValue = await hints.count();
+        if (field.msg && (await hint.count()) !== 1) problems.push(`${type}.${field.name}: msg.${field.msg} may supply it, yet it has ${await hint.count()} hint(s)`);
+        if (field.msg && !(await hintIs(false))) problems.push(`${type}.${field.name}: with a value, its hint still shows`);
         await input.fill('');
         await input.dispatchEvent('change');
         const flagged = await hasClass(page, sel, 'input-error');
         if (field.required && !flagged) problems.push(`${type}.${field.name}: required, empty, not flagged`);
         if (field.msg) {
           if (flagged) problems.push(`${type}.${field.name}: msg.${field.msg} may supply it, yet flagged`);
-          const shown = await waitUntil('the hint', async () => ((await hints.count()) > hintsWithValue ? true : undefined), 2000).catch(() => false);
-          if (!shown) problems.push(`${type}.${field.name}: emptied, no .hrflow-msg-hint shown`);
+          if (!(await hintIs(true))) problems.push(`${type}.${field.name}: emptied, no .hrflow-msg-hint shown`);
         }
       }
       await cancelTray(page);
