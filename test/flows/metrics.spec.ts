@@ -12,19 +12,9 @@ import { LevelLedgerStore } from '../../src/push/ledger-store';
 import { allNodes, helper, testSettings } from '../helpers/red';
 import { parseExposition, sampleValue, samplesOf, type Exposition } from '../helpers/prometheus';
 import { KEYS, SOURCE_KEY, useSandbox } from '../helpers/sandbox';
-import { buildFlow, type VendorUnderTest } from './push-common';
+import { buildFlow, sandboxVendor } from './push-common';
 
-const SR: VendorUnderTest = {
-  id: 'smartrecruiters',
-  pushType: 'hrflow-smartrecruiters',
-  account: (sb) => ({ id: 'acc', type: 'hrflow-smartrecruiters-config', name: 'sandbox', base_url: sb.urls.smartrecruiters }),
-  accountCredentials: (sb) => ({ x_smart_token: sb.credentials.smartToken }),
-  badCredentials: () => ({}),
-  pushProps: () => ({ job_id: 'job-42' }),
-  requestsPerPush: 1,
-  canLookup: true,
-  checkStored: () => undefined,
-};
+const SR = sandboxVendor('smartrecruiters');
 
 /** Send one message to the profile node and wait for its outcome (out or caught). */
 function run1(msg: Record<string, unknown>, ms = 8000): Promise<{ id: string; msg: any }> {

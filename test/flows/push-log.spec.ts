@@ -21,17 +21,9 @@ import { startCli, type Cli } from '../helpers/cli';
 
 /** A third sandbox profile with an e-mail (KEYS.edge has none: SmartRecruiters refuses it). */
 const THIRD = '9ec44c5e35bbe3f7e07c0e211728e3c6e48d5e0d';
-import { buildFlow, type VendorUnderTest } from './push-common';
+import { buildFlow, sandboxVendor } from './push-common';
 
-const base = { canLookup: true, requestsPerPush: 1, checkStored: () => undefined, badCredentials: () => ({}) };
-const SR: VendorUnderTest = {
-  ...base,
-  id: 'smartrecruiters',
-  pushType: 'hrflow-smartrecruiters',
-  account: (sb) => ({ id: 'acc', type: 'hrflow-smartrecruiters-config', name: 'sandbox', base_url: sb.urls.smartrecruiters }),
-  accountCredentials: (sb) => ({ x_smart_token: sb.credentials.smartToken }),
-  pushProps: () => ({ job_id: 'job-42', upload_cv: false }),
-};
+const SR = sandboxVendor('smartrecruiters', { pushProps: () => ({ job_id: 'job-42', upload_cv: false }) });
 
 /** The RED object the nodes of the last load were given (the ledger is one per RED). */
 let RED: NodeAPI | undefined;
