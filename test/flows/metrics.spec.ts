@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { LevelLedgerStore } from '../../src/push/ledger-store';
 import { allNodes, helper, testSettings } from '../helpers/red';
-import { parseExposition, sampleValue, samplesOf, type Exposition } from '../helpers/prometheus';
+import { LEDGER_METRIC_TYPES, PUSH_METRIC_TYPES, parseExposition, sampleValue, samplesOf, type Exposition } from '../helpers/prometheus';
 import { KEYS, SOURCE_KEY, useSandbox } from '../helpers/sandbox';
 import { buildFlow, sandboxVendor } from './push-common';
 
@@ -126,17 +126,7 @@ describe('flow: GET /hrflow-connectors/metrics after pushes to the sandbox', fun
     assert.equal(sampleValue(e, 'hrflow_push_duration_seconds_bucket', { vendor, le: '+Inf' }), 4);
     // Every message settled: nothing left in the outbox.
     assert.equal(sampleValue(e, 'hrflow_outbox_pending'), 0);
-    for (const [name, type] of [
-      ['hrflow_pushes_total', 'counter'],
-      ['hrflow_push_errors_total', 'counter'],
-      ['hrflow_retries_total', 'counter'],
-      ['hrflow_rate_limited_total', 'counter'],
-      ['hrflow_duplicates_skipped_total', 'counter'],
-      ['hrflow_resumed_total', 'counter'],
-      ['hrflow_push_duration_seconds', 'histogram'],
-      ['hrflow_dead_letters', 'gauge'],
-      ['hrflow_outbox_pending', 'gauge'],
-    ]) {
+    for (const [name, type] of [...PUSH_METRIC_TYPES, ...LEDGER_METRIC_TYPES]) {
       assert.equal(e.types.get(name), type, `# TYPE ${name} ${type}`);
     }
     assert.deepEqual([...e.types.keys()].filter((n) => !n.startsWith('hrflow_')), [], 'only our metrics');
