@@ -12,7 +12,7 @@ import type { Sandbox } from '../../src/sandbox';
 import { HrflowClient, MemoryLedgerStore, PushLedger, pushProfile, smartrecruiters } from '../../src';
 import { allNodes, helper, testSettings } from '../helpers/red';
 import { KEYS, SOURCE_KEY, useSandbox } from '../helpers/sandbox';
-import { buildFlow, load, sandboxVendor, type VendorUnderTest } from './push-common';
+import { buildFlow, load, runAll, sandboxVendor, type VendorUnderTest } from './push-common';
 
 interface LedgerVendor {
   v: VendorUnderTest;
@@ -30,32 +30,6 @@ const VENDORS: LedgerVendor[] = [
   { v: sandboxVendor('taleez'), otherTarget: { job_id: 102 }, uniqueEmail: true },
 ];
 
-/** Send `msgs` to the profile node at once and collect `msgs.length` outcomes (out or caught), in arrival order. */
-function runAll(msgs: Record<string, unknown>[], ms = 8000, expected = msgs.length): Promise<Array<{ id: string; msg: any }>> {
-  return new Promise((resolve, reject) => {
-    const got: Array<{ id: string; msg: any }> = [];
-    const nodes = ['out', 'filtered', 'caught'].map((id) => [id, helper.getNode(id)] as const);
-    const fns: Array<[any, (m: unknown) => void]> = [];
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`${got.length} of ${expected} outcomes within ${ms} ms`));
-    }, ms);
-    const cleanup = () => setImmediate(() => fns.forEach(([n, fn]) => n.removeListener('input', fn)));
-    for (const [id, node] of nodes) {
-      const fn = (msg: unknown) => {
-        got.push({ id, msg });
-        if (got.length === expected) {
-          clearTimeout(timer);
-          cleanup();
-          resolve(got);
-        }
-      };
-      fns.push([node, fn]);
-      node.on('input', fn);
-    }
-    for (const m of msgs) helper.getNode('prof').receive({ source_key: SOURCE_KEY, ...m });
-  });
-}
 const run1 = async (m: Record<string, unknown>) => (await runAll([m]))[0];
 const errorText = (o: { msg: any }) => JSON.stringify(o.msg.error ?? o.msg.error_details ?? '').slice(0, 300);
 

@@ -11,33 +11,13 @@ import * as path from 'node:path';
 import { LevelLedgerStore } from '../../src/push/ledger-store';
 import { allNodes, helper, testSettings } from '../helpers/red';
 import { LEDGER_METRIC_TYPES, PUSH_METRIC_TYPES, parseExposition, sampleValue, samplesOf, type Exposition } from '../helpers/prometheus';
-import { KEYS, SOURCE_KEY, useSandbox } from '../helpers/sandbox';
-import { buildFlow, sandboxVendor } from './push-common';
+import { KEYS, useSandbox } from '../helpers/sandbox';
+import { buildFlow, run, sandboxVendor } from './push-common';
 
 const SR = sandboxVendor('smartrecruiters');
 
-/** Send one message to the profile node and wait for its outcome (out or caught). */
-function run1(msg: Record<string, unknown>, ms = 8000): Promise<{ id: string; msg: any }> {
-  return new Promise((resolve, reject) => {
-    const nodes = ['out', 'filtered', 'caught'].map((id) => [id, helper.getNode(id)] as const);
-    const fns: Array<[any, (m: unknown) => void]> = [];
-    const cleanup = () => setImmediate(() => fns.forEach(([n, fn]) => n.removeListener('input', fn)));
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`no outcome within ${ms} ms`));
-    }, ms);
-    for (const [id, node] of nodes) {
-      const fn = (m: unknown) => {
-        clearTimeout(timer);
-        cleanup();
-        resolve({ id, msg: m });
-      };
-      fns.push([node, fn]);
-      node.on('input', fn);
-    }
-    helper.getNode('prof').receive({ source_key: SOURCE_KEY, ...msg });
-  });
-}
+/** Send one message to the profile node and wait for its outcome. */
+const run1 = (msg: Record<string, unknown>) => run(msg, 8000);
 
 async function scrape(): Promise<Exposition> {
   const res = await helper.request().get('/hrflow-connectors/metrics').expect(200);

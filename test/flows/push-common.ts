@@ -133,6 +133,32 @@ export async function run(msg: Record<string, unknown>, ms = 4000) {
   return outcome;
 }
 
+/** Send `msgs` to the profile node at once and collect `expected` outcomes (out, filtered or caught), in arrival order. */
+export function runAll(msgs: Record<string, unknown>[], ms = 8000, expected = msgs.length): Promise<Array<{ id: string; msg: any }>> {
+  return new Promise((resolve, reject) => {
+    const got: Array<{ id: string; msg: any }> = [];
+    const nodes = ['out', 'filtered', 'caught'].map((id) => [id, helper.getNode(id)] as const);
+    const fns: Array<[any, (m: unknown) => void]> = [];
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`${got.length} of ${expected} outcomes within ${ms} ms`));
+    }, ms);
+    const cleanup = () => setImmediate(() => fns.forEach(([n, fn]) => n.removeListener('input', fn)));
+    for (const [id, node] of nodes) {
+      const fn = (msg: unknown) => {
+        got.push({ id, msg });
+        if (got.length === expected) {
+          clearTimeout(timer);
+          cleanup();
+          resolve(got);
+        }
+      };
+      fns.push([node, fn]);
+      node.on('input', fn);
+    }
+    for (const m of msgs) helper.getNode('prof').receive({ source_key: SOURCE_KEY, ...m });
+  });
+}
 export function pushNodeScenarios(getSb: () => Sandbox, v: VendorUnderTest): void {
   const state = () => (getSb().state as any)[v.id];
   const secrets = () => [...Object.values(v.accountCredentials(getSb())), getSb().credentials.hrflowApiKey];
