@@ -2,22 +2,11 @@ import assert from 'node:assert/strict';
 import { createSandbox, type Sandbox } from '../../src/sandbox';
 import { helper } from '../helpers/red';
 import { KEYS, useSandbox } from '../helpers/sandbox';
-import { load, pushNodeScenarios, run, type VendorUnderTest } from './push-common';
+import { load, pushNodeScenarios, run, SANDBOX_VENDORS, type VendorUnderTest } from './push-common';
 
 const BB: VendorUnderTest = {
-  id: 'broadbean',
-  pushType: 'hrflow-broadbean',
-  account: (sb) => ({
-    id: 'acc',
-    type: 'hrflow-broadbean-config',
-    name: 'sandbox',
-    source_id: sb.credentials.broadbeanSourceId,
-    client_id: sb.credentials.broadbeanClientId,
-    base_url: sb.urls.broadbean,
-  }),
-  accountCredentials: (sb) => ({ secret_key: sb.credentials.broadbeanSecret }),
+  ...SANDBOX_VENDORS.broadbean,
   badCredentials: () => ({ secret_key: 'wrong-broadbean-secret-value' }),
-  pushProps: () => ({ job_id: 'JOB-1', shortlist_id: 'SL-9' }),
   canLookup: false,
   requestsPerPush: 1,
   checkStored(sb, msg) {

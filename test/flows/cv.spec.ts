@@ -10,61 +10,26 @@ import type { AddressInfo } from 'node:net';
 import type { Sandbox } from '../../src/sandbox';
 import { allNodes, firstOf, helper, onTab, testSettings, type FlowNode } from '../helpers/red';
 import { KEYS, SOURCE_KEY, useSandbox } from '../helpers/sandbox';
+import { SANDBOX_VENDORS, type SandboxSetup } from './push-common';
 
-interface Target {
-  id: string;
-  type: string;
-  account(sb: Sandbox): FlowNode;
-  credentials(sb: Sandbox): Record<string, string>;
-  props: Record<string, unknown>;
-}
+type Target = SandboxSetup;
 
-const SR: Target = {
-  id: 'smartrecruiters',
-  type: 'hrflow-smartrecruiters',
-  account: (sb) => ({ id: 'acc', type: 'hrflow-smartrecruiters-config', name: 'sandbox', base_url: sb.urls.smartrecruiters }),
-  credentials: (sb) => ({ x_smart_token: sb.credentials.smartToken }),
-  props: { job_id: 'job-42', upload_cv: true },
-};
-const RC: Target = {
-  id: 'recruitee',
-  type: 'hrflow-recruitee',
-  account: (sb) => ({ id: 'acc', type: 'hrflow-recruitee-config', name: 'sandbox', company_id: sb.credentials.recruiteeCompany, recruitee_endpoint: sb.urls.recruitee }),
-  credentials: (sb) => ({ api_token: sb.credentials.recruiteeToken }),
-  props: { offer_ids: '101' },
-};
-const TZ: Target = {
-  id: 'taleez',
-  type: 'hrflow-taleez',
-  account: (sb) => ({ id: 'acc', type: 'hrflow-taleez-config', name: 'sandbox', base_url: sb.urls.taleez }),
-  credentials: (sb) => ({ x_taleez_api_secret: sb.credentials.taleezSecret }),
-  props: { recruiter_id: '15886' },
-};
-
-const BB: Target = {
-  id: 'broadbean',
-  type: 'hrflow-broadbean',
-  account: (sb) => ({ id: 'acc', type: 'hrflow-broadbean-config', name: 'sandbox', source_id: sb.credentials.broadbeanSourceId, client_id: sb.credentials.broadbeanClientId, base_url: sb.urls.broadbean }),
-  credentials: (sb) => ({ secret_key: sb.credentials.broadbeanSecret }),
-  props: { job_id: 'JOB-1' },
-};
-const FL: Target = {
-  id: 'flatchr',
-  type: 'hrflow-flatchr',
-  account: (sb) => ({ id: 'acc', type: 'hrflow-flatchr-config', name: 'sandbox', company: sb.credentials.flatchrCompany, careers_url: sb.urls.flatchr, base_url: sb.urls.flatchrApi }),
-  credentials: (sb) => ({ auth: sb.credentials.flatchrApiKey }),
-  props: { vacancy: 'dev-backend-h-f', lookup_id: false, test_mode: false, cv_mode: 'link' },
-};
+// Smaller targets than the sandbox defaults (one offer, no shortlist, neither job nor pools at Taleez); Flatchr without the id lookup.
+const SR: Target = SANDBOX_VENDORS.smartrecruiters;
+const RC: Target = { ...SANDBOX_VENDORS.recruitee, pushProps: () => ({ offer_ids: '101' }) };
+const TZ: Target = { ...SANDBOX_VENDORS.taleez, pushProps: () => ({ recruiter_id: '15886' }) };
+const BB: Target = { ...SANDBOX_VENDORS.broadbean, pushProps: () => ({ job_id: 'JOB-1' }) };
+const FL: Target = { ...SANDBOX_VENDORS.flatchr, pushProps: () => ({ ...SANDBOX_VENDORS.flatchr.pushProps(), lookup_id: false }) };
 
 async function loadPush(sb: Sandbox, t: Target, props: Record<string, unknown> = {}) {
   const nodes = onTab([
     t.account(sb),
-    { id: 'push', type: t.type, account: 'acc', timeout: 2000, retries: 1, retry_delay: 10, wires: [['out']], ...t.props, ...props },
+    { id: 'push', type: t.pushType, account: 'acc', timeout: 2000, retries: 1, retry_delay: 10, wires: [['out']], ...t.pushProps(), ...props },
     { id: 'catch', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
     { id: 'out', type: 'helper' },
     { id: 'caught', type: 'helper' },
   ]);
-  await helper.load(allNodes, nodes, { acc: t.credentials(sb) });
+  await helper.load(allNodes, nodes, { acc: t.accountCredentials(sb) });
 }
 
 async function push(msg: Record<string, unknown>) {

@@ -1,22 +1,11 @@
 import assert from 'node:assert/strict';
 import { helper } from '../helpers/red';
 import { KEYS, SOURCE_KEY, useSandbox } from '../helpers/sandbox';
-import { load, pushNodeScenarios, run, type VendorUnderTest } from './push-common';
+import { load, pushNodeScenarios, run, SANDBOX_VENDORS, type VendorUnderTest } from './push-common';
 
 const FL: VendorUnderTest = {
-  id: 'flatchr',
-  pushType: 'hrflow-flatchr',
-  account: (sb) => ({
-    id: 'acc',
-    type: 'hrflow-flatchr-config',
-    name: 'sandbox',
-    company: sb.credentials.flatchrCompany,
-    careers_url: sb.urls.flatchr,
-    base_url: sb.urls.flatchrApi,
-  }),
-  accountCredentials: (sb) => ({ auth: sb.credentials.flatchrApiKey }),
+  ...SANDBOX_VENDORS.flatchr,
   badCredentials: () => ({ auth: 'wrong-flatchr-api-key' }),
-  pushProps: () => ({ vacancy: 'dev-backend-h-f', lookup_id: true, test_mode: false, cv_mode: 'link' }),
   canLookup: true,
   sameEmailTwice: true,
   createRoute: '/vacancy/candidate/',

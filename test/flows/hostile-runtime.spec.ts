@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { allNodes, firstOf, helper, onTab } from '../helpers/red';
 import { useSandbox } from '../helpers/sandbox';
 import { profiles } from '../helpers/fixtures';
+import { SANDBOX_VENDORS, type SandboxVendorId } from './push-common';
 
 describe('hostile run-time inputs', function () {
   this.timeout(10_000);
@@ -17,35 +18,33 @@ describe('hostile run-time inputs', function () {
     await helper.unload();
   });
 
-  const vendors = () => {
-    const c = ctx.sb.credentials;
-    const u = ctx.sb.urls;
-    return {
-      smartrecruiters: { acc: { base_url: u.smartrecruiters }, creds: { x_smart_token: c.smartToken }, props: { job_id: 'job-42' }, msgKey: 'job_id' },
-      taleez: { acc: { base_url: u.taleez }, creds: { x_taleez_api_secret: c.taleezSecret }, props: { recruiter_id: '15886' }, msgKey: 'recruiter_id' },
-      recruitee: { acc: { recruitee_endpoint: u.recruitee, company_id: c.recruiteeCompany }, creds: { api_token: c.recruiteeToken }, props: { offer_ids: '101' }, msgKey: 'offer_ids' },
-      flatchr: { acc: { base_url: u.flatchrApi, careers_url: u.flatchr, company: c.flatchrCompany }, creds: { auth: c.flatchrApiKey }, props: { vacancy: 'dev-backend-h-f' }, msgKey: 'vacancy' },
-      broadbean: { acc: { base_url: u.broadbean, source_id: c.broadbeanSourceId, client_id: c.broadbeanClientId }, creds: { secret_key: c.broadbeanSecret }, props: { job_id: 'JOB-1' }, msgKey: 'job_id' },
-    } as Record<string, { acc: object; creds: object; props: object; msgKey: string }>;
+  /** Each vendor's push target (smaller than the sandbox default) and the msg property that overrides it. */
+  const vendors: Record<SandboxVendorId, { props: object; msgKey: string }> = {
+    smartrecruiters: { props: { job_id: 'job-42' }, msgKey: 'job_id' },
+    taleez: { props: { recruiter_id: '15886' }, msgKey: 'recruiter_id' },
+    recruitee: { props: { offer_ids: '101' }, msgKey: 'offer_ids' },
+    flatchr: { props: { vacancy: 'dev-backend-h-f' }, msgKey: 'vacancy' },
+    broadbean: { props: { job_id: 'JOB-1' }, msgKey: 'job_id' },
   };
 
-  async function loadPush(id: string, props: object = {}) {
-    const v = vendors()[id];
+  async function loadPush(id: SandboxVendorId, props: object = {}) {
+    const setup = SANDBOX_VENDORS[id];
+    const v = vendors[id];
     await helper.load(
       allNodes,
       onTab([
-        { id: 'acc', type: `hrflow-${id}-config`, name: 'sb', ...v.acc },
-        { id: 'push', type: `hrflow-${id}`, account: 'acc', timeout: 1000, retries: 0, retry_delay: 10, wires: [['out']], ...v.props, ...props },
+        setup.account(ctx.sb),
+        { id: 'push', type: setup.pushType, account: 'acc', timeout: 1000, retries: 0, retry_delay: 10, wires: [['out']], ...v.props, ...props },
         { id: 'catch', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
         { id: 'out', type: 'helper' },
         { id: 'caught', type: 'helper' },
       ]),
-      { acc: v.creds },
+      { acc: setup.accountCredentials(ctx.sb) },
     );
     return v;
   }
 
-  for (const id of ['smartrecruiters', 'taleez', 'recruitee', 'flatchr', 'broadbean']) {
+  for (const id of ['smartrecruiters', 'taleez', 'recruitee', 'flatchr', 'broadbean'] as const) {
     it(`${id}: a msg override of the wrong kind, or a message too deep, fails once with error.vendor "${id}"`, async () => {
       const v = await loadPush(id);
       let deep: Record<string, unknown> = {};

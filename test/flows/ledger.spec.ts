@@ -12,7 +12,7 @@ import type { Sandbox } from '../../src/sandbox';
 import { HrflowClient, MemoryLedgerStore, PushLedger, pushProfile, smartrecruiters } from '../../src';
 import { allNodes, helper, testSettings } from '../helpers/red';
 import { KEYS, SOURCE_KEY, useSandbox } from '../helpers/sandbox';
-import { buildFlow, load, type VendorUnderTest } from './push-common';
+import { buildFlow, load, runAll, sandboxVendor, type VendorUnderTest } from './push-common';
 
 interface LedgerVendor {
   v: VendorUnderTest;
@@ -22,106 +22,14 @@ interface LedgerVendor {
   uniqueEmail?: boolean;
 }
 
-const base = { canLookup: true, requestsPerPush: 1, checkStored: () => undefined, badCredentials: () => ({}) };
 const VENDORS: LedgerVendor[] = [
-  {
-    v: {
-      ...base,
-      id: 'smartrecruiters',
-      pushType: 'hrflow-smartrecruiters',
-      account: (sb) => ({ id: 'acc', type: 'hrflow-smartrecruiters-config', name: 'sandbox', base_url: sb.urls.smartrecruiters }),
-      accountCredentials: (sb) => ({ x_smart_token: sb.credentials.smartToken }),
-      pushProps: () => ({ job_id: 'job-42', upload_cv: true }),
-    },
-    otherTarget: { job_id: 'job-43' },
-  },
-  {
-    v: {
-      ...base,
-      id: 'recruitee',
-      pushType: 'hrflow-recruitee',
-      account: (sb) => ({ id: 'acc', type: 'hrflow-recruitee-config', name: 'sandbox', company_id: sb.credentials.recruiteeCompany, recruitee_endpoint: sb.urls.recruitee }),
-      accountCredentials: (sb) => ({ api_token: sb.credentials.recruiteeToken }),
-      pushProps: () => ({ offer_ids: '101, 202' }),
-    },
-    otherTarget: { offer_ids: [303] },
-  },
-  {
-    v: {
-      ...base,
-      id: 'broadbean',
-      pushType: 'hrflow-broadbean',
-      account: (sb) => ({
-        id: 'acc',
-        type: 'hrflow-broadbean-config',
-        name: 'sandbox',
-        source_id: sb.credentials.broadbeanSourceId,
-        client_id: sb.credentials.broadbeanClientId,
-        base_url: sb.urls.broadbean,
-      }),
-      accountCredentials: (sb) => ({ secret_key: sb.credentials.broadbeanSecret }),
-      pushProps: () => ({ job_id: 'JOB-1', shortlist_id: 'SL-9' }),
-    },
-    otherTarget: { job_id: 'JOB-2' },
-  },
-  {
-    v: {
-      ...base,
-      id: 'flatchr',
-      pushType: 'hrflow-flatchr',
-      account: (sb) => ({
-        id: 'acc',
-        type: 'hrflow-flatchr-config',
-        name: 'sandbox',
-        company: sb.credentials.flatchrCompany,
-        careers_url: sb.urls.flatchr,
-        base_url: sb.urls.flatchrApi,
-      }),
-      accountCredentials: (sb) => ({ auth: sb.credentials.flatchrApiKey }),
-      pushProps: () => ({ vacancy: 'dev-backend-h-f', lookup_id: true, test_mode: false, cv_mode: 'link' }),
-    },
-    otherTarget: { vacancy: 'demo-developer-h-f' },
-  },
-  {
-    v: {
-      ...base,
-      id: 'taleez',
-      pushType: 'hrflow-taleez',
-      account: (sb) => ({ id: 'acc', type: 'hrflow-taleez-config', name: 'sandbox', base_url: sb.urls.taleez }),
-      accountCredentials: (sb) => ({ x_taleez_api_secret: sb.credentials.taleezSecret }),
-      pushProps: () => ({ recruiter_id: '15886', job_id: '101', pool_ids: '201, 202' }),
-    },
-    otherTarget: { job_id: 102 },
-    uniqueEmail: true,
-  },
+  { v: sandboxVendor('smartrecruiters'), otherTarget: { job_id: 'job-43' } },
+  { v: sandboxVendor('recruitee'), otherTarget: { offer_ids: [303] } },
+  { v: sandboxVendor('broadbean'), otherTarget: { job_id: 'JOB-2' } },
+  { v: sandboxVendor('flatchr'), otherTarget: { vacancy: 'demo-developer-h-f' } },
+  { v: sandboxVendor('taleez'), otherTarget: { job_id: 102 }, uniqueEmail: true },
 ];
 
-/** Send `msgs` to the profile node at once and collect `msgs.length` outcomes (out or caught), in arrival order. */
-function runAll(msgs: Record<string, unknown>[], ms = 8000, expected = msgs.length): Promise<Array<{ id: string; msg: any }>> {
-  return new Promise((resolve, reject) => {
-    const got: Array<{ id: string; msg: any }> = [];
-    const nodes = ['out', 'filtered', 'caught'].map((id) => [id, helper.getNode(id)] as const);
-    const fns: Array<[any, (m: unknown) => void]> = [];
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`${got.length} of ${expected} outcomes within ${ms} ms`));
-    }, ms);
-    const cleanup = () => setImmediate(() => fns.forEach(([n, fn]) => n.removeListener('input', fn)));
-    for (const [id, node] of nodes) {
-      const fn = (msg: unknown) => {
-        got.push({ id, msg });
-        if (got.length === expected) {
-          clearTimeout(timer);
-          cleanup();
-          resolve(got);
-        }
-      };
-      fns.push([node, fn]);
-      node.on('input', fn);
-    }
-    for (const m of msgs) helper.getNode('prof').receive({ source_key: SOURCE_KEY, ...m });
-  });
-}
 const run1 = async (m: Record<string, unknown>) => (await runAll([m]))[0];
 const errorText = (o: { msg: any }) => JSON.stringify(o.msg.error ?? o.msg.error_details ?? '').slice(0, 300);
 

@@ -10,44 +10,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { LevelLedgerStore } from '../../src/push/ledger-store';
 import { allNodes, helper, testSettings } from '../helpers/red';
-import { parseExposition, sampleValue, samplesOf, type Exposition } from '../helpers/prometheus';
-import { KEYS, SOURCE_KEY, useSandbox } from '../helpers/sandbox';
-import { buildFlow, type VendorUnderTest } from './push-common';
+import { LEDGER_METRIC_TYPES, PUSH_METRIC_TYPES, parseExposition, sampleValue, samplesOf, type Exposition } from '../helpers/prometheus';
+import { KEYS, useSandbox } from '../helpers/sandbox';
+import { buildFlow, run, sandboxVendor } from './push-common';
 
-const SR: VendorUnderTest = {
-  id: 'smartrecruiters',
-  pushType: 'hrflow-smartrecruiters',
-  account: (sb) => ({ id: 'acc', type: 'hrflow-smartrecruiters-config', name: 'sandbox', base_url: sb.urls.smartrecruiters }),
-  accountCredentials: (sb) => ({ x_smart_token: sb.credentials.smartToken }),
-  badCredentials: () => ({}),
-  pushProps: () => ({ job_id: 'job-42' }),
-  requestsPerPush: 1,
-  canLookup: true,
-  checkStored: () => undefined,
-};
+const SR = sandboxVendor('smartrecruiters');
 
-/** Send one message to the profile node and wait for its outcome (out or caught). */
-function run1(msg: Record<string, unknown>, ms = 8000): Promise<{ id: string; msg: any }> {
-  return new Promise((resolve, reject) => {
-    const nodes = ['out', 'filtered', 'caught'].map((id) => [id, helper.getNode(id)] as const);
-    const fns: Array<[any, (m: unknown) => void]> = [];
-    const cleanup = () => setImmediate(() => fns.forEach(([n, fn]) => n.removeListener('input', fn)));
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`no outcome within ${ms} ms`));
-    }, ms);
-    for (const [id, node] of nodes) {
-      const fn = (m: unknown) => {
-        clearTimeout(timer);
-        cleanup();
-        resolve({ id, msg: m });
-      };
-      fns.push([node, fn]);
-      node.on('input', fn);
-    }
-    helper.getNode('prof').receive({ source_key: SOURCE_KEY, ...msg });
-  });
-}
+/** Send one message to the profile node and wait for its outcome. */
+const run1 = (msg: Record<string, unknown>) => run(msg, 8000);
 
 async function scrape(): Promise<Exposition> {
   const res = await helper.request().get('/hrflow-connectors/metrics').expect(200);
@@ -136,17 +106,7 @@ describe('flow: GET /hrflow-connectors/metrics after pushes to the sandbox', fun
     assert.equal(sampleValue(e, 'hrflow_push_duration_seconds_bucket', { vendor, le: '+Inf' }), 4);
     // Every message settled: nothing left in the outbox.
     assert.equal(sampleValue(e, 'hrflow_outbox_pending'), 0);
-    for (const [name, type] of [
-      ['hrflow_pushes_total', 'counter'],
-      ['hrflow_push_errors_total', 'counter'],
-      ['hrflow_retries_total', 'counter'],
-      ['hrflow_rate_limited_total', 'counter'],
-      ['hrflow_duplicates_skipped_total', 'counter'],
-      ['hrflow_resumed_total', 'counter'],
-      ['hrflow_push_duration_seconds', 'histogram'],
-      ['hrflow_dead_letters', 'gauge'],
-      ['hrflow_outbox_pending', 'gauge'],
-    ]) {
+    for (const [name, type] of [...PUSH_METRIC_TYPES, ...LEDGER_METRIC_TYPES]) {
       assert.equal(e.types.get(name), type, `# TYPE ${name} ${type}`);
     }
     assert.deepEqual([...e.types.keys()].filter((n) => !n.startsWith('hrflow_')), [], 'only our metrics');

@@ -15,7 +15,7 @@ import type { LedgerEntry } from '../../src/push/ledger';
 import { createSandbox, type Fault, type Sandbox } from '../../src/sandbox';
 import { helper, testSettings } from '../helpers/red';
 import { KEYS } from '../helpers/sandbox';
-import { load, run, type VendorUnderTest } from './push-common';
+import { load, run, sandboxVendor, type VendorUnderTest } from './push-common';
 
 interface PartialCase {
   v: VendorUnderTest;
@@ -34,26 +34,11 @@ interface PartialCase {
   uniqueEmail?: boolean;
 }
 
-const base = { canLookup: true, requestsPerPush: 1, checkStored: () => undefined, badCredentials: () => ({}) };
-const TALEEZ: VendorUnderTest = {
-  ...base,
-  id: 'taleez',
-  pushType: 'hrflow-taleez',
-  account: (sb) => ({ id: 'acc', type: 'hrflow-taleez-config', name: 'sandbox', base_url: sb.urls.taleez }),
-  accountCredentials: (sb) => ({ x_taleez_api_secret: sb.credentials.taleezSecret }),
-  pushProps: () => ({ recruiter_id: '15886', job_id: '101', pool_ids: '201, 202' }),
-};
+const TALEEZ = sandboxVendor('taleez');
 const TALEEZ_PLAN = ['create', 'upload_cv', 'add_to_job', 'add_to_pools'];
 const CASES: PartialCase[] = [
   {
-    v: {
-      ...base,
-      id: 'smartrecruiters',
-      pushType: 'hrflow-smartrecruiters',
-      account: (sb) => ({ id: 'acc', type: 'hrflow-smartrecruiters-config', name: 'sandbox', base_url: sb.urls.smartrecruiters }),
-      accountCredentials: (sb) => ({ x_smart_token: sb.credentials.smartToken }),
-      pushProps: () => ({ job_id: 'job-42', upload_cv: true }),
-    },
+    v: sandboxVendor('smartrecruiters'),
     prefix: '/smartrecruiters',
     failAt: 'attachments',
     failedStep: 'upload_cv',

@@ -35,6 +35,69 @@ export interface VendorUnderTest {
   checkStored(sb: Sandbox, msg: any): void;
 }
 
+/** What sets a vendor up against the sandbox: its account node, the account's credentials, the push node's properties. */
+export type SandboxSetup = Pick<VendorUnderTest, 'id' | 'pushType' | 'account' | 'accountCredentials' | 'pushProps'>;
+
+/**
+ * Each vendor's sandbox set-up, once: the account node "acc" on the sandbox's URL with the sandbox's
+ * credentials, and the push node's default target (the sample jobs, offers, vacancy and pools of the
+ * emulators). Tests spread it and override what they test on purpose.
+ */
+export const SANDBOX_VENDORS = {
+  smartrecruiters: {
+    id: 'smartrecruiters',
+    pushType: 'hrflow-smartrecruiters',
+    account: (sb) => ({ id: 'acc', type: 'hrflow-smartrecruiters-config', name: 'sandbox', base_url: sb.urls.smartrecruiters }),
+    accountCredentials: (sb) => ({ x_smart_token: sb.credentials.smartToken }),
+    pushProps: () => ({ job_id: 'job-42', upload_cv: true }),
+  },
+  recruitee: {
+    id: 'recruitee',
+    pushType: 'hrflow-recruitee',
+    account: (sb) => ({ id: 'acc', type: 'hrflow-recruitee-config', name: 'sandbox', company_id: sb.credentials.recruiteeCompany, recruitee_endpoint: sb.urls.recruitee }),
+    accountCredentials: (sb) => ({ api_token: sb.credentials.recruiteeToken }),
+    pushProps: () => ({ offer_ids: '101, 202' }),
+  },
+  broadbean: {
+    id: 'broadbean',
+    pushType: 'hrflow-broadbean',
+    account: (sb) => ({
+      id: 'acc',
+      type: 'hrflow-broadbean-config',
+      name: 'sandbox',
+      source_id: sb.credentials.broadbeanSourceId,
+      client_id: sb.credentials.broadbeanClientId,
+      base_url: sb.urls.broadbean,
+    }),
+    accountCredentials: (sb) => ({ secret_key: sb.credentials.broadbeanSecret }),
+    pushProps: () => ({ job_id: 'JOB-1', shortlist_id: 'SL-9' }),
+  },
+  flatchr: {
+    id: 'flatchr',
+    pushType: 'hrflow-flatchr',
+    account: (sb) => ({ id: 'acc', type: 'hrflow-flatchr-config', name: 'sandbox', company: sb.credentials.flatchrCompany, careers_url: sb.urls.flatchr, base_url: sb.urls.flatchrApi }),
+    accountCredentials: (sb) => ({ auth: sb.credentials.flatchrApiKey }),
+    pushProps: () => ({ vacancy: 'dev-backend-h-f', lookup_id: true, test_mode: false, cv_mode: 'link' }),
+  },
+  taleez: {
+    id: 'taleez',
+    pushType: 'hrflow-taleez',
+    account: (sb) => ({ id: 'acc', type: 'hrflow-taleez-config', name: 'sandbox', base_url: sb.urls.taleez }),
+    accountCredentials: (sb) => ({ x_taleez_api_secret: sb.credentials.taleezSecret }),
+    pushProps: () => ({ recruiter_id: '15886', job_id: '101', pool_ids: '201, 202' }),
+  },
+} satisfies Record<string, SandboxSetup>;
+
+export type SandboxVendorId = keyof typeof SANDBOX_VENDORS;
+
+/**
+ * A vendor under test with nothing vendor-specific: its sandbox set-up and neutral defaults (lookup possible,
+ * one request a push, nothing checked in the stored candidate, no bad credentials). `overrides` win.
+ */
+export function sandboxVendor(id: SandboxVendorId, overrides: Partial<VendorUnderTest> = {}): VendorUnderTest {
+  return { ...SANDBOX_VENDORS[id], canLookup: true, requestsPerPush: 1, checkStored: () => undefined, badCredentials: () => ({}), ...overrides };
+}
+
 export const HRFLOW_SECRET = (sb: Sandbox) => sb.credentials.hrflowApiKey;
 
 export function buildFlow(sb: Sandbox, v: VendorUnderTest, opts: { push?: Record<string, unknown>; logic?: Record<string, unknown>; hrflowSecret?: string } = {}) {
@@ -70,6 +133,32 @@ export async function run(msg: Record<string, unknown>, ms = 4000) {
   return outcome;
 }
 
+/** Send `msgs` to the profile node at once and collect `expected` outcomes (out, filtered or caught), in arrival order. */
+export function runAll(msgs: Record<string, unknown>[], ms = 8000, expected = msgs.length): Promise<Array<{ id: string; msg: any }>> {
+  return new Promise((resolve, reject) => {
+    const got: Array<{ id: string; msg: any }> = [];
+    const nodes = ['out', 'filtered', 'caught'].map((id) => [id, helper.getNode(id)] as const);
+    const fns: Array<[any, (m: unknown) => void]> = [];
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`${got.length} of ${expected} outcomes within ${ms} ms`));
+    }, ms);
+    const cleanup = () => setImmediate(() => fns.forEach(([n, fn]) => n.removeListener('input', fn)));
+    for (const [id, node] of nodes) {
+      const fn = (msg: unknown) => {
+        got.push({ id, msg });
+        if (got.length === expected) {
+          clearTimeout(timer);
+          cleanup();
+          resolve(got);
+        }
+      };
+      fns.push([node, fn]);
+      node.on('input', fn);
+    }
+    for (const m of msgs) helper.getNode('prof').receive({ source_key: SOURCE_KEY, ...m });
+  });
+}
 export function pushNodeScenarios(getSb: () => Sandbox, v: VendorUnderTest): void {
   const state = () => (getSb().state as any)[v.id];
   const secrets = () => [...Object.values(v.accountCredentials(getSb())), getSb().credentials.hrflowApiKey];

@@ -21,17 +21,9 @@ import { startCli, type Cli } from '../helpers/cli';
 
 /** A third sandbox profile with an e-mail (KEYS.edge has none: SmartRecruiters refuses it). */
 const THIRD = '9ec44c5e35bbe3f7e07c0e211728e3c6e48d5e0d';
-import { buildFlow, type VendorUnderTest } from './push-common';
+import { buildFlow, runAll, sandboxVendor } from './push-common';
 
-const base = { canLookup: true, requestsPerPush: 1, checkStored: () => undefined, badCredentials: () => ({}) };
-const SR: VendorUnderTest = {
-  ...base,
-  id: 'smartrecruiters',
-  pushType: 'hrflow-smartrecruiters',
-  account: (sb) => ({ id: 'acc', type: 'hrflow-smartrecruiters-config', name: 'sandbox', base_url: sb.urls.smartrecruiters }),
-  accountCredentials: (sb) => ({ x_smart_token: sb.credentials.smartToken }),
-  pushProps: () => ({ job_id: 'job-42', upload_cv: false }),
-};
+const SR = sandboxVendor('smartrecruiters', { pushProps: () => ({ job_id: 'job-42', upload_cv: false }) });
 
 /** The RED object the nodes of the last load were given (the ledger is one per RED). */
 let RED: NodeAPI | undefined;
@@ -105,32 +97,8 @@ describe('flow: the push log endpoints (HrFlow sidebar tab)', function () {
     await helper.load([...allNodes, capture], nodes, { ...credentials, accRc: { api_token: sb.credentials.recruiteeToken } });
   }
 
-  /** Send a profile and wait for `n` outcomes (out or caught). */
-  function push(profileKey: string, n = 2, ms = 8000): Promise<Array<{ id: string; msg: any }>> {
-    return new Promise((resolve, reject) => {
-      const got: Array<{ id: string; msg: any }> = [];
-      const fns: Array<[any, (m: unknown) => void]> = [];
-      const cleanup = () => setImmediate(() => fns.forEach(([node, fn]) => node.removeListener('input', fn)));
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`${got.length} of ${n} outcomes within ${ms} ms`));
-      }, ms);
-      for (const id of ['out', 'filtered', 'caught']) {
-        const node = helper.getNode(id);
-        const fn = (msg: unknown) => {
-          got.push({ id, msg });
-          if (got.length === n) {
-            clearTimeout(timer);
-            cleanup();
-            resolve(got);
-          }
-        };
-        fns.push([node, fn]);
-        node.on('input', fn);
-      }
-      helper.getNode('prof').receive({ source_key: SOURCE_KEY, profile_key: profileKey });
-    });
-  }
+  /** Send a profile and wait for `n` outcomes (one a push node). */
+  const push = (profileKey: string, n = 2, ms = 8000) => runAll([{ profile_key: profileKey }], ms, n);
 
   /** Pushes of three profiles to both vendors: full and minimal pushed, full again skipped, edge refused once at Recruitee. */
   async function makePushes(): Promise<void> {

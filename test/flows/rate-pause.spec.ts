@@ -7,22 +7,16 @@ import assert from 'node:assert/strict';
 import { MAX_PAUSE_MS } from '../../src/core/limiter';
 import { helper } from '../helpers/red';
 import { KEYS, useSandbox } from '../helpers/sandbox';
-import { load, run, type VendorUnderTest } from './push-common';
+import { load, run, sandboxVendor } from './push-common';
 
 /** A Taleez account of its own: its pause must not reach other tests (faults answer before the auth check). */
 const account = { x_taleez_api_secret: 'rate-pause-test-account' };
 
-const TZ: VendorUnderTest = {
-  id: 'taleez',
-  pushType: 'hrflow-taleez',
-  account: (sb) => ({ id: 'acc', type: 'hrflow-taleez-config', name: 'sandbox', base_url: sb.urls.taleez }),
+const TZ = sandboxVendor('taleez', {
   accountCredentials: () => account,
-  badCredentials: () => ({}),
   pushProps: () => ({ recruiter_id: '15886', pool_ids: '' }),
-  canLookup: true,
   requestsPerPush: 2,
-  checkStored: () => undefined,
-};
+});
 
 function recordStatus(id: string): Array<{ fill?: string; shape?: string; text?: string }> {
   const calls: Array<{ fill?: string; shape?: string; text?: string }> = [];

@@ -1,20 +1,10 @@
 import assert from 'node:assert/strict';
 import { KEYS, useSandbox } from '../helpers/sandbox';
-import { load, pushNodeScenarios, run, type VendorUnderTest } from './push-common';
+import { load, pushNodeScenarios, run, SANDBOX_VENDORS, type VendorUnderTest } from './push-common';
 
 const RC: VendorUnderTest = {
-  id: 'recruitee',
-  pushType: 'hrflow-recruitee',
-  account: (sb) => ({
-    id: 'acc',
-    type: 'hrflow-recruitee-config',
-    name: 'sandbox',
-    company_id: sb.credentials.recruiteeCompany,
-    recruitee_endpoint: sb.urls.recruitee,
-  }),
-  accountCredentials: (sb) => ({ api_token: sb.credentials.recruiteeToken }),
+  ...SANDBOX_VENDORS.recruitee,
   badCredentials: () => ({ api_token: 'wrong-recruitee-token-secret' }),
-  pushProps: () => ({ offer_ids: '101, 202' }),
   canLookup: false,
   requestsPerPush: 1,
   checkStored(sb, msg) {

@@ -9,7 +9,7 @@ import type { Fault } from '../../src/sandbox/faults';
 import { broadbeanSignature } from '../../src/vendors/broadbean';
 import { helper } from '../helpers/red';
 import { KEYS } from '../helpers/sandbox';
-import { load, run, type VendorUnderTest } from './push-common';
+import { load, run, sandboxVendor, type VendorUnderTest } from './push-common';
 
 /** Header values must be Latin-1: non-ASCII here is é (U+00E9) and ¤ (U+00A4). */
 const ODD = {
@@ -66,68 +66,17 @@ function assertClean(value: unknown, secrets: string[], where: string): void {
   }
 }
 
-interface Target extends Pick<VendorUnderTest, 'id' | 'pushType' | 'account' | 'accountCredentials' | 'pushProps'> {
+interface Target extends VendorUnderTest {
   /** The sandbox vendor whose answers echo (HrFlow: the profile node fails first). */
   faulted: string;
 }
 
-const base = { badCredentials: () => ({}), requestsPerPush: 1, canLookup: false, checkStored: () => undefined };
-
 const TARGETS: Target[] = [
-  {
-    id: 'smartrecruiters',
-    faulted: 'smartrecruiters',
-    pushType: 'hrflow-smartrecruiters',
-    account: (sb) => ({ id: 'acc', type: 'hrflow-smartrecruiters-config', name: 'odd', base_url: sb.urls.smartrecruiters }),
-    accountCredentials: (sb) => ({ x_smart_token: sb.credentials.smartToken }),
-    pushProps: () => ({ job_id: 'job-42', upload_cv: true }),
-  },
-  {
-    id: 'recruitee',
-    faulted: 'recruitee',
-    pushType: 'hrflow-recruitee',
-    account: (sb) => ({ id: 'acc', type: 'hrflow-recruitee-config', name: 'odd', company_id: sb.credentials.recruiteeCompany, recruitee_endpoint: sb.urls.recruitee }),
-    accountCredentials: (sb) => ({ api_token: sb.credentials.recruiteeToken }),
-    pushProps: () => ({ offer_ids: '101' }),
-  },
-  {
-    id: 'broadbean',
-    faulted: 'broadbean',
-    pushType: 'hrflow-broadbean',
-    account: (sb) => ({
-      id: 'acc',
-      type: 'hrflow-broadbean-config',
-      name: 'odd',
-      source_id: sb.credentials.broadbeanSourceId,
-      client_id: sb.credentials.broadbeanClientId,
-      base_url: sb.urls.broadbean,
-    }),
-    accountCredentials: (sb) => ({ secret_key: sb.credentials.broadbeanSecret }),
-    pushProps: () => ({ job_id: 'JOB-1' }),
-  },
-  {
-    id: 'flatchr',
-    faulted: 'flatchr',
-    pushType: 'hrflow-flatchr',
-    account: (sb) => ({
-      id: 'acc',
-      type: 'hrflow-flatchr-config',
-      name: 'odd',
-      company: sb.credentials.flatchrCompany,
-      careers_url: sb.urls.flatchr,
-      base_url: sb.urls.flatchrApi,
-    }),
-    accountCredentials: (sb) => ({ auth: sb.credentials.flatchrApiKey }),
-    pushProps: () => ({ vacancy: 'dev-backend-h-f', lookup_id: true, test_mode: false, cv_mode: 'link' }),
-  },
-  {
-    id: 'taleez',
-    faulted: 'taleez',
-    pushType: 'hrflow-taleez',
-    account: (sb) => ({ id: 'acc', type: 'hrflow-taleez-config', name: 'odd', base_url: sb.urls.taleez }),
-    accountCredentials: (sb) => ({ x_taleez_api_secret: sb.credentials.taleezSecret }),
-    pushProps: () => ({ recruiter_id: '15886', job_id: '101' }),
-  },
+  { ...sandboxVendor('smartrecruiters'), faulted: 'smartrecruiters' },
+  { ...sandboxVendor('recruitee', { pushProps: () => ({ offer_ids: '101' }) }), faulted: 'recruitee' },
+  { ...sandboxVendor('broadbean', { pushProps: () => ({ job_id: 'JOB-1' }) }), faulted: 'broadbean' },
+  { ...sandboxVendor('flatchr'), faulted: 'flatchr' },
+  { ...sandboxVendor('taleez', { pushProps: () => ({ recruiter_id: '15886', job_id: '101' }) }), faulted: 'taleez' },
 ];
 
 const ECHOES: Array<Pick<Fault, 'mode' | 'echo'>> = [
@@ -155,7 +104,7 @@ describe('flow: no secret in messages, status or log when a vendor echoes the re
 
   /** Loads the flow, records every status of our nodes, runs one message; returns what left. */
   async function runEchoed(target: Target, fault: Fault) {
-    await load(sb, { ...base, ...target });
+    await load(sb, target);
     const statuses: unknown[] = [];
     for (const id of ['prof', 'push']) {
       const node = helper.getNode(id);

@@ -2,15 +2,11 @@ import assert from 'node:assert/strict';
 import { smartrecruiters } from '../../src/vendors/smartrecruiters';
 import { helper } from '../helpers/red';
 import { KEYS, useSandbox } from '../helpers/sandbox';
-import { load, pushNodeScenarios, run, type VendorUnderTest } from './push-common';
+import { load, pushNodeScenarios, run, SANDBOX_VENDORS, type VendorUnderTest } from './push-common';
 
 const SR: VendorUnderTest = {
-  id: 'smartrecruiters',
-  pushType: 'hrflow-smartrecruiters',
-  account: (sb) => ({ id: 'acc', type: 'hrflow-smartrecruiters-config', name: 'sandbox', base_url: sb.urls.smartrecruiters }),
-  accountCredentials: (sb) => ({ x_smart_token: sb.credentials.smartToken }),
+  ...SANDBOX_VENDORS.smartrecruiters,
   badCredentials: () => ({ x_smart_token: 'wrong-token-that-is-secret' }),
-  pushProps: () => ({ job_id: 'job-42', upload_cv: true }),
   canLookup: true,
   sameEmailTwice: true,
   requestsPerPush: 2,

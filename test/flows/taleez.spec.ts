@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
 import { helper } from '../helpers/red';
 import { KEYS, useSandbox } from '../helpers/sandbox';
-import { load, pushNodeScenarios, run, type VendorUnderTest } from './push-common';
+import { load, pushNodeScenarios, run, SANDBOX_VENDORS, type VendorUnderTest } from './push-common';
 
 const TZ: VendorUnderTest = {
-  id: 'taleez',
-  pushType: 'hrflow-taleez',
-  account: (sb) => ({ id: 'acc', type: 'hrflow-taleez-config', name: 'sandbox', base_url: sb.urls.taleez }),
-  accountCredentials: (sb) => ({ x_taleez_api_secret: sb.credentials.taleezSecret }),
+  ...SANDBOX_VENDORS.taleez,
   badCredentials: () => ({ x_taleez_api_secret: 'wrong-taleez-secret-value' }),
-  pushProps: () => ({ recruiter_id: '15886', job_id: '101', pool_ids: '201, 202' }),
   canLookup: true,
   requestsPerPush: 4,
   checkStored(sb, msg) {

@@ -15,7 +15,7 @@ import type { HrflowState, Sandbox } from '../../src/sandbox';
 import { repoRoot } from '../helpers/fixtures';
 import { allNodes, assertNoSecrets, coreNode, firstOf, helper, onTab, TAB, type FlowNode } from '../helpers/red';
 import { KEYS, SOURCE_KEY, useSandbox } from '../helpers/sandbox';
-import { buildFlow, type VendorUnderTest } from './push-common';
+import { buildFlow, sandboxVendor, type VendorUnderTest } from './push-common';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { demoFlow, demoOptions } = require(path.join(repoRoot, 'scripts', 'demo-flow.js'));
@@ -30,79 +30,30 @@ interface WritebackVendor {
   uniqueEmail?: boolean;
 }
 
-const base = { canLookup: true, requestsPerPush: 1, checkStored: () => undefined, badCredentials: () => ({}) };
 const VENDORS: WritebackVendor[] = [
   {
-    v: {
-      ...base,
-      id: 'smartrecruiters',
-      pushType: 'hrflow-smartrecruiters',
-      account: (sb) => ({ id: 'acc', type: 'hrflow-smartrecruiters-config', name: 'sandbox', base_url: sb.urls.smartrecruiters }),
-      accountCredentials: (sb) => ({ x_smart_token: sb.credentials.smartToken }),
-      pushProps: () => ({ job_id: 'job-42', upload_cv: true }),
-    },
+    v: sandboxVendor('smartrecruiters'),
     target: 'job_id=job-42',
     other: { msg: { job_id: 'job-43' }, target: 'job_id=job-43' },
   },
   {
-    v: {
-      ...base,
-      id: 'recruitee',
-      pushType: 'hrflow-recruitee',
-      account: (sb) => ({ id: 'acc', type: 'hrflow-recruitee-config', name: 'sandbox', company_id: sb.credentials.recruiteeCompany, recruitee_endpoint: sb.urls.recruitee }),
-      accountCredentials: (sb) => ({ api_token: sb.credentials.recruiteeToken }),
-      pushProps: () => ({ offer_ids: '202, 101' }),
-    },
+    // The offers in another order than the target's canonical one.
+    v: sandboxVendor('recruitee', { pushProps: () => ({ offer_ids: '202, 101' }) }),
     target: 'offer_ids=101,202',
     other: { msg: { offer_ids: [303] }, target: 'offer_ids=303' },
   },
   {
-    v: {
-      ...base,
-      id: 'broadbean',
-      pushType: 'hrflow-broadbean',
-      account: (sb) => ({
-        id: 'acc',
-        type: 'hrflow-broadbean-config',
-        name: 'sandbox',
-        source_id: sb.credentials.broadbeanSourceId,
-        client_id: sb.credentials.broadbeanClientId,
-        base_url: sb.urls.broadbean,
-      }),
-      accountCredentials: (sb) => ({ secret_key: sb.credentials.broadbeanSecret }),
-      pushProps: () => ({ job_id: 'JOB-1', shortlist_id: 'SL-9' }),
-    },
+    v: sandboxVendor('broadbean'),
     target: 'job_id=JOB-1|shortlist_id=SL-9',
     other: { msg: { job_id: 'JOB-2' }, target: 'job_id=JOB-2|shortlist_id=SL-9' },
   },
   {
-    v: {
-      ...base,
-      id: 'flatchr',
-      pushType: 'hrflow-flatchr',
-      account: (sb) => ({
-        id: 'acc',
-        type: 'hrflow-flatchr-config',
-        name: 'sandbox',
-        company: sb.credentials.flatchrCompany,
-        careers_url: sb.urls.flatchr,
-        base_url: sb.urls.flatchrApi,
-      }),
-      accountCredentials: (sb) => ({ auth: sb.credentials.flatchrApiKey }),
-      pushProps: () => ({ vacancy: 'dev-backend-h-f', lookup_id: true, test_mode: false, cv_mode: 'link' }),
-    },
+    v: sandboxVendor('flatchr'),
     target: 'vacancy=dev-backend-h-f',
     other: { msg: { vacancy: 'demo-developer-h-f' }, target: 'vacancy=demo-developer-h-f' },
   },
   {
-    v: {
-      ...base,
-      id: 'taleez',
-      pushType: 'hrflow-taleez',
-      account: (sb) => ({ id: 'acc', type: 'hrflow-taleez-config', name: 'sandbox', base_url: sb.urls.taleez }),
-      accountCredentials: (sb) => ({ x_taleez_api_secret: sb.credentials.taleezSecret }),
-      pushProps: () => ({ recruiter_id: '15886', job_id: '101', pool_ids: '201, 202' }),
-    },
+    v: sandboxVendor('taleez'),
     target: 'job_id=101|pool_ids=201,202|recruiter_id=15886',
     other: { msg: { job_id: 102 }, target: 'job_id=102|pool_ids=201,202|recruiter_id=15886' },
     uniqueEmail: true,

@@ -102,3 +102,20 @@ export function sampleValue(e: Exposition, name: string, labels: Record<string, 
 export function samplesOf(e: Exposition, name: string): Sample[] {
   return e.samples.filter((s) => s.name === name);
 }
+
+/** The metric families nodes/lib/metrics.ts exposes from push events, with their `# TYPE`. */
+export const PUSH_METRIC_TYPES: ReadonlyArray<readonly [string, string]> = [
+  ['hrflow_pushes_total', 'counter'],
+  ['hrflow_push_errors_total', 'counter'],
+  ['hrflow_retries_total', 'counter'],
+  ['hrflow_rate_limited_total', 'counter'],
+  ['hrflow_duplicates_skipped_total', 'counter'],
+  ['hrflow_resumed_total', 'counter'],
+  ['hrflow_push_duration_seconds', 'histogram'],
+];
+
+/** The gauges read from the ledger's store at scrape time (only when a runtime has the ledger on). */
+export const LEDGER_METRIC_TYPES: ReadonlyArray<readonly [string, string]> = [
+  ['hrflow_dead_letters', 'gauge'],
+  ['hrflow_outbox_pending', 'gauge'],
+];

@@ -9,7 +9,7 @@ import { register as globalRegistry } from 'prom-client';
 import { DURATION_BUCKETS, PushMetrics, codeLabel, metricsFor, metricsRoute, vendorLabel } from '../../nodes/lib/metrics';
 import { ledgerFor } from '../../nodes/lib/ledger';
 import { pushEvents, report } from '../../nodes/lib/push-events';
-import { parseExposition, sampleValue, samplesOf } from '../helpers/prometheus';
+import { PUSH_METRIC_TYPES, parseExposition, sampleValue, samplesOf } from '../helpers/prometheus';
 
 /** A RED object as Node-RED gives one to each node file: its own object, the runtime's admin app. */
 function fakeRed(app: object, settings: Record<string, unknown> = {}): NodeAPI {
@@ -51,15 +51,7 @@ describe('metrics: the Prometheus exposition of push events', () => {
     assert.equal(sampleValue(e, 'hrflow_duplicates_skipped_total', { vendor: 'taleez' }), 1);
     assert.equal(sampleValue(e, 'hrflow_resumed_total', { vendor: 'taleez' }), 1);
 
-    for (const [name, type] of [
-      ['hrflow_pushes_total', 'counter'],
-      ['hrflow_push_errors_total', 'counter'],
-      ['hrflow_retries_total', 'counter'],
-      ['hrflow_rate_limited_total', 'counter'],
-      ['hrflow_duplicates_skipped_total', 'counter'],
-      ['hrflow_resumed_total', 'counter'],
-      ['hrflow_push_duration_seconds', 'histogram'],
-    ]) {
+    for (const [name, type] of PUSH_METRIC_TYPES) {
       assert.equal(e.types.get(name), type, `# TYPE ${name} ${type}`);
       assert.ok(e.help.get(name), `# HELP ${name}`);
     }
