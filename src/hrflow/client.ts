@@ -3,7 +3,7 @@
  * (PUT /profile/indexing, used by the write-back: src/hrflow/writeback.ts).
  */
 import { ConnectorError, ErrorCodes } from '../core/errors';
-import { HttpClient, urlPath, type HttpOptions } from '../core/http';
+import { HttpClient, urlPath, type HttpOptions, type HttpRequest } from '../core/http';
 import { Redactor } from '../core/redact';
 import { isProfile, type HrflowProfile } from './profile';
 
@@ -105,25 +105,7 @@ export class HrflowClient {
   async getProfile(sourceKey: string, profileKey: string): Promise<HrflowProfile> {
     if (!sourceKey) throw new ConnectorError(ErrorCodes.INVALID_INPUT, 'no HrFlow source key (set it in the node or msg.source_key)', { vendor: 'hrflow' });
     if (!profileKey) throw new ConnectorError(ErrorCodes.INVALID_INPUT, 'no HrFlow profile key (set it in the node or msg.profile_key)', { vendor: 'hrflow' });
-    let body: unknown;
-    try {
-      const res = await this.http.request({
-        method: 'GET',
-        url: urlPath('profile', 'indexing'),
-        params: { source_key: sourceKey, key: profileKey },
-        step: 'get_profile',
-      });
-      body = res.data;
-    } catch (err) {
-      if (err instanceof ConnectorError && (err.statusCode === 400 || err.statusCode === 404) && /unable to find object/i.test(err.vendorMessage ?? '')) {
-        throw notFound(sourceKey, profileKey, err);
-      }
-      throw err;
-    }
-    if (body && typeof body === 'object' && /unable to find object/i.test(String((body as HrflowEnvelope).message ?? ''))) {
-      throw notFound(sourceKey, profileKey);
-    }
-    const envelope = readEnvelope(this.http, body);
+    const envelope = await this.indexing(sourceKey, profileKey, { method: 'GET', params: { source_key: sourceKey, key: profileKey }, step: 'get_profile' });
     if (!isProfile(envelope.data)) {
       throw new ConnectorError(ErrorCodes.VENDOR_UNAVAILABLE, 'HrFlow answered without a profile (no profile object in data)', { vendor: 'hrflow' });
     }
@@ -141,16 +123,22 @@ export class HrflowClient {
     if (!sourceKey) throw new ConnectorError(ErrorCodes.INVALID_INPUT, 'no HrFlow source key to update the profile in', { vendor: 'hrflow' });
     if (!profileKey) throw new ConnectorError(ErrorCodes.INVALID_INPUT, 'no HrFlow profile key to update', { vendor: 'hrflow' });
     const { source_key: _s, key: _k, ...rest } = fields;
+    void _s;
+    void _k;
+    const envelope = await this.indexing(sourceKey, profileKey, {
+      method: 'PUT',
+      data: { source_key: sourceKey, key: profileKey, ...rest },
+      idempotent: true,
+      step: 'update_profile',
+    });
+    return isProfile(envelope.data) ? (envelope.data as HrflowProfile) : undefined;
+  }
+
+  /** A request to `/profile/indexing` about one profile: HrFlow's "unable to find object" is HRFLOW_NOT_FOUND. */
+  private async indexing(sourceKey: string, profileKey: string, request: Omit<HttpRequest, 'url'>): Promise<HrflowEnvelope> {
     let body: unknown;
     try {
-      const res = await this.http.request({
-        method: 'PUT',
-        url: urlPath('profile', 'indexing'),
-        data: { source_key: sourceKey, key: profileKey, ...rest },
-        idempotent: true,
-        step: 'update_profile',
-      });
-      body = res.data;
+      body = (await this.http.request({ ...request, url: urlPath('profile', 'indexing') })).data;
     } catch (err) {
       if (err instanceof ConnectorError && (err.statusCode === 400 || err.statusCode === 404) && /unable to find object/i.test(err.vendorMessage ?? '')) {
         throw notFound(sourceKey, profileKey, err);
@@ -160,8 +148,7 @@ export class HrflowClient {
     if (body && typeof body === 'object' && /unable to find object/i.test(String((body as HrflowEnvelope).message ?? ''))) {
       throw notFound(sourceKey, profileKey);
     }
-    const envelope = readEnvelope(this.http, body);
-    return isProfile(envelope.data) ? (envelope.data as HrflowProfile) : undefined;
+    return readEnvelope(this.http, body);
   }
 }
 
