@@ -510,6 +510,12 @@ export class PushLedger {
         plan.finishFrom = { candidateId: entry.candidateId, steps: entry.steps };
       } else if (entry.outcome === 'unknown' && options.resumed) {
         plan.priorSentAt = options.resumed.sentAt ?? Date.parse(entry.at);
+      } else if (entry.outcome === 'partial' && accepted && entry.at >= accepted) {
+        // This message's own push stopped after the create, and the vendor cannot finish it: its outcome is
+        // that PARTIAL_PUSH (a dead letter), never "already pushed".
+        const err = unfinished(entry, label);
+        if (options.settle && !options.keep?.()) await options.settle({ dead: options.dead?.(err, entry) }).catch((e) => this.options.onStoreError?.(e, entry));
+        throw err;
       } else {
         if (options.settle && !options.keep?.()) await options.settle({}).catch((e) => this.options.onStoreError?.(e, entry));
         if (mode === 'skip' && entry.outcome !== 'unknown') return { pushed: false, entry };
@@ -543,6 +549,16 @@ export class PushLedger {
     );
     return { pushed: true, result, finished: plan.finishFrom ? true : undefined };
   }
+}
+
+/** The PARTIAL_PUSH of a resumed push whose later steps did not run and cannot be finished by its vendor. */
+function unfinished(entry: LedgerEntry, label: string): ConnectorError {
+  const missing = entry.steps.filter((s) => s.status === 'failed').map((s) => s.step);
+  return new ConnectorError(
+    ErrorCodes.PARTIAL_PUSH,
+    `candidate ${entry.candidateId ?? '(id unknown)'} was created in ${label} before Node-RED stopped, but ${missing.length ? missing.join(', ') : 'a later step'} did not run, and this node cannot finish it: do it in ${label}`,
+    { vendor: entry.vendor, candidateId: entry.candidateId, step: missing[0], steps: entry.steps.filter((s): s is LedgerStep & { status: 'done' | 'skipped' } => s.status !== 'failed') },
+  );
 }
 
 /** ALREADY_PUSHED for a recorded entry: carries its candidate id (when known). */

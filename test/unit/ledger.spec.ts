@@ -43,4 +43,34 @@ describe('push ledger', function () {
     const again = await ledger.once(third, 'skip', async () => ({ candidateId: 'c' }));
     assert.equal(again.pushed, true);
   });
+
+  it('a resumed message whose own push stopped after the create, at a vendor that cannot finish it: PARTIAL_PUSH and a dead letter, never "already pushed"', async function () {
+    const store = new MemoryLedgerStore();
+    let now = Date.parse('2026-12-03T10:00:00Z');
+    const ledger = new PushLedger(store, { now: () => new Date(now) });
+    const accepted = new Date(now).toISOString();
+    await store.journal({ id: 'r1', node: 'n', vendor: 'acme', state: 'sent', sentAt: now, msg: { topic: 't' }, accepted });
+    // The first run: created, then a later step cut by the stop (kept for the next start).
+    const stopped = new ConnectorError(ErrorCodes.ABORTED, 'stopped', { candidateId: 'c9', step: 'upload_cv' });
+    let closed = false;
+    const cut = async () => {
+      closed = true; // the node closes (stop, not removed) while the later step runs
+      throw stopped;
+    };
+    await assert.rejects(ledger.once(ID, 'skip', cut, 'Acme', { keep: () => closed, settle: (x) => store.settle('r1', x) }));
+    assert.equal((await ledger.lookup(ID))?.outcome, 'partial');
+    assert.equal((await store.pending()).length, 1, 'kept for the next start');
+    now += 1000;
+    const settle = (x: any) => store.settle('r1', x);
+    const dead = (err: unknown) => ({ id: 'r1', node: 'n', vendor: 'acme', code: (err as ConnectorError).code, message: (err as Error).message, msg: { topic: 't' }, at: new Date(now).toISOString() });
+    await assert.rejects(
+      ledger.once(ID, 'skip', async () => assert.fail('nothing is sent'), 'Acme', { resumed: { sentAt: now - 1000, accepted }, settle, dead }),
+      (e: ConnectorError) => e.code === 'PARTIAL_PUSH' && e.candidateId === 'c9' && /upload_cv did not run/.test(e.message),
+    );
+    assert.deepEqual(await store.pending(), []);
+    assert.deepEqual((await store.deadLetters()).map((d) => [d.id, d.code]), [['r1', 'PARTIAL_PUSH']]);
+    // Another message of the same profile, later: the entry counts as pushed (skip), as before.
+    const later = await ledger.once(ID, 'skip', async () => assert.fail('nothing is sent'), 'Acme');
+    assert.equal(later.pushed, false);
+  });
 });
