@@ -67,7 +67,7 @@ function flowFor(sb: Sandbox, profiles: unknown[]): { flow: any[]; credentials: 
     push(PUSH_IDS.taleez, 'hrflow-taleez', 'k-tz-acc', { recruiter_id: '1', job_id: '101', pool_ids: '201' }),
     { id: 'k-out', type: 'debug', name: 'out', active: true, tosidebar: true, console: false, tostatus: false, complete: 'already_pushed', targetType: 'msg', ...at, wires: [] },
     { id: 'k-catch', type: 'catch', name: 'errors', scope: null, uncaught: false, ...at, wires: [['k-err']] },
-    { id: 'k-err', type: 'debug', name: 'errors', active: true, tosidebar: true, console: true, tostatus: false, complete: 'error', targetType: 'msg', ...at, wires: [] },
+    { id: 'k-err', type: 'debug', name: 'errors', active: true, tosidebar: true, console: false, tostatus: false, complete: 'error', targetType: 'msg', ...at, wires: [] },
     // SmartRecruiters: 2 creates a second (the pushes wait on the account's limiter).
     { id: 'k-sr-acc', type: 'hrflow-smartrecruiters-config', name: 'sr', base_url: sb.urls.smartrecruiters, rate_limit: 2 },
     { id: 'k-rc-acc', type: 'hrflow-recruitee-config', name: 'rc', company_id: o.recruiteeCompany, recruitee_endpoint: sb.urls.recruitee },
@@ -233,16 +233,23 @@ describe('e2e: SIGKILL and restart of a real Node-RED CLI mid-push (durable outb
   async function drain(cli: Cli): Promise<DeadLetter[]> {
     // Settled: a `pushed` ledger entry or a dead letter for each profile at each vendor (an `unknown` entry
     // written at a stop is not settled: its message waits in the outbox).
+    let seen = '';
     await waitUntil('every push settled (pushed, or a dead letter, per profile and vendor)', async () => {
+      seen = '';
       for (const v of VENDORS) {
         const { items } = await cli.get(`/hrflow-connectors/pushes?vendor=${v}&limit=1000`);
         const dead = (await cli.get(`/hrflow-connectors/dead-letters?vendor=${v}&limit=1000`)).items;
         const settled = new Set([...items.filter((e: any) => e.outcome === 'pushed').map((e: any) => e.profile), ...dead.map((d: any) => d.profile)]);
+        seen += `${v}: ${settled.size} settled (${items.map((e: any) => e.outcome).join(' ')}); `;
         if (settled.size < N) return undefined;
       }
       return true;
-    }, 120_000).catch((err) => {
-      throw new Error(`${err.message}\n--- Node-RED output ---\n${cli.out.slice(-4000)}`);
+    }, 60_000).catch(async (err) => {
+      await cli.stop('SIGINT');
+      const store = new LevelLedgerStore(path.join(cli.userDir, 'hrflow-connectors'));
+      const pending = await store.pending().finally(() => store.close());
+      const log = cli.out.split('\n').filter((l) => /\[(warn|error)\]|resuming/.test(l)).join('\n');
+      throw new Error(`${err.message}: ${seen}\noutbox: ${pending.map((r) => `${r.vendor} ${r.state}`).join(', ')}\n--- Node-RED warnings ---\n${log.slice(-3000)}`);
     });
     await cli.stop('SIGINT');
     const store = new LevelLedgerStore(path.join(cli.userDir, 'hrflow-connectors'));
@@ -316,8 +323,12 @@ describe('e2e: SIGKILL and restart of a real Node-RED CLI mid-push (durable outb
       await cli.start();
     }
     const dead = await drain(cli);
-    for (const d of dead) unknowns.push(`${label}: ${d.vendor}`);
     checkCounts(dead, `${label}, after the restarts`);
+    const c = counts();
+    for (const d of dead) {
+      const i = emails.indexOf(String((d.msg as any)?.payload?.info?.email ?? '').toLowerCase());
+      unknowns.push(`${label}: ${d.vendor} (${c[d.vendor as Vendor]?.[i]} stored)`);
+    }
     // The same profiles again (on_duplicate skip): nothing new anywhere.
     slowCreates(false);
     await cli.start();
