@@ -2,6 +2,10 @@
  * The demo flow deployed by `npm start`: inject → split → HrFlow profile → logic → every push node →
  * write-back to HrFlow (which ATS has the profile), with debug and catch nodes, all config nodes pointing at the local sandbox. Credentials are
  * `${ENV}` references (filled from the environment of the Node-RED process), never values.
+ *
+ * The push nodes keep the default `on_duplicate: 'skip'`: the demo shows the push ledger. The first click creates
+ * each sample profile once at each ATS; every later click sends nothing (each message goes out with
+ * `msg.already_pushed = true`, the write-back answers `unchanged`), and the "pushed" debug node says which.
  */
 'use strict';
 
@@ -26,21 +30,11 @@ function pickSampleKeys(sandbox, count = 3) {
 }
 
 /**
- * Logic step of the demo: the same sample profiles are pushed on every click, and an ATS refuses a second
- * candidate with an e-mail it already holds (Taleez answers "duplicate mail"). So each click tags the sample
- * addresses with its own id (`ada@example.com` -> `ada+1a2b3c4d@example.com`): every click creates new
- * candidates. The split node gives every message of one click the same `msg.parts.id`. The push nodes set
- * `on_duplicate: 'push'` for the same reason: the push ledger knows these profiles by their HrFlow keys and
- * would skip them on the second click (the demo's point is new candidates per click).
+ * What the "pushed" debug node shows for each message (a JSONata expression on the message): whether the push
+ * made the push or found it in the push ledger (nothing sent), the vendor and candidate id
+ * (`msg.topic`), and what the write-back did on the HrFlow profile (`created`, `replaced`, `unchanged`).
  */
-const FRESH_EMAIL_PER_CLICK = [
-  '// Demo only: the same sample profiles are sent on every click, and an ATS refuses a second candidate',
-  '// with an e-mail it already has. Tag the address with this click\'s id so every click creates new ones.',
-  '// Delete this step when you read real profiles.',
-  "const click = String((msg.parts && msg.parts.id) || msg._msgid).replace(/[^a-z0-9]/gi, '').slice(0, 8);",
-  "profile.info.email = profile.info.email.replace('@', '+' + click + '@');",
-  'return profile;',
-].join('\n');
+const PUSHED_SUMMARY = '(already_pushed = true ? "already pushed, nothing sent: " : "pushed: ") & topic & " (write-back: " & writeback.action & ")"';
 
 /**
  * @param {Record<string, string>} urls sandbox base URLs
@@ -61,13 +55,20 @@ function demoFlow(urls, opts) {
   const flow = [
     { id: tab, type: 'tab', label: 'HrFlow demo (sandbox)', disabled: false, info: 'Pushes sample HrFlow profiles to the local sandbox ATS emulators.' },
     {
-      id: 'demo-comment', type: 'comment', name: 'Click the inject button: sample profiles are read from the HrFlow sandbox and pushed to every emulated ATS',
-      info: 'Open the sandbox page to see what each ATS received (its Reset button clears it). Each click pushes new ' +
-        'candidates: the logic node tags the sample e-mails with the click\'s id. After each push, the write-back node ' +
-        'records in the HrFlow profile\'s metadatas which ATS has it (one entry per ATS and target, replaced on the next ' +
-        'click). The config nodes point at the sandbox; ' +
-        'their credentials are ${ENV} references set by `npm start`. To use real accounts, open each config node, ' +
-        'set the real base URL and enter your keys.',
+      id: 'demo-comment', type: 'comment', name: 'Click the inject button: sample profiles are read from the HrFlow sandbox and pushed to every emulated ATS, once',
+      info: 'Open the sandbox page to see what each ATS received. The first click creates one candidate per sample profile at ' +
+        'each ATS; after each push, the write-back node records in the HrFlow profile\'s metadatas which ATS has it.\n\n' +
+        'Click again: nothing is sent, no candidate is created anywhere. Every push node records its pushes in the push ledger ' +
+        '(in the Node-RED user directory, kept across restarts) and finds these profiles already pushed to this account and ' +
+        'target: each message goes out with `msg.already_pushed = true` and the recorded `msg.candidate_id` (grey status ' +
+        '"already pushed" and the id), and the write-back answers `unchanged`. The "pushed" debug node says which: ' +
+        '"pushed: smartrecruiters/…" or "already pushed, nothing sent: smartrecruiters/…".\n\n' +
+        'The sandbox page\'s Reset button clears the emulated ATS, not the push ledger: after a reset the same profiles are ' +
+        'still "already pushed" (the ledger cannot know the ATS forgot them). To push them again, set "If already pushed" ' +
+        'to "Push again" in the push nodes, or start the demo on another sandbox (`npm start -- --sandbox-port 8791`): another ' +
+        'base URL is another account for the ledger.\n\n' +
+        'The config nodes point at the sandbox; their credentials are ${ENV} references set by `npm start`. To use real ' +
+        'accounts, open each config node, set the real base URL and enter your keys.',
       ...at(330, 40), wires: [],
     },
     {
@@ -85,15 +86,16 @@ function demoFlow(urls, opts) {
       id: 'demo-logic', type: 'hrflow-logic', name: 'keep profiles with an email',
       logics: [
         { name: 'has email', type: 'js', code: '// drop profiles without an email: the ATS needs one\nreturn profile.info && profile.info.email ? profile : null;' },
-        { name: 'demo: a fresh e-mail per click', type: 'js', code: FRESH_EMAIL_PER_CLICK },
       ],
       format_type: 'none', format: '', format_vendor: '',
       ...at(400, 200), wires: [pushTargets.map((p) => p.id), ['demo-debug-filtered']],
     },
-    ...pushTargets.map((p, i) => ({ on_duplicate: 'push', timeout: 30000, retries: 3, retry_delay: 1000, ...p, ...at(700, 160 + i * 50), wires: [['demo-writeback']] })),
+    // on_duplicate 'skip' (the default): a profile already pushed to this account and target is not sent again.
+    ...pushTargets.map((p, i) => ({ on_duplicate: 'skip', timeout: 30000, retries: 3, retry_delay: 1000, ...p, ...at(700, 160 + i * 50), wires: [['demo-writeback']] })),
     // After every push: which ATS has the profile (vendor, candidate id, target, time) goes back into its HrFlow metadatas.
     { id: 'demo-writeback', type: 'hrflow-writeback', name: 'record the ATS in HrFlow', api: 'demo-hrflow-api', store_as: 'metadatas', timeout: 30000, ...at(960, 260), wires: [['demo-debug-pushed']] },
-    { id: 'demo-debug-pushed', type: 'debug', name: 'pushed', active: true, tosidebar: true, console: false, tostatus: false, complete: 'true', targetType: 'full', ...at(1180, 260), wires: [] },
+    // One line per push: pushed or already pushed (nothing sent), vendor/candidate id, and the write-back's action.
+    { id: 'demo-debug-pushed', type: 'debug', name: 'pushed', active: true, tosidebar: true, console: false, tostatus: false, complete: PUSHED_SUMMARY, targetType: 'jsonata', ...at(1180, 260), wires: [] },
     { id: 'demo-debug-filtered', type: 'debug', name: 'filtered', active: true, tosidebar: true, console: false, tostatus: false, complete: 'filtered', targetType: 'msg', ...at(680, 440), wires: [] },
     { id: 'demo-catch', type: 'catch', name: 'errors', scope: null, uncaught: false, ...at(150, 500), wires: [['demo-debug-errors']] },
     { id: 'demo-debug-errors', type: 'debug', name: 'errors', active: true, tosidebar: true, console: false, tostatus: false, complete: 'error', targetType: 'msg', ...at(350, 500), wires: [] },

@@ -1,6 +1,7 @@
 /**
  * The sandbox home page: what each emulated ATS received, then the HrFlow profiles and CV files, and a Reset
- * button (POST /__admin/reset). Self-contained HTML, refreshes every 2 s.
+ * button (POST /__admin/reset), with a note that it does not clear the push ledger (Node-RED's, not the
+ * sandbox's). Self-contained HTML, refreshes every 2 s.
  */
 
 import type { Fault } from './faults';
@@ -142,6 +143,10 @@ form.reset{float:right}form.reset button{font:inherit;padding:.3em 1em;border:1p
 </style></head><body>
 <h1>HrFlow connectors sandbox</h1>
 <form class="reset" method="post" action="/__admin/reset"><button type="submit" title="Forget every candidate, file, rejection, counter and fault (the HrFlow profiles stay)">Reset</button></form>
+<p class="note reset-note">Reset clears what the emulated ATS received, not the push ledger in Node-RED's user directory: after a reset, the
+push nodes still find the same profiles <b>already pushed</b> to these accounts and send nothing (<code>msg.already_pushed = true</code>).
+To push them again, set <b>If already pushed</b> to <b>Push again</b> in the push nodes, or run the demo on another sandbox
+(<code>npm start -- --sandbox-port 8791</code>, or the sandbox command with <code>--port 8791</code> and the config nodes' URLs changed): another base URL is another account for the ledger.</p>
 <p>Local emulator at <code>${esc(m.url)}</code> — refreshes every 2 s. Admin: <a href="/__admin/state">/__admin/state</a> (JSON), <code>POST /__admin/faults</code>, <code>POST /__admin/reset</code> (the Reset button).</p>
 <p class="note">Credentials: HrFlow <code>X-API-KEY: ${esc(c.hrflowApiKey)}</code> <code>X-USER-EMAIL: ${esc(c.hrflowUser)}</code> ·
 SmartRecruiters <code>X-SmartToken: ${esc(c.smartToken)}</code> · Recruitee <code>Bearer ${esc(c.recruiteeToken)}</code>, company <code>${esc(c.recruiteeCompany)}</code> ·

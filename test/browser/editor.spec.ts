@@ -217,7 +217,8 @@ describe('browser: the editor (dialogs, deploy, inject, debug, examples)', funct
     const texts = await page.locator('.red-ui-debug-msg').filter({ hasText: 'pushed' }).evaluateAll((els) => els.map((e) => (e as HTMLElement).innerText));
     for (const vendor of VENDORS) {
       const ids = ed.sandbox.state[vendor].candidates.map((c) => String(c.id));
-      // The debug node shows the whole message, folded: the first line (msg.topic or summary) must say which.
+      // The demo's "pushed" debug node shows one line per push ("pushed: <vendor>/<id> (write-back: …)"), under
+      // msg.topic in the message header: either must say which vendor and candidate.
       const hit = texts.some((t) => t.toLowerCase().includes(vendor) && ids.some((id) => t.includes(id.length > 12 ? id.slice(0, 8) : id)));
       if (!hit) problems.push(`${vendor}: no debug message names the vendor and one of its candidate ids (${ids.join(', ')})`);
     }

@@ -1,7 +1,9 @@
 /**
  * The README's run command, as a user runs it: scripts/start.js starts the sandbox and the real
  * Node-RED CLI with this package linked in and the demo flow deployed. Clicking the demo's inject
- * (through the editor's admin API) must push to all five emulated ATS; Ctrl-C must stop both.
+ * (through the editor's admin API) must push to all five emulated ATS, once: a second click, and a click
+ * after the sandbox's Reset, find every profile in the push ledger (nothing sent); a start on another
+ * sandbox is another account and pushes again. Ctrl-C must stop both.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -30,12 +32,13 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms: nu
 
 /**
  * What the editor's debug sidebar shows, read as the editor does (Node-RED's /comms socket): counts per
- * debug node id, and the error texts shown by the demo's "errors" debug node.
+ * debug node id, the error texts shown by the demo's "errors" debug node, and the lines of its "pushed" one.
  */
-async function debugSidebar(editor: string): Promise<{ count: (id: string) => number; errors: string[]; close: () => void }> {
+async function debugSidebar(editor: string): Promise<{ count: (id: string) => number; errors: string[]; pushed: string[]; close: () => void }> {
   const ws = new WebSocket(`${editor.replace(/^http/, 'ws')}/comms`);
   const counts = new Map<string, number>();
   const errors: string[] = [];
+  const pushed: string[] = [];
   let subscribed!: () => void;
   const ready = new Promise<void>((resolve) => (subscribed = resolve));
   ws.on('message', (raw) => {
@@ -44,6 +47,7 @@ async function debugSidebar(editor: string): Promise<{ count: (id: string) => nu
       if (m?.topic === 'debug' && m.data?.id) {
         counts.set(m.data.id, (counts.get(m.data.id) ?? 0) + 1);
         if (m.data.id === 'demo-debug-errors') errors.push(String(m.data.msg));
+        if (m.data.id === 'demo-debug-pushed') pushed.push(String(m.data.msg));
       } else if (typeof m?.topic === 'string' && m.topic.startsWith('notification/')) subscribed();
     }
   });
@@ -55,7 +59,7 @@ async function debugSidebar(editor: string): Promise<{ count: (id: string) => nu
   ws.send(JSON.stringify({ subscribe: 'debug' }));
   ws.send(JSON.stringify({ subscribe: 'notification/#' }));
   await ready;
-  return { count: (id) => counts.get(id) ?? 0, errors, close: () => ws.close() };
+  return { count: (id) => counts.get(id) ?? 0, errors, pushed, close: () => ws.close() };
 }
 
 describe('npm start (scripts/start.js): Node-RED + sandbox + demo flow', function () {
@@ -82,15 +86,17 @@ describe('npm start (scripts/start.js): Node-RED + sandbox + demo flow', functio
     await waitFor('Node-RED to start its flows and the addresses', async () => (/Started flows/.test(output) && /Sandbox page/.test(output) ? true : undefined), 45_000);
   }
 
+  const ATS = ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez'];
+
   /** Refusals other than 429 (a rate limit the node waits out and retries, as a user's flow would). */
   const refusals = (vendor: Record<string, any>) => (vendor?.rejections ?? []).filter((r: any) => r.status !== 429);
 
   /**
    * Click the demo's inject button and wait until every push of that click has reached the "pushed" or the
    * "errors" debug node (3 sample profiles × 5 ATS), as the user sees it in the debug sidebar. Resolves the
-   * sandbox state then, and the errors shown.
+   * sandbox state then, the errors shown, and the lines the "pushed" debug node showed.
    */
-  async function pushDemo(): Promise<{ state: Record<string, any>; errors: string[] }> {
+  async function pushDemo(): Promise<{ state: Record<string, any>; errors: string[]; pushed: string[] }> {
     const sidebar = await debugSidebar(editor);
     try {
       const res = await fetch(`${editor}/inject/demo-inject`, { method: 'POST' });
@@ -101,7 +107,7 @@ describe('npm start (scripts/start.js): Node-RED + sandbox + demo flow', functio
         30_000,
       );
       const s = (await (await fetch(`${sandbox}/__admin/state`)).json()) as Record<string, any>;
-      return { state: s.vendors ?? s, errors: sidebar.errors };
+      return { state: s.vendors ?? s, errors: sidebar.errors, pushed: sidebar.pushed };
     } finally {
       sidebar.close();
     }
@@ -148,27 +154,41 @@ describe('npm start (scripts/start.js): Node-RED + sandbox + demo flow', functio
     assert.ok(!/sandbox-(smart|recruitee|broadbean|flatchr|taleez)/.test(creds), 'credentials are ${ENV} references');
   });
 
+  /** The vendor/candidate id of each line of the "pushed" debug node (its msg.topic), sorted. */
+  const topics = (lines: string[]) => lines.map((l) => /: (\S+) \(write-back: /.exec(l)?.[1] ?? l).sort();
+  /** What the first click created, as the "pushed" debug node showed it. */
+  let created: string[] = [];
+
   it('pushes the sample profiles to all five emulated ATS when the inject is clicked', async () => {
-    const { state, errors } = await pushDemo();
+    const { state, errors, pushed } = await pushDemo();
     assert.deepEqual(errors, []);
-    for (const v of ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez']) assert.equal(state[v].candidates.length, 3, v);
+    for (const v of ATS) assert.equal(state[v].candidates.length, 3, v);
+    assert.equal(pushed.length, 15, pushed.join('\n'));
+    for (const line of pushed) assert.match(line, /^pushed: (smartrecruiters|recruitee|broadbean|flatchr|taleez)\/\S+ \(write-back: created\)$/);
+    created = topics(pushed);
+    assert.equal(new Set(created).size, 15, 'one candidate per profile and ATS');
     const page = await (await fetch(`${sandbox}/`)).text();
     assert.match(page, /SmartRecruiters/);
   });
 
-  it('a second click succeeds everywhere: new candidates, nothing refused', async () => {
-    const { state, errors } = await pushDemo();
+  it('a second click sends nothing: every profile is already pushed (the push ledger), no new candidate, nothing refused', async () => {
+    const { state, errors, pushed } = await pushDemo();
     assert.deepEqual(errors, [], 'the debug sidebar shows no error');
-    for (const v of ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez']) {
+    for (const v of ATS) {
       assert.deepEqual(refusals(state[v]).map((r: any) => `${r.status} ${r.reason}`), [], `${v} refused a request`);
-      assert.equal(state[v].candidates.length, 6, v);
+      assert.equal(state[v].candidates.length, 3, v);
     }
+    assert.equal(pushed.length, 15, pushed.join('\n'));
+    // Each line names the candidate the first click created; the write-back finds its record on the profile.
+    for (const line of pushed) assert.match(line, /^already pushed, nothing sent: \S+ \(write-back: unchanged\)$/);
+    assert.deepEqual(topics(pushed), created);
   });
 
-  it('the sandbox page lists the ATS first, and its Reset button clears what they received', async () => {
+  it('the sandbox page lists the ATS first, and its Reset button clears what they received, not the push ledger', async () => {
     const page = await (await fetch(`${sandbox}/`)).text();
     assert.ok(page.indexOf('id="smartrecruiters"') < page.indexOf('id="hrflow"'), 'ATS sections before the HrFlow profiles');
     assert.match(page, /<form[^>]*method="post"[^>]*action="\/__admin\/reset"/);
+    assert.match(page, /not the push ledger/, 'the page says what Reset does not clear');
     const res = await fetch(`${sandbox}/__admin/reset`, {
       method: 'POST',
       redirect: 'manual',
@@ -178,13 +198,17 @@ describe('npm start (scripts/start.js): Node-RED + sandbox + demo flow', functio
     assert.equal(res.status, 303);
     assert.equal(res.headers.get('location'), '/');
     const s = (await (await fetch(`${sandbox}/__admin/state`)).json()) as Record<string, any>;
-    for (const v of ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez']) assert.equal(s[v].candidates.length, 0, v);
-    const { state, errors } = await pushDemo();
+    for (const v of ATS) assert.equal(s[v].candidates.length, 0, v);
+    // The ledger in Node-RED's user directory still knows every profile as pushed: nothing is sent again.
+    const { state, errors, pushed } = await pushDemo();
     assert.deepEqual(errors, []);
-    for (const v of ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez']) {
+    for (const v of ATS) {
       assert.deepEqual(refusals(state[v]), [], v);
-      assert.equal(state[v].candidates.length, 3, v);
+      assert.equal(state[v].candidates.length, 0, v);
     }
+    assert.equal(pushed.length, 15, pushed.join('\n'));
+    for (const line of pushed) assert.match(line, /^already pushed, nothing sent: /);
+    assert.deepEqual(topics(pushed), created);
   });
 
   it('stops cleanly on Ctrl-C', async () => {
@@ -196,14 +220,16 @@ describe('npm start (scripts/start.js): Node-RED + sandbox + demo flow', functio
     await assert.rejects(fetch(`${sandbox}/`), 'the sandbox port is closed');
   });
 
-  it('a second start on other ports re-points the saved demo flow at the new sandbox', async () => {
+  it('a second start on other ports re-points the saved demo flow at the new sandbox: another account for the ledger, pushed again', async () => {
     const oldSandbox = sandbox;
     await start();
     assert.notEqual(sandbox, oldSandbox);
     assert.match(output, /config node URL\(s\) of the saved flows re-pointed at the sandbox/);
-    const { state, errors } = await pushDemo();
+    const { state, errors, pushed } = await pushDemo();
     assert.deepEqual(errors, []);
-    for (const v of ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez']) assert.equal(state[v].candidates.length, 3, v);
+    for (const v of ATS) assert.equal(state[v].candidates.length, 3, v);
+    assert.equal(pushed.length, 15, pushed.join('\n'));
+    for (const line of pushed) assert.match(line, /^pushed: \S+ \(write-back: created\)$/);
     const exited = new Promise((r) => child?.once('exit', r));
     child?.kill('SIGINT');
     await exited;

@@ -412,7 +412,7 @@ describe('hrflow-writeback: records the push on the HrFlow profile (sandbox)', f
     });
   });
 
-  it('the npm start demo flow writes every push back: each sample profile names the five ATS', async () => {
+  it('the npm start demo flow writes every push back: each sample profile names the five ATS; a second click changes nothing', async () => {
     const sb = ctx.sb;
     const opts = demoOptions(sb);
     const { flow } = demoFlow(sb.urls, opts);
@@ -442,6 +442,19 @@ describe('hrflow-writeback: records the push on the HrFlow profile (sandbox)', f
       const profile = await readBack(sb, key);
       assert.deepEqual(ours(profile.metadatas).map((e) => parseRecord(e)?.vendor).sort(), ['broadbean', 'flatchr', 'recruitee', 'smartrecruiters', 'taleez'], key);
     }
+    // A second click: every push is found in the ledger (nothing sent), and the write-back finds its record already
+    // on the profile: it answers unchanged and sends no update to HrFlow.
+    const updates = hrflowState(sb).updates.length;
+    assert.equal(updates, good.length * 5);
+    const before = await Promise.all(good.map(async (key) => ours((await readBack(sb, key)).metadatas)));
+    pushed.length = 0;
+    helper.getNode('demo-inject').receive({});
+    for (let i = 0; i < 400 && pushed.length < good.length * 5 && !errors.length; i++) await new Promise((r) => setTimeout(r, 25));
+    assert.deepEqual(errors.map((e) => `${e.error?.source?.type}: ${e.error?.message}`), []);
+    assert.equal(pushed.length, good.length * 5);
+    assert.deepEqual(pushed.filter((m) => m.already_pushed !== true || m.writeback?.action !== 'unchanged').map((m) => `${m.topic} ${m.already_pushed} ${m.writeback?.action}`), []);
+    assert.equal(hrflowState(sb).updates.length, updates, 'no second update');
+    assert.deepEqual(await Promise.all(good.map(async (key) => ours((await readBack(sb, key)).metadatas))), before);
     // The sandbox's reset undoes the write-backs (the sample profiles are as they were).
     sb.reset();
     for (const key of good) assert.deepEqual(ours((await readBack(sb, key)).metadatas), []);

@@ -43,6 +43,18 @@ describe('sandbox page', () => {
     assert.match(page, /<form class="reset" method="post" action="\/__admin\/reset"><button type="submit"[^>]*>Reset<\/button><\/form>/);
   });
 
+  it('says next to Reset that the push ledger is not cleared, and how to push the same profiles again', async () => {
+    const page = await (await fetch(`${sb.url}/`)).text();
+    const reset = page.indexOf('<form class="reset"');
+    const note = /<form class="reset"[^]*?<\/form>\s*<p class="note reset-note">([^]*?)<\/p>/.exec(page);
+    assert.ok(reset >= 0 && note, 'a note right after the Reset button');
+    const text = note[1].replace(/<[^>]+>/g, '').replace(/\s+/g, ' ');
+    assert.match(text, /not the push ledger/);
+    assert.match(text, /already pushed/);
+    assert.match(text, /If already pushed to Push again/);
+    assert.match(text, /another base URL is another account for the ledger/);
+  });
+
   it('the button (a form post from the page) clears what the ATS received and goes back to the page', async () => {
     sb.reset();
     await oneCandidate();
