@@ -242,7 +242,7 @@ async function main() {
   if (stopping) return;
   console.log('');
   console.log(`  Node-RED editor : http://127.0.0.1:${port}/  (demo flow "HrFlow demo (sandbox)"; examples under Import → Examples)`);
-  console.log(`  Sandbox page    : ${sandbox.url}/  (what each emulated ATS received; Reset clears it)`);
+  console.log(`  Sandbox page    : ${sandbox.url}/  (what each emulated ATS received; Reset clears it, not the push ledger)`);
   console.log('  Stop with Ctrl-C.');
   console.log('');
 }
