@@ -3,7 +3,9 @@
  *
  * Request plan: POST {recruitee_endpoint}/{company_id}/candidates with `Authorization: Bearer`,
  * body {candidate, offers}. The CV goes as `remote_cv_url` (Recruitee downloads it): the `resume`
- * attachment's public URL, else the `original` one.
+ * attachment's public URL, else the `original` one. A create whose answer was lost (or resumed after a stop)
+ * is looked up: GET {recruitee_endpoint}/{company_id}/candidates created since it was sent, in its first
+ * offer, matched by email (`findCandidate`), a few pages at most; never sent again blindly.
  *
  * Fixes over the Python reference (reference-spec §10): a profile without a `resume` attachment is
  * pushed with its `original` CV, or without CV, instead of failing (R1); no `[null]` emails, phones

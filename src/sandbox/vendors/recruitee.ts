@@ -279,7 +279,12 @@ export function createRecruitee(core: SandboxCore): VendorModule {
       nextPlacementId = 5000;
     },
     page() {
-      return { lines: [`Company id "${core.credentials.recruiteeCompany}", Authorization: Bearer <token>. remote_cv_url is downloaded when it points at 127.0.0.1/localhost.`] };
+      return {
+        lines: [
+          `Company id "${core.credentials.recruiteeCompany}", Authorization: Bearer <token>. remote_cv_url is downloaded when it points at 127.0.0.1/localhost.`,
+          'GET /candidates lists the stored candidates newest first (created_after read as UTC, offer_id, ids, limit, offset).',
+        ],
+      };
     },
   };
 }
