@@ -3,20 +3,22 @@
  *
  * Request plan: POST {recruitee_endpoint}/{company_id}/candidates with `Authorization: Bearer`,
  * body {candidate, offers}. The CV goes as `remote_cv_url` (Recruitee downloads it): the `resume`
- * attachment's public URL, else the `original` one.
+ * attachment's public URL, else the `original` one. A create whose answer was lost (or resumed after a stop)
+ * is looked up: GET {recruitee_endpoint}/{company_id}/candidates created since it was sent, in its first
+ * offer, matched by email (`findCandidate`), a few pages at most; never sent again blindly.
  *
  * Fixes over the Python reference (reference-spec §10): a profile without a `resume` attachment is
  * pushed with its `original` CV, or without CV, instead of failing (R1); no `[null]` emails, phones
  * or links (R2); `sources` only when HrFlow gives a source name (E11); `offers` omitted when empty.
  */
-import { createOnce } from '../push/create';
+import { CLOCK_SKEW_MS, createOnce, createdSince } from '../push/create';
 import { checkPayloadCvUrl } from '../push/files';
 import { ConnectorError, ErrorCodes } from '../core/errors';
 import { urlPath, type HttpClient } from '../core/http';
 import { payloadValidator } from '../core/validate';
 import { compact, cvAttachment, text, urls, type HrflowProfile } from '../hrflow/profile';
 import { PUSH_ERRORS, type PickItem, type VendorDescription } from './description';
-import { createStep, type PushResult, type VendorModule } from './types';
+import { createStep, type PushContext, type PushResult, type VendorModule } from './types';
 
 export const RECRUITEE_ENDPOINTS = {
   production: 'https://api.recruitee.com/c',
@@ -321,7 +323,8 @@ export const recruitee: VendorModule<RecruiteeConfig, RecruiteeParams, Recruitee
     }
     // msg.offer_ids / the node's offers win over a formatted payload without offers.
     if (!body.offers && ctx.params.offer_ids?.length) body.offers = ctx.params.offer_ids;
-    // Recruitee's API offers no lookup by email: a lost answer is reported as OUTCOME_UNKNOWN.
+    // A lost answer (or a create resumed after a stop) is looked up among the candidates created since, by email.
+    const emails = payloadEmails(body);
     const created = await createOnce<{ candidate?: { id?: number } }>(
       ctx.http,
       {
@@ -331,14 +334,14 @@ export const recruitee: VendorModule<RecruiteeConfig, RecruiteeParams, Recruitee
         data: body,
         step: 'create',
       },
-      { readId: (d) => d.candidate?.id },
+      { readId: (d) => d.candidate?.id, lookup: emails.length ? (sentAt) => findCandidate(ctx, emails, body.offers?.[0], sentAt) : undefined },
     );
     // Recruitee ids are integers; anything else is passed on as it came, never as NaN.
     const id = String(created.candidateId);
     const candidateId = /^\d+$/.test(id) && Number.isSafeInteger(Number(id)) ? Number(id) : id;
     return {
       candidateId,
-      response: created.response?.data,
+      response: created.response?.data ?? { candidate: { id: candidateId }, recovered: true },
       statusCode: created.response?.status,
       steps: [
         createStep(created),
@@ -349,3 +352,93 @@ export const recruitee: VendorModule<RecruiteeConfig, RecruiteeParams, Recruitee
     };
   },
 };
+
+/** Candidates the lookup reads a page at a time (Recruitee's `limit`: default 100, at most 1000). */
+export const LOOKUP_PAGE_SIZE = 100;
+/** The most pages the lookup reads: past them it cannot tell, and says so (never a blind re-send). */
+export const LOOKUP_MAX_PAGES = 3;
+
+/** A candidate as `GET /c/{company_id}/candidates` lists it (the fields the lookup reads). */
+export interface RecruiteeListedCandidate {
+  id?: number | string | null;
+  emails?: unknown;
+  created_at?: string | null;
+  placements?: unknown;
+}
+
+/** An e-mail as Recruitee compares them: trimmed, case-insensitive. */
+function mailKey(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() ? value.trim().toLowerCase() : undefined;
+}
+
+/** The payload's e-mails (a user format may have changed them), as the lookup compares them. */
+export function payloadEmails(payload: RecruiteePayload): string[] {
+  const list = Array.isArray(payload.candidate?.emails) ? payload.candidate.emails : [];
+  return [...new Set(list.map(mailKey).filter((e): e is string => e !== undefined))];
+}
+
+/** `created_after` as Recruitee's reference writes it (yyyy-mm-ddThh:mm:ss): UTC, whole seconds, rounded down. */
+export function createdAfterParam(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19);
+}
+
+/**
+ * Of the listed candidates, the one a create sent at `sentAt` made: one of its `emails` is one of the
+ * payload's, it was created since (`createdSince`: an older candidate with the same e-mail is another
+ * push's), and, when the push has an offer and the candidate lists its placements, it is placed in that
+ * offer. The newest such candidate; undefined when none.
+ */
+export function matchCandidate(listed: readonly RecruiteeListedCandidate[], emails: readonly string[], sentAt: number, offerId?: number): string | undefined {
+  const wanted = new Set(emails.map(mailKey).filter((e): e is string => e !== undefined));
+  let best: { id: string; t: number } | undefined;
+  for (const c of listed) {
+    if (!c || typeof c !== 'object' || (typeof c.id !== 'number' && typeof c.id !== 'string') || String(c.id).trim() === '') continue;
+    const mails = Array.isArray(c.emails) ? c.emails : [];
+    if (!mails.some((m) => wanted.has(mailKey(m) as string))) continue;
+    if (!createdSince(c.created_at, sentAt)) continue;
+    if (offerId !== undefined && Array.isArray(c.placements) && !c.placements.some((p) => p && String((p as { offer_id?: unknown }).offer_id) === String(offerId))) continue;
+    const t = Date.parse(c.created_at as string);
+    if (!best || t > best.t) best = { id: String(c.id).trim(), t };
+  }
+  return best?.id;
+}
+
+/**
+ * After a lost answer: `GET /c/{company_id}/candidates` created since the create was sent (less the clock
+ * skew), in the push's first offer when it has offers, a few pages at most. Found: its id. The whole list
+ * read without it: undefined. More candidates than the pages read, none of them this push's: an error
+ * (the push is then an OUTCOME_UNKNOWN, never sent again blindly).
+ */
+async function findCandidate(ctx: PushContext<RecruiteeConfig, RecruiteeParams>, emails: string[], offerId: number | undefined, sentAt: number): Promise<string | undefined> {
+  const listed: RecruiteeListedCandidate[] = [];
+  for (let page = 0; page < LOOKUP_MAX_PAGES; page++) {
+    const res = await ctx.http.request<{ candidates?: RecruiteeListedCandidate[] }>({
+      method: 'GET',
+      url: companyPath(ctx.config, 'candidates'),
+      params: {
+        limit: LOOKUP_PAGE_SIZE,
+        offset: page * LOOKUP_PAGE_SIZE,
+        created_after: createdAfterParam(sentAt - CLOCK_SKEW_MS),
+        ...(offerId !== undefined ? { offer_id: offerId } : {}),
+      },
+      step: 'lookup',
+    });
+    const d = res.data;
+    if (!d || typeof d !== 'object' || Buffer.isBuffer(d) || !Array.isArray(d.candidates)) {
+      throw new ConnectorError(
+        ErrorCodes.VENDOR_UNAVAILABLE,
+        `recruitee answered ${res.status} to GET candidates with something that is not a candidate list (${ctx.http.redact.excerpt(d, 120) || 'empty answer'})`,
+        { vendor: 'recruitee', step: 'lookup', statusCode: res.status },
+      );
+    }
+    for (const c of d.candidates) listed.push(c);
+    if (d.candidates.length < LOOKUP_PAGE_SIZE) return matchCandidate(listed, emails, sentAt, offerId);
+  }
+  const found = matchCandidate(listed, emails, sentAt, offerId);
+  if (found !== undefined) return found;
+  throw new ConnectorError(
+    ErrorCodes.VENDOR_UNAVAILABLE,
+    `more than ${LOOKUP_MAX_PAGES * LOOKUP_PAGE_SIZE} candidates were created since the create was sent, none of them this push's: the lookup stopped there`,
+    { vendor: 'recruitee', step: 'lookup' },
+  );
+}

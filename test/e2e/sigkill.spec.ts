@@ -3,8 +3,8 @@
  * same profiles to all five emulated ATS (the sandbox runs in this process), killed with SIGKILL at seeded
  * random points (0, a few, many candidates arrived), started again on the same user directory until its
  * outbox is empty, then the same profiles pushed again: each ATS must hold exactly one candidate per
- * profile. The one documented exception: a Recruitee or Broadbean create killed in flight (their APIs have
- * no lookup) is an OUTCOME_UNKNOWN dead letter, and that profile is then at that ATS 0 or 1 times, never 2.
+ * profile. The one documented exception: a Broadbean create killed in flight (its API has no lookup) is an
+ * OUTCOME_UNKNOWN dead letter, and that profile is then at that ATS 0 or 1 times, never 2.
  * Also a clean stop (SIGINT) mid-push and a restart: the same counts.
  *
  * Pushes wait: SmartRecruiters through a low `rate_limit` on its account, the four others through the
@@ -30,7 +30,7 @@ const { demoEnv, pickSampleKeys } = require(path.join(repoRoot, 'scripts', 'demo
 const VENDORS = ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez'] as const;
 type Vendor = (typeof VENDORS)[number];
 /** Vendors whose API cannot say whether a create whose answer was lost happened. */
-const NO_LOOKUP: readonly Vendor[] = ['recruitee', 'broadbean'];
+const NO_LOOKUP: readonly Vendor[] = ['broadbean'];
 const PUSH_IDS: Record<Vendor, string> = { smartrecruiters: 'k-sr', recruitee: 'k-rc', broadbean: 'k-bb', flatchr: 'k-fl', taleez: 'k-tz' };
 const N = 6;
 /** How long the four ATS without a low limit take to answer a create. */

@@ -2,7 +2,7 @@
  * The durable outbox (issue 12) in a real Node-RED runtime with a user directory, against the sandbox: a
  * message accepted by a push node is journaled before its first request; a stop or redeploy keeps it and
  * the next start resumes it (msg.resumed = true), exactly once at the ATS; a create whose answer was lost
- * goes through the vendor's lookup (or is an OUTCOME_UNKNOWN dead letter where the vendor has none);
+ * goes through the vendor's lookup (or is an OUTCOME_UNKNOWN dead letter where the vendor has none: Broadbean);
  * failed pushes are dead letters, retried or discarded; a removed node's messages are ABORTED now.
  */
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { LevelLedgerStore } from '../../src/push/ledger-store';
 import { discardDeadLetter, retryDeadLetter } from '../../nodes/lib/ledger';
-import { pushProfile, recruitee, smartrecruiters } from '../../src';
+import { broadbean, pushProfile, recruitee, smartrecruiters } from '../../src';
 import { allNodes, helper, onTab, testSettings, type FlowNode } from '../helpers/red';
 import { KEYS, SOURCE_KEY, useSandbox } from '../helpers/sandbox';
 
@@ -43,18 +43,24 @@ describe('flow: the durable outbox (stop, redeploy, resume, dead letters)', func
 
   const sr = () => (ctx.sb.state as any).smartrecruiters;
   const rc = () => (ctx.sb.state as any).recruitee;
+  const bb = () => (ctx.sb.state as any).broadbean;
 
   function flow(push: Record<string, unknown>): FlowNode[] {
     return onTab([
       { id: 'acc-sr', type: 'hrflow-smartrecruiters-config', base_url: ctx.sb.urls.smartrecruiters },
       { id: 'acc-rc', type: 'hrflow-recruitee-config', company_id: ctx.sb.credentials.recruiteeCompany, recruitee_endpoint: ctx.sb.urls.recruitee },
+      { id: 'acc-bb', type: 'hrflow-broadbean-config', source_id: ctx.sb.credentials.broadbeanSourceId, client_id: ctx.sb.credentials.broadbeanClientId, base_url: ctx.sb.urls.broadbean },
       { id: 'push', type: 'hrflow-smartrecruiters', account: 'acc-sr', job_id: 'job-42', upload_cv: false, timeout: 30_000, retries: 3, wires: [['out']], ...push },
       { id: 'catch', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
       { id: 'out', type: 'helper' },
       { id: 'caught', type: 'helper' },
     ]);
   }
-  const creds = () => ({ 'acc-sr': { x_smart_token: ctx.sb.credentials.smartToken }, 'acc-rc': { api_token: ctx.sb.credentials.recruiteeToken } });
+  const creds = () => ({
+    'acc-sr': { x_smart_token: ctx.sb.credentials.smartToken },
+    'acc-rc': { api_token: ctx.sb.credentials.recruiteeToken },
+    'acc-bb': { secret_key: ctx.sb.credentials.broadbeanSecret },
+  });
 
   /** Load the flow and collect what reaches the output and the Catch node. */
   async function start(push: Record<string, unknown> = {}) {
@@ -103,17 +109,25 @@ describe('flow: the durable outbox (stop, redeploy, resume, dead letters)', func
    * What a crash (SIGKILL) right after a create left leaves on disk: the message journaled as `sent`, no
    * ledger entry. `arrived`: the create reached the vendor (the candidate exists, pushed here directly).
    */
-  async function crashedAfterCreate(vendor: 'smartrecruiters' | 'recruitee', arrived: boolean) {
+  async function crashedAfterCreate(vendor: 'smartrecruiters' | 'recruitee' | 'broadbean', arrived: boolean) {
     const p = profile();
     if (arrived) {
-      const [module, config, params] = vendor === 'smartrecruiters'
-        ? [smartrecruiters, { x_smart_token: ctx.sb.credentials.smartToken, base_url: ctx.sb.urls.smartrecruiters }, { job_id: 'job-42', upload_cv: false }]
-        : [recruitee, { api_token: ctx.sb.credentials.recruiteeToken, company_id: ctx.sb.credentials.recruiteeCompany, recruitee_endpoint: ctx.sb.urls.recruitee }, { offer_ids: [101] }];
+      const direct = {
+        smartrecruiters: [smartrecruiters, { x_smart_token: ctx.sb.credentials.smartToken, base_url: ctx.sb.urls.smartrecruiters }, { job_id: 'job-42', upload_cv: false }],
+        recruitee: [recruitee, { api_token: ctx.sb.credentials.recruiteeToken, company_id: ctx.sb.credentials.recruiteeCompany, recruitee_endpoint: ctx.sb.urls.recruitee }, { offer_ids: [101] }],
+        broadbean: [
+          broadbean,
+          { source_id: ctx.sb.credentials.broadbeanSourceId, client_id: ctx.sb.credentials.broadbeanClientId, base_url: ctx.sb.urls.broadbean, secret_key: ctx.sb.credentials.broadbeanSecret },
+          { job_id: 'JOB-1', shortlist_id: 'SL-9' },
+        ],
+      } as const;
+      const [module, config, params] = direct[vendor];
       await pushProfile(module as any, config, params, p as any, { cvDownload: { allowPrivateAddresses: true } });
     }
     await store.journal({ id: '0000crash-1', node: 'push', vendor, state: 'sent', sentAt: Date.now() - 1000, msg: { _msgid: 'm1', payload: p, topic: 'crashed' }, accepted: new Date(Date.now() - 2000).toISOString() });
   }
   const recruiteePush = { type: 'hrflow-recruitee', account: 'acc-rc', offer_ids: '101', job_id: undefined };
+  const broadbeanPush = { type: 'hrflow-broadbean', account: 'acc-bb', job_id: 'JOB-1', shortlist_id: 'SL-9' };
 
   it('a create that left before a crash and reached the vendor is found by the lookup at the next start, never sent twice (SmartRecruiters)', async () => {
     await crashedAfterCreate('smartrecruiters', true);
@@ -141,20 +155,52 @@ describe('flow: the durable outbox (stop, redeploy, resume, dead letters)', func
     assert.equal(run.outs[0].candidate_id, sr().candidates[0].id);
   });
 
-  it('the same for a vendor without a lookup (Recruitee): OUTCOME_UNKNOWN, nothing sent, kept as a dead letter', async () => {
+  it('Recruitee: a create that left before a crash and reached the vendor is found among the candidates created since, never sent twice', async () => {
     await crashedAfterCreate('recruitee', true);
+    assert.equal(rc().candidates.length, 1);
     const requestsBefore = rc().requests;
     const run = await start(recruiteePush);
+    await until(() => run.outs.length + run.caught.length > 0, 'the resumed outcome');
+    assert.equal(run.caught.length, 0, JSON.stringify(run.caught[0]?.error));
+    const m = run.outs[0];
+    assert.equal(m.resumed, true);
+    assert.equal(m.topic, 'crashed');
+    assert.equal(m.candidate_id, rc().candidates[0].id, 'the candidate found by the lookup');
+    assert.match(m.steps[0].detail, /found by email/);
+    assert.equal(rc().candidates.length, 1, 'not created twice');
+    assert.equal(rc().requests, requestsBefore + 1, 'one lookup, no create');
+    assert.deepEqual(await store.pending(), []);
+    assert.deepEqual(await store.deadLetters(), []);
+    assert.equal((await store.recent({ vendor: 'recruitee' }))[0].outcome, 'pushed');
+  });
+
+  it('Recruitee: a create that left before a crash but never arrived: the lookup finds nothing, the candidate is created once', async () => {
+    await crashedAfterCreate('recruitee', false);
+    const run = await start(recruiteePush);
+    await until(() => run.outs.length + run.caught.length > 0, 'the resumed outcome');
+    assert.equal(run.caught.length, 0, JSON.stringify(run.caught[0]?.error));
+    assert.equal(run.outs[0].resumed, true);
+    assert.equal(rc().candidates.length, 1);
+    assert.equal(run.outs[0].candidate_id, rc().candidates[0].id);
+    assert.equal(rc().requests, 2, 'the lookup, then the create');
+  });
+
+  it('the same for a vendor without a lookup (Broadbean): OUTCOME_UNKNOWN, nothing sent, kept as a dead letter', async () => {
+    await crashedAfterCreate('broadbean', true);
+    const requestsBefore = bb().requests;
+    const candidatesBefore = bb().candidates.length;
+    assert.ok(candidatesBefore >= 1, 'the crashed create reached Broadbean');
+    const run = await start(broadbeanPush);
     await until(() => run.outs.length + run.caught.length > 0, 'the resumed outcome');
     assert.equal(run.caught.length, 1);
     assert.equal(run.caught[0].error.code, 'OUTCOME_UNKNOWN');
     assert.equal(run.caught[0].resumed, true);
-    assert.equal(rc().requests, requestsBefore, 'nothing sent');
-    assert.equal(rc().candidates.length, 1);
+    assert.equal(bb().requests, requestsBefore, 'nothing sent');
+    assert.equal(bb().candidates.length, candidatesBefore);
     const dead = await store.deadLetters();
     assert.equal(dead.length, 1);
     assert.equal(dead[0].code, 'OUTCOME_UNKNOWN');
-    assert.equal(dead[0].vendor, 'recruitee');
+    assert.equal(dead[0].vendor, 'broadbean');
     assert.equal(dead[0].msg.topic, 'crashed');
     assert.deepEqual(await store.pending(), []);
   });

@@ -5,7 +5,9 @@ import { load, pushNodeScenarios, run, SANDBOX_VENDORS, type VendorUnderTest } f
 const RC: VendorUnderTest = {
   ...SANDBOX_VENDORS.recruitee,
   badCredentials: () => ({ api_token: 'wrong-recruitee-token-secret' }),
-  canLookup: false,
+  canLookup: true,
+  // Recruitee takes the same e-mail twice: the lookup tells this push's candidate by its creation time.
+  sameEmailTwice: true,
   requestsPerPush: 1,
   checkStored(sb, msg) {
     const state = (sb.state as any).recruitee;

@@ -3,6 +3,9 @@
  * `recruitee_endpoint`, where they would use `https://api.recruitee.com/c`).
  *
  * - POST /recruitee/c/{company_id}/candidates: JSON validated against `CandidateCreateRequest` → 201 envelope
+ * - GET  /recruitee/c/{company_id}/candidates?limit=&offset=&created_after=&offer_id=&query=&sort=&ids=&qualified=&disqualified=
+ *   (specs/recruitee/*-reads.derived.openapi.yaml): the stored candidates, newest first → {candidates}; an
+ *   unreadable query value is 400
  * - GET  /recruitee/c/{company_id}/candidates/{id}
  * - GET  /recruitee/c/{company_id}/offers?kind=&scope=&view_mode= (specs/recruitee/*-reads.derived.openapi.yaml):
  *   the seeded RECRUITEE_OFFERS → {offers}; an unknown query value is 400
@@ -103,7 +106,7 @@ export function createRecruitee(core: SandboxCore): VendorModule {
     const c = body.candidate as Record<string, any>;
     const offers: number[] = Array.isArray(body.offers) ? body.offers : [];
     const id = nextId++;
-    const now = new Date().toISOString();
+    const now = new Date(core.options.now()).toISOString();
     const candidate: Record<string, any> = {
       id,
       name: c.name,
@@ -164,6 +167,58 @@ export function createRecruitee(core: SandboxCore): VendorModule {
     ctx.sendJson(201, { candidate });
   }
 
+  /** The query parameters of GET /candidates, in the order of the derived description's `parameters`. */
+  const LIST_PARAMS = [
+    ['limit', true],
+    ['offset', true],
+    ['created_after', false],
+    ['disqualified', false],
+    ['qualified', false],
+    ['ids', false],
+    ['offer_id', false],
+    ['query', false],
+    ['sort', false],
+  ] as const;
+
+  /**
+   * GET /candidates: query checked against the derived description; the stored candidates, newest first,
+   * filtered as Recruitee documents it (created_after read as UTC), then offset and limit (none: all).
+   */
+  function listCandidates(ctx: RequestContext): void {
+    const q = ctx.url.searchParams;
+    const query: Record<string, string | number> = {};
+    for (const [index, [name, integer]] of LIST_PARAMS.entries()) {
+      const raw = q.get(name);
+      if (raw === null) continue;
+      const value = integer && /^-?\d+$/.test(raw) ? Number(raw) : raw;
+      const v = core.specs.validate('recruitee', `#/paths/~1candidates/get/parameters/${index}/schema`, value);
+      if (!v.valid) return ctx.sendJson(400, { error: `${name}: ${v.errors.map((e) => e.message).join(', ')}` }, { reason: `bad ${name}` });
+      query[name] = value;
+    }
+    const after = typeof query.created_after === 'string' ? Date.parse(`${query.created_after.length === 16 ? `${query.created_after}:00` : query.created_after}Z`) : undefined;
+    const ids = typeof query.ids === 'string' ? new Set(query.ids.split(',').map(Number)) : undefined;
+    const offer = query.offer_id !== undefined ? Number(query.offer_id) : undefined;
+    const text = typeof query.query === 'string' ? query.query.trim().toLowerCase() : '';
+    const yes = (v: unknown) => v === 'true' || v === '1';
+    const offerTitle = (id: number) => RECRUITEE_OFFERS.find((o) => o.id === id)?.title.toLowerCase() ?? '';
+    const found = [...candidates.values()]
+      .map((c) => c.candidate)
+      .filter((c) =>
+        (after === undefined || Date.parse(c.created_at) > after) &&
+        (!ids || ids.has(c.id)) &&
+        (offer === undefined || c.placements.some((p: { offer_id: number }) => p.offer_id === offer)) &&
+        // No candidate is ever disqualified here: qualified = placed in at least one offer.
+        (!yes(query.qualified) || c.placements.length > 0) &&
+        !yes(query.disqualified) &&
+        (!text || String(c.name).toLowerCase().includes(text) || c.placements.some((p: { offer_id: number }) => offerTitle(p.offer_id).includes(text))),
+      )
+      // by_date: the newest first (the same for by_last_message: no candidate has messages here).
+      .sort((a, b) => b.created_at.localeCompare(a.created_at) || b.id - a.id);
+    const offset = (query.offset as number | undefined) ?? 0;
+    const page = query.limit === undefined ? found.slice(offset) : found.slice(offset, offset + (query.limit as number));
+    ctx.sendJson(200, { candidates: page });
+  }
+
   /** GET /offers: query checked against the derived description; the seeded offers, filtered as Recruitee does. */
   function listOffers(ctx: RequestContext): void {
     const q = ctx.url.searchParams;
@@ -201,7 +256,8 @@ export function createRecruitee(core: SandboxCore): VendorModule {
       if ((params = matchRoute('/:company/candidates', ctx.path))) {
         if (!checkCompany(ctx, params.company)) return;
         if (ctx.method === 'POST') return create(ctx);
-        return ctx.sendJson(405, { error: 'Method not allowed' }, { headers: { Allow: 'POST' } });
+        if (ctx.method === 'GET' || ctx.method === 'HEAD') return listCandidates(ctx);
+        return ctx.sendJson(405, { error: 'Method not allowed' }, { headers: { Allow: 'GET, POST' } });
       }
       if ((params = matchRoute('/:company/offers', ctx.path))) {
         if (!checkCompany(ctx, params.company)) return;
@@ -223,7 +279,12 @@ export function createRecruitee(core: SandboxCore): VendorModule {
       nextPlacementId = 5000;
     },
     page() {
-      return { lines: [`Company id "${core.credentials.recruiteeCompany}", Authorization: Bearer <token>. remote_cv_url is downloaded when it points at 127.0.0.1/localhost.`] };
+      return {
+        lines: [
+          `Company id "${core.credentials.recruiteeCompany}", Authorization: Bearer <token>. remote_cv_url is downloaded when it points at 127.0.0.1/localhost.`,
+          'GET /candidates lists the stored candidates newest first (created_after read as UTC, offer_id, ids, limit, offset).',
+        ],
+      };
     },
   };
 }
