@@ -4,7 +4,8 @@
  * sockets cannot colour another's), then prints one table of medians and ratios, with the
  * targets of issue #4 and whether this run met them. Raw results: bench/results/latest.json.
  *
- *   node bench/run.js [--legs throughput,saturation,footprint,cvmemory] [--quick] [--runs N] [--profiles N]
+ *   node bench/run.js [--legs throughput,saturation,footprint,cvmemory,outbox-throughput,outbox-sigkill,outbox-churn]
+ *                     [--quick] [--runs N] [--profiles N]
  *
  * --quick: smaller figures for a smoke run (not for BENCHMARKS.md).
  * Exits 1 when a correctness row fails (a profile lost or duplicated, a 429 not handled, the payload
@@ -17,10 +18,14 @@ const { spawn } = require('node:child_process');
 const { parseArgs, machine, log } = require('./lib/common');
 
 const args = parseArgs(process.argv.slice(2), {});
-const legs = String(args.legs ?? (args.quick ? 'throughput,saturation,footprint,cvmemory' : 'throughput,throughput-inprocess,saturation,footprint,cvmemory')).split(',');
+const OUTBOX_LEGS = 'outbox-sigkill';
+const legs = String(args.legs ?? (args.quick ? `throughput,saturation,footprint,cvmemory,${OUTBOX_LEGS}` : `throughput,throughput-inprocess,saturation,footprint,cvmemory,${OUTBOX_LEGS}`)).split(',');
 
-/** Leg name → its script (throughput-inprocess is the throughput leg with the sandbox in-process). */
-const script = (leg) => (leg.startsWith('throughput') ? 'throughput' : leg);
+/**
+ * Leg name → its script (throughput-inprocess is the throughput leg with the sandbox in-process;
+ * outbox-<part> is bench/outbox.js --part <part>).
+ */
+const script = (leg) => (leg.startsWith('throughput') ? 'throughput' : leg.startsWith('outbox-') ? 'outbox' : leg);
 
 function legArgs(leg) {
   const a = [];
@@ -38,6 +43,7 @@ function legArgs(leg) {
     set('mib', args.quick ? 2 : 15);
     set('count', args.quick ? 4 : 20);
   }
+  if (leg.startsWith('outbox-')) set('part', leg.slice('outbox-'.length));
   if (leg === 'footprint') {
     set('runs', args.quick ? 3 : Math.max(15, args.runs ?? 15));
     if (args.quick) set('batches', 3);
@@ -126,6 +132,15 @@ function table(results) {
       row(`CV memory, ${label}: peak RSS with ${count} concurrent ${mib} MiB CVs (idle after warm-up)`, `${f0(r.peakRssMiB)} MiB (${f0(r.rssBeforeMiB)} MiB)`, '< 300 MiB', met(r.peakRssMiB < 300));
       row(`CV memory, ${label}: pushed / errors / lost`, `${r.ok} / ${r.errors} / ${r.lost}`, `${count} / 0 / 0`, must(`CV memory ${vendor}: lost or failed`, r.ok === count && r.errors === 0 && r.lost === 0));
     }
+  }
+  const kill = results['outbox-sigkill'];
+  if (kill) {
+    const k = kill.result;
+    const label = `outbox, SIGKILL with ${k.profiles} pushes waiting on a ${k.rate}/s limit (real Node-RED CLI)`;
+    row(`${label}: reached the ATS before the kill / after the restart`, `${k.reachedBeforeRestart} / ${k.reachedAfterRestart}`, `${k.profiles} in all`);
+    row(`${label}: lost / duplicated`, `${k.lost} / ${k.duplicated}`, '0 / 0', must('outbox SIGKILL: lost/duplicated', k.lost === 0 && k.duplicated === 0 && k.total === k.profiles));
+    row(`${label}: dead letters / outbox records left`, `${k.deadLetters} / ${k.outboxPendingAfter}`, '0 / 0', must('outbox SIGKILL: dead letters or outbox left', k.deadLetters === 0 && k.outboxPendingAfter === 0));
+    row(`${label}: time to drain from the restart (CLI start-up included)`, `${f1(k.drainSeconds)} s (start-up ${f1(k.restartSeconds)} s; ${k.profiles - k.reachedBeforeRestart} at ${k.rate}/s = ${f1(k.idealDrainSeconds)} s)`, '(reference)');
   }
   return ['| figure | this run | target | status |', '|---|---|---|---|', ...rows].join('\n');
 }
