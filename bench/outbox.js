@@ -170,7 +170,248 @@ async function sigkillPart() {
   }
 }
 
-const parts = { sigkill: sigkillPart };
+
+// ---------------------------------------------------------------------------------------------
+// (a) Throughput, ledger + outbox on against off, one runtime, interleaved rounds
+// ---------------------------------------------------------------------------------------------
+
+/** Counts the calls of the durable store's methods (LevelLedgerStore, the class the runtime's ledger opens). */
+function countStoreCalls() {
+  const { LevelLedgerStore } = require(dist('src', 'push', 'ledger-store'));
+  const calls = { journal: 0, settle: 0, put: 0, get: 0 };
+  for (const name of Object.keys(calls)) {
+    const original = LevelLedgerStore.prototype[name];
+    LevelLedgerStore.prototype[name] = function counted(...a) {
+      calls[name]++;
+      return original.apply(this, a);
+    };
+  }
+  return { calls, LevelLedgerStore };
+}
+
+async function throughputPart() {
+  const { startRuntime, attachSinks, drive } = require('./lib/runtime');
+  const { startSandbox } = require('./lib/sandbox');
+  const { ourConfig, ourFlow, sinkIds } = require('./lib/flows');
+  const profiles = args.profiles ?? 2000;
+  const rounds = args.rounds ?? 6;
+  const concurrency = args.concurrency ?? 32;
+  const uploadCv = args.uploadCv === 'on';
+  const t0 = Date.now();
+  const { calls, LevelLedgerStore } = countStoreCalls();
+  const sb = await startSandbox(args.sandbox ?? 'process', {
+    generatedProfiles: profiles,
+    rateLimits: { smartrecruiters: { perSecond: 100000, concurrent: 1000 } },
+  });
+  const keys = await sb.keys(profiles);
+  // One runtime, with a user directory (the ledger's LevelDB goes to <userDir>/hrflow-connectors).
+  // The "on" tab is deployed while hrflowLedger is true; then the setting is turned off and the "off" tab
+  // added (a "nodes" deploy: the "on" nodes keep running, with their ledger): a push node reads the
+  // setting when it is created.
+  const runtime = await startRuntime({ settings: { hrflowLedger: true } });
+  const cfg = ourConfig(sb);
+  const onTab = ourFlow('ledger-on', sb, { uploadCv });
+  const offTab = ourFlow('ledger-off', sb, { uploadCv });
+  await runtime.deploy([...cfg.nodes, ...onTab], cfg.credentials);
+  runtime.settings.hrflowLedger = false;
+  // No credentials again: the config nodes stay unchanged, so the "on" nodes are not restarted.
+  await runtime.deploy([...cfg.nodes, ...onTab, ...offTab], {}, 'nodes');
+  runtime.settings.hrflowLedger = true;
+  log(`throughput: sandbox ${sb.mode}, ${profiles} profiles per run, ${concurrency} in flight, upload_cv ${uploadCv ? 'on' : 'off'}, ${rounds} rounds; setup ${Date.now() - t0} ms`);
+
+  function run(mode, count) {
+    const tab = `ledger-${mode}`;
+    const node = runtime.node(`${tab}-profile`);
+    return drive({
+      count,
+      concurrency,
+      inject: (i, tag) => node.receive({ bench_id: i, bench_run: tag, profile_key: keys[i % keys.length] }),
+      subscribe: (onOutcome) => attachSinks(runtime, sinkIds(tab), onOutcome),
+    });
+  }
+  const snapshot = () => ({ ...calls });
+  const delta = (a) => Object.fromEntries(Object.keys(calls).map((k) => [k, calls[k] - a[k]]));
+
+  // Warm-up (JIT, sockets, the LevelDB open) and the check that "on" writes the outbox and "off" does not.
+  const check = {};
+  for (const mode of ['on', 'off']) {
+    await sb.reset();
+    const c0 = snapshot();
+    const r = await run(mode, Math.min(500, profiles));
+    check[mode] = delta(c0);
+    if (r.lost || r.extra || (r.kinds.ok || 0) !== r.count) throw new Error(`warm-up ${mode} failed: ${JSON.stringify(r)}`);
+  }
+  log(`throughput: store calls in the warm-up (500 messages): on ${JSON.stringify(check.on)}, off ${JSON.stringify(check.off)}`);
+  if (check.on.journal < Math.min(500, profiles) || check.on.settle < Math.min(500, profiles)) throw new Error('the "on" flow did not journal and settle every message in the LevelDB store');
+  if (check.off.journal || check.off.settle || check.off.put) throw new Error('the "off" flow wrote to the ledger store');
+
+  const runs = { on: [], off: [] };
+  const ratios = [];
+  for (let r = 0; r < rounds; r++) {
+    // on, off, off, on, on, off, ...: each mode goes first in half of the rounds.
+    const order = r % 2 ? ['off', 'on'] : ['on', 'off'];
+    const round = {};
+    for (const mode of order) {
+      await sb.reset();
+      gc();
+      const c0 = snapshot();
+      const cpu0 = process.cpuUsage();
+      const res = await run(mode, profiles);
+      const cpu = process.cpuUsage(cpu0);
+      res.cpuMsPerProfile = (cpu.user + cpu.system) / 1000 / profiles;
+      res.storeCalls = delta(c0);
+      const state = await sb.summary();
+      res.created = state.created;
+      res.duplicates = state.duplicates;
+      round[mode] = res;
+      runs[mode].push(res);
+      log(`round ${r + 1}/${rounds} ledger ${mode.padEnd(3)}: ${res.perSecond.toFixed(0)} profiles/s (${res.seconds.toFixed(2)} s, cpu ${res.cpuMsPerProfile.toFixed(2)} ms/profile, ok ${res.kinds.ok || 0}, lost ${res.lost}, extra ${res.extra}, created ${res.created}, journal ${res.storeCalls.journal}, settle ${res.storeCalls.settle})`);
+    }
+    ratios.push(round.on.perSecond / round.off.perSecond);
+  }
+
+  // The store, read after: one ledger entry per profile, the outbox empty (shares the runtime's LevelDB handle).
+  const dir = path.join(runtime.userDir, 'hrflow-connectors');
+  const store = new LevelLedgerStore(dir);
+  let stored;
+  try {
+    const entries = await store.recent({ limit: 1000 });
+    const counts = await store.counts();
+    stored = { ledgerEntriesRead: entries.length, outboxPending: counts.pending, deadLetters: counts.deadLetters, levelDbBytes: dirSize(dir) };
+  } finally {
+    await store.close();
+  }
+  log(`throughput: store after: ${JSON.stringify(stored)}`);
+  await runtime.stop();
+  await sb.close();
+
+  const sum = (list, k) => list.reduce((a, x) => a + (x[k] || 0), 0);
+  const summary = {};
+  for (const mode of ['on', 'off']) {
+    const list = runs[mode];
+    summary[mode] = {
+      perSecond: median(list.map((x) => x.perSecond)),
+      cpuMsPerProfile: median(list.map((x) => x.cpuMsPerProfile)),
+      all: list.map((x) => Math.round(x.perSecond)),
+      lost: sum(list, 'lost'),
+      extra: sum(list, 'extra'),
+      errors: list.reduce((a, x) => a + (x.kinds.error || 0), 0),
+      duplicates: sum(list, 'duplicates'),
+      journalWrites: list.reduce((a, x) => a + x.storeCalls.journal, 0),
+      settleWrites: list.reduce((a, x) => a + x.storeCalls.settle, 0),
+    };
+  }
+  const sorted = [...ratios].sort((a, b) => a - b);
+  return {
+    profiles, rounds, concurrency, uploadCv, sandbox: sb.mode,
+    ratio: median(ratios),
+    ratios,
+    ratioRange: [sorted[0], sorted[sorted.length - 1]],
+    summary,
+    warmupStoreCalls: check,
+    store: stored,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// (c) Heap and LevelDB size after 1k and after 10k pushes of the same 1k profiles
+// ---------------------------------------------------------------------------------------------
+
+async function churnPart() {
+  const { startRuntime, attachSinks, drive } = require('./lib/runtime');
+  const { startSandbox } = require('./lib/sandbox');
+  const { ourConfig, ourFlow, sinkIds } = require('./lib/flows');
+  const { LevelLedgerStore } = require(dist('src', 'push', 'ledger-store'));
+  const distinct = args.distinct ?? 1000;
+  const total = args.total ?? 10 * distinct;
+  const concurrency = args.concurrency ?? 32;
+  const t0 = Date.now();
+  // The sandbox in its own process: the candidates it stores are not in this heap.
+  const sb = await startSandbox(args.sandbox ?? 'process', {
+    generatedProfiles: distinct,
+    rateLimits: { smartrecruiters: { perSecond: 100000, concurrent: 1000 } },
+  });
+  const keys = await sb.keys(distinct);
+  const runtime = await startRuntime();
+  const cfg = ourConfig(sb);
+  // on_duplicate push (ourFlow's setting): every message is a push, journaled and settled; the ledger
+  // keeps one entry per profile.
+  await runtime.deploy([...cfg.nodes, ...ourFlow('churn', sb, { uploadCv: false })], cfg.credentials);
+  const dir = path.join(runtime.userDir, 'hrflow-connectors');
+  const node = runtime.node('churn-profile');
+  log(`churn: ${distinct} distinct profiles, ${total} pushes in batches of ${distinct}, ${concurrency} in flight; setup ${Date.now() - t0} ms`);
+
+  const store = new LevelLedgerStore(dir); // shares the runtime's handle: reads only
+  const measure = async (pushes) => {
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await sleep(20);
+    }
+    const m = process.memoryUsage();
+    const files = fs.readdirSync(path.join(dir, 'ledger'));
+    const bytes = dirSize(dir);
+    const counts = await store.counts();
+    const entries = (await store.recent({ limit: 1000 })).length;
+    const point = {
+      pushes,
+      heapMB: m.heapUsed / 2 ** 20,
+      rssMB: m.rss / 2 ** 20,
+      levelDbKB: bytes / 1024,
+      logKB: files.filter((f) => f.endsWith('.log')).reduce((a, f) => a + fs.statSync(path.join(dir, 'ledger', f)).size, 0) / 1024,
+      tables: files.filter((f) => f.endsWith('.ldb')).length,
+      outboxPending: counts.pending,
+      ledgerEntriesRead: entries,
+    };
+    log(`churn: after ${pushes} pushes: heap ${point.heapMB.toFixed(2)} MB, rss ${point.rssMB.toFixed(0)} MB, LevelDB ${point.levelDbKB.toFixed(0)} KiB (log ${point.logKB.toFixed(0)} KiB, ${point.tables} tables), outbox ${point.outboxPending}, ledger entries read ${entries}`);
+    return point;
+  };
+
+  const points = [];
+  let pushed = 0;
+  let lost = 0;
+  let extra = 0;
+  let errors = 0;
+  try {
+    while (pushed < total) {
+      const count = Math.min(distinct, total - pushed);
+      await sb.reset();
+      const r = await drive({
+        count,
+        concurrency,
+        inject: (i, tag) => node.receive({ bench_id: i, bench_run: tag, profile_key: keys[i % distinct] }),
+        subscribe: (onOutcome) => attachSinks(runtime, sinkIds('churn'), onOutcome),
+      });
+      lost += r.lost;
+      extra += r.extra;
+      errors += r.kinds.error || 0;
+      pushed += count;
+      points.push(await measure(pushed));
+    }
+  } finally {
+    await store.close();
+    await runtime.stop();
+    await sb.close();
+  }
+  const first = points[0];
+  const last = points[points.length - 1];
+  return {
+    distinct, total, concurrency,
+    heapFirstMB: first.heapMB,
+    heapLastMB: last.heapMB,
+    heapRatio: last.heapMB / first.heapMB,
+    heapMaxMB: Math.max(...points.map((p) => p.heapMB)),
+    levelDbFirstKB: first.levelDbKB,
+    levelDbLastKB: last.levelDbKB,
+    levelDbRatio: last.levelDbKB / first.levelDbKB,
+    levelDbMaxKB: Math.max(...points.map((p) => p.levelDbKB)),
+    outboxPendingLast: last.outboxPending,
+    ledgerEntriesLast: last.ledgerEntriesRead,
+    lost, extra, errors,
+    points,
+  };
+}
+
+const parts = { sigkill: sigkillPart, throughput: throughputPart, churn: churnPart };
 
 async function main() {
   const part = String(args.part);

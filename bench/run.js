@@ -18,7 +18,7 @@ const { spawn } = require('node:child_process');
 const { parseArgs, machine, log } = require('./lib/common');
 
 const args = parseArgs(process.argv.slice(2), {});
-const OUTBOX_LEGS = 'outbox-sigkill';
+const OUTBOX_LEGS = 'outbox-throughput,outbox-sigkill';
 const legs = String(args.legs ?? (args.quick ? `throughput,saturation,footprint,cvmemory,${OUTBOX_LEGS}` : `throughput,throughput-inprocess,saturation,footprint,cvmemory,${OUTBOX_LEGS}`)).split(',');
 
 /**
@@ -44,6 +44,10 @@ function legArgs(leg) {
     set('count', args.quick ? 4 : 20);
   }
   if (leg.startsWith('outbox-')) set('part', leg.slice('outbox-'.length));
+  if (leg === 'outbox-throughput') {
+    set('profiles', args.quick ? 1000 : 2000);
+    set('rounds', args.quick ? 2 : 8);
+  }
   if (leg === 'footprint') {
     set('runs', args.quick ? 3 : Math.max(15, args.runs ?? 15));
     if (args.quick) set('batches', 3);
@@ -132,6 +136,17 @@ function table(results) {
       row(`CV memory, ${label}: peak RSS with ${count} concurrent ${mib} MiB CVs (idle after warm-up)`, `${f0(r.peakRssMiB)} MiB (${f0(r.rssBeforeMiB)} MiB)`, '< 300 MiB', met(r.peakRssMiB < 300));
       row(`CV memory, ${label}: pushed / errors / lost`, `${r.ok} / ${r.errors} / ${r.lost}`, `${count} / 0 / 0`, must(`CV memory ${vendor}: lost or failed`, r.ok === count && r.errors === 0 && r.lost === 0));
     }
+  }
+  const obt = results['outbox-throughput'];
+  if (obt) {
+    const t = obt.result;
+    const label = `outbox, ledger + outbox on / off (hrflowLedger: false), ${t.concurrency} in flight, upload_cv ${t.uploadCv ? 'on' : 'off'}, one runtime, ${t.rounds} interleaved rounds`;
+    row(`${label}: profiles/s on / off (medians)`, `${f0(t.summary.on.perSecond)} / ${f0(t.summary.off.perSecond)} (CPU ${f2(t.summary.on.cpuMsPerProfile)} / ${f2(t.summary.off.cpuMsPerProfile)} ms/profile)`);
+    row(`${label}: ratio on / off (median of per-round ratios, range)`, `${f2(t.ratio)} (${f2(t.ratioRange[0])} … ${f2(t.ratioRange[1])})`, '≥ 0.90', met(t.ratio >= 0.9));
+    const wrote = t.summary.on.journalWrites > 0 && t.summary.off.journalWrites === 0 && t.store.outboxPending === 0;
+    row(`${label}: LevelDB journal / settle writes on, off; outbox left`, `${t.summary.on.journalWrites} / ${t.summary.on.settleWrites}, ${t.summary.off.journalWrites}; ${t.store.outboxPending}`, 'on writes, off none, 0 left', must('outbox throughput: the "on" flow did not use the LevelDB outbox', wrote));
+    const lost = ['on', 'off'].reduce((a, m) => a + t.summary[m].lost + t.summary[m].extra + t.summary[m].errors + t.summary[m].duplicates, 0);
+    row(`${label}: lost + duplicated + errors (all runs)`, String(lost), '0', must('outbox throughput: lost/duplicated', lost === 0));
   }
   const kill = results['outbox-sigkill'];
   if (kill) {
