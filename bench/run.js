@@ -50,10 +50,10 @@ function legArgs(leg) {
   }
   if (leg === 'outbox-churn' && args.quick) {
     set('distinct', 200);
-    set('total', 2000);
+    set('total', 1000);
   }
   if (leg === 'outbox-sigkill' && args.quick) {
-    set('profiles', 100);
+    set('profiles', 60);
     set('kill-at', 10);
   }
   if (leg === 'footprint') {
