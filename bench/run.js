@@ -4,7 +4,8 @@
  * sockets cannot colour another's), then prints one table of medians and ratios, with the
  * targets of issue #4 and whether this run met them. Raw results: bench/results/latest.json.
  *
- *   node bench/run.js [--legs throughput,saturation,footprint,cvmemory] [--quick] [--runs N] [--profiles N]
+ *   node bench/run.js [--legs throughput,saturation,footprint,cvmemory,outbox-throughput,outbox-sigkill,outbox-churn]
+ *                     [--quick] [--runs N] [--profiles N]
  *
  * --quick: smaller figures for a smoke run (not for BENCHMARKS.md).
  * Exits 1 when a correctness row fails (a profile lost or duplicated, a 429 not handled, the payload
@@ -17,10 +18,14 @@ const { spawn } = require('node:child_process');
 const { parseArgs, machine, log } = require('./lib/common');
 
 const args = parseArgs(process.argv.slice(2), {});
-const legs = String(args.legs ?? (args.quick ? 'throughput,saturation,footprint,cvmemory' : 'throughput,throughput-inprocess,saturation,footprint,cvmemory')).split(',');
+const OUTBOX_LEGS = 'outbox-throughput,outbox-sigkill,outbox-churn';
+const legs = String(args.legs ?? (args.quick ? `throughput,saturation,footprint,cvmemory,${OUTBOX_LEGS}` : `throughput,throughput-inprocess,saturation,footprint,cvmemory,${OUTBOX_LEGS}`)).split(',');
 
-/** Leg name → its script (throughput-inprocess is the throughput leg with the sandbox in-process). */
-const script = (leg) => (leg.startsWith('throughput') ? 'throughput' : leg);
+/**
+ * Leg name → its script (throughput-inprocess is the throughput leg with the sandbox in-process;
+ * outbox-<part> is bench/outbox.js --part <part>).
+ */
+const script = (leg) => (leg.startsWith('throughput') ? 'throughput' : leg.startsWith('outbox-') ? 'outbox' : leg);
 
 function legArgs(leg) {
   const a = [];
@@ -37,6 +42,19 @@ function legArgs(leg) {
   if (leg === 'cvmemory') {
     set('mib', args.quick ? 2 : 15);
     set('count', args.quick ? 4 : 20);
+  }
+  if (leg.startsWith('outbox-')) set('part', leg.slice('outbox-'.length));
+  if (leg === 'outbox-throughput') {
+    set('profiles', args.quick ? 500 : 2000);
+    set('rounds', args.quick ? 2 : 8);
+  }
+  if (leg === 'outbox-churn' && args.quick) {
+    set('distinct', 200);
+    set('total', 1000);
+  }
+  if (leg === 'outbox-sigkill' && args.quick) {
+    set('profiles', 60);
+    set('kill-at', 10);
   }
   if (leg === 'footprint') {
     set('runs', args.quick ? 3 : Math.max(15, args.runs ?? 15));
@@ -126,6 +144,37 @@ function table(results) {
       row(`CV memory, ${label}: peak RSS with ${count} concurrent ${mib} MiB CVs (idle after warm-up)`, `${f0(r.peakRssMiB)} MiB (${f0(r.rssBeforeMiB)} MiB)`, '< 300 MiB', met(r.peakRssMiB < 300));
       row(`CV memory, ${label}: pushed / errors / lost`, `${r.ok} / ${r.errors} / ${r.lost}`, `${count} / 0 / 0`, must(`CV memory ${vendor}: lost or failed`, r.ok === count && r.errors === 0 && r.lost === 0));
     }
+  }
+  const obt = results['outbox-throughput'];
+  if (obt) {
+    const t = obt.result;
+    const label = `outbox, ledger + outbox on / off (hrflowLedger: false), ${t.concurrency} in flight, upload_cv ${t.uploadCv ? 'on' : 'off'}, one runtime, ${t.rounds} interleaved rounds`;
+    row(`${label}: profiles/s on / off (medians)`, `${f0(t.summary.on.perSecond)} / ${f0(t.summary.off.perSecond)} (CPU ${f2(t.summary.on.cpuMsPerProfile)} / ${f2(t.summary.off.cpuMsPerProfile)} ms/profile)`);
+    row(`${label}: ratio on / off (median of per-round ratios, range)`, `${f2(t.ratio)} (${f2(t.ratioRange[0])} … ${f2(t.ratioRange[1])})`, '≥ 0.90', met(t.ratio >= 0.9));
+    const wrote = t.summary.on.journalWrites > 0 && t.summary.off.journalWrites === 0 && t.store.outboxPending === 0;
+    row(`${label}: LevelDB journal / settle writes on, off; outbox left`, `${t.summary.on.journalWrites} / ${t.summary.on.settleWrites}, ${t.summary.off.journalWrites}; ${t.store.outboxPending}`, 'on writes, off none, 0 left', must('outbox throughput: the "on" flow did not use the LevelDB outbox', wrote));
+    const lost = ['on', 'off'].reduce((a, m) => a + t.summary[m].lost + t.summary[m].extra + t.summary[m].errors + t.summary[m].duplicates, 0);
+    row(`${label}: lost + duplicated + errors (all runs)`, String(lost), '0', must('outbox throughput: lost/duplicated', lost === 0));
+  }
+  const churn = results['outbox-churn'];
+  if (churn) {
+    const c = churn.result;
+    const k = (n) => (n >= 1000 ? `${n / 1000}k` : String(n));
+    const label = `outbox churn, the same ${k(c.distinct)} profiles pushed ${c.total / c.distinct} times (on_duplicate push)`;
+    // The targets are read on the issue's figures (1k then 10k); a --quick run's smaller figures are a smoke test.
+    const full = c.distinct >= 1000 && c.total >= 10 * c.distinct;
+    row(`${label}: heap after ${k(c.distinct)} / after ${k(c.total)} pushes (ratio)`, `${f2(c.heapFirstMB)} / ${f2(c.heapLastMB)} MB (${f2(c.heapRatio)})`, full ? 'flat: growth < 1 MB' : '(smoke)', full ? met(c.heapLastMB - c.heapFirstMB < 1) : '');
+    row(`${label}: LevelDB directory after ${k(c.distinct)} / after ${k(c.total)} pushes (ratio; largest seen)`, `${f0(c.levelDbFirstKB)} / ${f0(c.levelDbLastKB)} KiB (${f2(c.levelDbRatio)}; ${f0(c.levelDbMaxKB)} KiB)`, full ? 'bounded: largest < first + 4 MiB (LevelDB log)' : '(smoke)', full ? met(c.levelDbMaxKB < c.levelDbFirstKB + 4096) : '');
+    row(`${label}: outbox records left / ledger entries / lost + duplicated + errors`, `${c.outboxPendingLast} / ${c.ledgerEntriesLast} / ${c.lost + c.extra + c.errors}`, `0 / ${c.distinct} / 0`, must('outbox churn: outbox left, ledger entries or lost', c.outboxPendingLast === 0 && c.ledgerEntriesLast === Math.min(1000, c.distinct) && c.lost + c.extra + c.errors === 0));
+  }
+  const kill = results['outbox-sigkill'];
+  if (kill) {
+    const k = kill.result;
+    const label = `outbox, SIGKILL with ${k.profiles} pushes waiting on a ${k.rate}/s limit (real Node-RED CLI)`;
+    row(`${label}: reached the ATS before the kill / after the restart`, `${k.reachedBeforeRestart} / ${k.reachedAfterRestart}`, `${k.profiles} in all`);
+    row(`${label}: lost / duplicated`, `${k.lost} / ${k.duplicated}`, '0 / 0', must('outbox SIGKILL: lost/duplicated', k.lost === 0 && k.duplicated === 0 && k.total === k.profiles));
+    row(`${label}: dead letters / outbox records left`, `${k.deadLetters} / ${k.outboxPendingAfter}`, '0 / 0', must('outbox SIGKILL: dead letters or outbox left', k.deadLetters === 0 && k.outboxPendingAfter === 0));
+    row(`${label}: time to drain from the restart (CLI start-up included)`, `${f1(k.drainSeconds)} s (start-up ${f1(k.restartSeconds)} s; ${k.profiles - k.reachedBeforeRestart} at ${k.rate}/s = ${f1(k.idealDrainSeconds)} s)`, '(reference)');
   }
   return ['| figure | this run | target | status |', '|---|---|---|---|', ...rows].join('\n');
 }

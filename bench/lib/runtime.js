@@ -28,7 +28,9 @@ async function startRuntime({ withPackage = true, logLevel = 'warn', settings = 
   if (withPackage) linkPackage(userDir);
   fs.writeFileSync(path.join(userDir, 'flows.json'), '[]');
   const RED = require('node-red');
-  RED.init({
+  // Kept: Node-RED reads settings.js values from this very object (a bench may change one, e.g. hrflowLedger,
+  // between deploys; only a key given at init can be read).
+  const initSettings = {
     userDir,
     flowFile: 'flows.json',
     credentialSecret: false,
@@ -44,7 +46,8 @@ async function startRuntime({ withPackage = true, logLevel = 'warn', settings = 
     // The sandbox serves the CVs on 127.0.0.1, an address class refused by default.
     hrflowCvDownload: { allowPrivateAddresses: true },
     ...settings,
-  });
+  };
+  RED.init(initSettings);
   // RED.start() resolves before the (empty) startup flows are loaded: wait for them, else their
   // late credentials load would wipe the credentials of our first deploy.
   const started = new Promise((resolve) => RED.events.once('flows:started', resolve));
@@ -59,12 +62,13 @@ async function startRuntime({ withPackage = true, logLevel = 'warn', settings = 
     RED,
     version: typeof RED.version === 'function' ? RED.version() : RED.version,
     userDir,
-    /** Full deploy; resolves once every node of the new flows exists. */
-    async deploy(flows, credentials = {}) {
+    settings: initSettings,
+    /** Full deploy (or `deploymentType` "nodes": only new and changed nodes restart); resolves once every node of the new flows exists. */
+    async deploy(flows, credentials = {}, deploymentType = 'full') {
       const started = new Promise((resolve) => RED.events.once('flows:started', resolve));
       // Credentials travel on the nodes, as when the editor deploys (the runtime extracts them).
       const withCreds = flows.map((n) => (credentials[n.id] ? { ...n, credentials: { ...credentials[n.id] } } : n));
-      await RED.runtime.flows.setFlows({ flows: { flows: withCreds }, deploymentType: 'full' });
+      await RED.runtime.flows.setFlows({ flows: { flows: withCreds }, deploymentType });
       await withTimeout(started, 10_000, 'the deployed flows to start');
       const ids = flows.filter((n) => n.type !== 'tab').map((n) => n.id);
       await waitFor(() => ids.every((id) => RED.nodes.getNode(id)), 10_000, 'the deployed nodes');

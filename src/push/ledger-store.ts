@@ -44,6 +44,8 @@ interface StoredDead {
 type Change =
   | { kind: 'entry'; entry: LedgerEntry }
   | { kind: 'journal'; record: OutboxRecord }
+  /** A journal record as queued: its id and its JSON, written once when queued (the record carries the message). */
+  | { kind: 'journaled'; id: string; json: string }
   | { kind: 'unjournal'; id: string }
   | { kind: 'dead'; dead: DeadLetter }
   | { kind: 'undead'; id: string };
@@ -184,7 +186,9 @@ class Handle {
 
   /** Queue changes for the next synced batch; resolves once it is written. */
   private change(changes: Change[]): Promise<void> {
-    const copy = JSON.parse(JSON.stringify(changes)) as Change[];
+    // A snapshot (the caller may change its objects before the batch is written). An outbox record carries
+    // the whole message: serialized once, as it will be written, not copied and serialized again.
+    const copy = changes.map((c): Change => (c.kind === 'journal' ? { kind: 'journaled', id: c.record.id, json: JSON.stringify(c.record) } : (JSON.parse(JSON.stringify(c)) as Change)));
     return new Promise((resolve, reject) => {
       this.queued.push({ changes: copy, resolve, reject });
       if (!this.writing) this.writing = this.drain();
@@ -240,7 +244,8 @@ class Handle {
     const deadKeys = (id: string, at: { seq: number; vendor: string }) => [`x!${seqKey(at.seq)}`, `y!${part(at.vendor)}!${seqKey(at.seq)}`, `d!${id}`];
     let deadCount = this.deadCount;
     for (const c of changes) {
-      if (c.kind === 'journal') ops.push({ type: 'put', key: `q!${c.record.id}`, value: JSON.stringify(c.record) });
+      if (c.kind === 'journaled') ops.push({ type: 'put', key: `q!${c.id}`, value: c.json });
+      else if (c.kind === 'journal') ops.push({ type: 'put', key: `q!${c.record.id}`, value: JSON.stringify(c.record) });
       else if (c.kind === 'unjournal') ops.push({ type: 'del', key: `q!${c.id}` });
       else if (c.kind === 'dead' || c.kind === 'undead') {
         const id = c.kind === 'dead' ? c.dead.id : c.id;
