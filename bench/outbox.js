@@ -178,7 +178,7 @@ async function sigkillPart() {
 /** Counts the calls of the durable store's methods (LevelLedgerStore, the class the runtime's ledger opens). */
 function countStoreCalls() {
   const { LevelLedgerStore } = require(dist('src', 'push', 'ledger-store'));
-  const calls = { journal: 0, settle: 0, put: 0, get: 0 };
+  const calls = { journal: 0, markSent: 0, settle: 0, put: 0, get: 0 };
   for (const name of Object.keys(calls)) {
     const original = LevelLedgerStore.prototype[name];
     LevelLedgerStore.prototype[name] = function counted(...a) {
@@ -265,7 +265,7 @@ async function throughputPart() {
       res.duplicates = state.duplicates;
       round[mode] = res;
       runs[mode].push(res);
-      log(`round ${r + 1}/${rounds} ledger ${mode.padEnd(3)}: ${res.perSecond.toFixed(0)} profiles/s (${res.seconds.toFixed(2)} s, cpu ${res.cpuMsPerProfile.toFixed(2)} ms/profile, ok ${res.kinds.ok || 0}, lost ${res.lost}, extra ${res.extra}, created ${res.created}, journal ${res.storeCalls.journal}, settle ${res.storeCalls.settle})`);
+      log(`round ${r + 1}/${rounds} ledger ${mode.padEnd(3)}: ${res.perSecond.toFixed(0)} profiles/s (${res.seconds.toFixed(2)} s, cpu ${res.cpuMsPerProfile.toFixed(2)} ms/profile, ok ${res.kinds.ok || 0}, lost ${res.lost}, extra ${res.extra}, created ${res.created}, journal ${res.storeCalls.journal}, markSent ${res.storeCalls.markSent}, settle ${res.storeCalls.settle})`);
     }
     ratios.push(round.on.perSecond / round.off.perSecond);
   }

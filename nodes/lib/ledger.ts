@@ -72,6 +72,10 @@ class DurableOrMemoryStore implements LedgerStore {
     return (await this.store).journal(record);
   }
 
+  async markSent(id: string, sentAt?: number): Promise<void> {
+    return (await this.store).markSent(id, sentAt);
+  }
+
   async settle(id: string, settlement: Settlement): Promise<void> {
     return (await this.store).settle(id, settlement);
   }

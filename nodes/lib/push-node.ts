@@ -231,19 +231,12 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
       const rec = record;
       const settle = rec && ledger ? (s: Settlement) => ledger.store.settle(rec.id, s) : undefined;
       const resumed = resumedFrom ? { sentAt: resumedFrom.state === 'sent' ? resumedFrom.sentAt : undefined, accepted: resumedFrom.accepted } : undefined;
-      const beforeUnsafe = rec && ledger
-        ? async () => {
-            rec.state = 'sent';
-            rec.sentAt = Date.now();
-            await ledger.store.journal(rec).catch(warnStore('note that the create left'));
-          }
-        : undefined;
+      // Durable before the create leaves: a resume then looks the candidate up before any create.
+      const beforeUnsafe = rec && ledger ? () => ledger.store.markSent(rec.id, Date.now()).catch(warnStore('note that the create left')) : undefined;
       // The create was answered with an error: nothing created, the journal says so again (not awaited: "sent" is the safe side).
       const onUnsafeRefused = rec && ledger
         ? () => {
-            rec.state = 'queued';
-            delete rec.sentAt;
-            ledger.store.journal(rec).catch(warnStore('note that the create was refused'));
+            ledger.store.markSent(rec.id).catch(warnStore('note that the create was refused'));
           }
         : undefined;
 

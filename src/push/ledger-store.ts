@@ -8,6 +8,7 @@
  *   t!<seq>                            → <ledger key>         newest first: recent()
  *   v!<vendor>!<seq>, o!<outcome>!<seq>, b!<vendor>!<outcome>!<seq> → <ledger key>   the filters
  *   q!<outbox id>                      → OutboxRecord         the durable outbox (deleted when settled)
+ *   s!<outbox id>                      → <ms epoch>           its create may have left then (markSent)
  *   d!<id>                             → { seq, dead }        a dead letter
  *   x!<seq>                            → <id>                 dead letters, newest first
  *   y!<vendor>!<seq>                   → <id>                 dead letters by vendor (counts() reads keys only)
@@ -47,6 +48,8 @@ type Change =
   /** A journal record as queued: its id and its JSON, written once when queued (the record carries the message). */
   | { kind: 'journaled'; id: string; json: string }
   | { kind: 'unjournal'; id: string }
+  /** The create of outbox record `id` may have left at `sentAt` (absent: answered with an error, not sent). */
+  | { kind: 'sent'; id: string; sentAt?: number }
   | { kind: 'dead'; dead: DeadLetter }
   | { kind: 'undead'; id: string };
 
@@ -126,6 +129,10 @@ class Handle {
     return this.change([{ kind: 'journal', record }]);
   }
 
+  markSent(id: string, sentAt?: number): Promise<void> {
+    return this.change([{ kind: 'sent', id, sentAt }]);
+  }
+
   settle(id: string, settlement: Settlement): Promise<void> {
     const changes: Change[] = [{ kind: 'unjournal', id }];
     if (settlement.entry) changes.push({ kind: 'entry', entry: settlement.entry });
@@ -135,10 +142,18 @@ class Handle {
 
   async pending(node?: string): Promise<OutboxRecord[]> {
     await this.ready;
+    const sent = new Map<string, number>();
+    for await (const [k, v] of this.db.iterator({ gte: 's!', lt: `s!${END}` })) sent.set(k.slice(2), Number(v));
     const out: OutboxRecord[] = [];
     for await (const v of this.db.values({ gte: 'q!', lt: `q!${END}` })) {
       const r = JSON.parse(v) as OutboxRecord;
-      if (node === undefined || r.node === node) out.push(r);
+      if (node !== undefined && r.node !== node) continue;
+      const at = sent.get(r.id);
+      if (at !== undefined) {
+        r.state = 'sent';
+        r.sentAt = at;
+      }
+      out.push(r);
     }
     return out.sort((a, b) => (a.accepted < b.accepted ? -1 : a.accepted > b.accepted ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
@@ -246,7 +261,8 @@ class Handle {
     for (const c of changes) {
       if (c.kind === 'journaled') ops.push({ type: 'put', key: `q!${c.id}`, value: c.json });
       else if (c.kind === 'journal') ops.push({ type: 'put', key: `q!${c.record.id}`, value: JSON.stringify(c.record) });
-      else if (c.kind === 'unjournal') ops.push({ type: 'del', key: `q!${c.id}` });
+      else if (c.kind === 'unjournal') ops.push({ type: 'del', key: `q!${c.id}` }, { type: 'del', key: `s!${c.id}` });
+      else if (c.kind === 'sent') ops.push(c.sentAt === undefined ? { type: 'del', key: `s!${c.id}` } : { type: 'put', key: `s!${c.id}`, value: String(c.sentAt) });
       else if (c.kind === 'dead' || c.kind === 'undead') {
         const id = c.kind === 'dead' ? c.dead.id : c.id;
         const prev = deadSeq.get(id);
@@ -359,6 +375,10 @@ export class LevelLedgerStore implements LedgerStore {
 
   async journal(record: OutboxRecord): Promise<void> {
     return this.live().journal(record);
+  }
+
+  async markSent(id: string, sentAt?: number): Promise<void> {
+    return this.live().markSent(id, sentAt);
   }
 
   async settle(id: string, settlement: Settlement): Promise<void> {

@@ -134,6 +134,12 @@ export interface LedgerStore {
   recent(query?: LedgerQuery): Promise<LedgerEntry[]>;
   /** Journal (or update) an outbox record. */
   journal(record: OutboxRecord): Promise<void>;
+  /**
+   * Mark that the create of outbox record `id` may have left (at `sentAt`), or, without `sentAt`, that it was
+   * answered with an error (nothing created): a small write beside the record, which is not rewritten.
+   * `pending` answers the record with that state.
+   */
+  markSent(id: string, sentAt?: number): Promise<void>;
   /** Remove outbox record `id` (absent: nothing to remove) and write the settlement, atomically. */
   settle(id: string, settlement: Settlement): Promise<void>;
   /** Unsettled outbox records (of one node, or all), oldest first. */
@@ -171,6 +177,18 @@ export class MemoryLedgerStore implements LedgerStore {
   async journal(record: OutboxRecord): Promise<void> {
     // An update keeps the record's place (oldest first).
     this.outbox.set(record.id, structuredClone(record));
+  }
+
+  async markSent(id: string, sentAt?: number): Promise<void> {
+    const r = this.outbox.get(id);
+    if (!r) return;
+    if (sentAt === undefined) {
+      r.state = 'queued';
+      delete r.sentAt;
+    } else {
+      r.state = 'sent';
+      r.sentAt = sentAt;
+    }
   }
 
   async settle(id: string, settlement: Settlement): Promise<void> {

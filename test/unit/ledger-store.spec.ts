@@ -307,3 +307,44 @@ describe('the outbox and dead letters in the ledger store (memory and LevelDB al
     assert.deepEqual((await store.deadLetters()).map((d) => d.id).sort(), ['rec-0007', 'rec-0008', 'rec-0009', 'rec-0010', 'rec-0011']);
   });
 });
+
+describe('markSent: the create of an outbox record may have left (memory and LevelDB)', function () {
+  let dir: string;
+  const open: LedgerStore[] = [];
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-sent-'));
+  });
+  afterEach(async () => {
+    for (const s of open.splice(0)) await s.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const rec = (id: string): OutboxRecord => ({ id, node: 'n', vendor: 'taleez', state: 'queued', msg: { big: 'x'.repeat(1000) }, accepted: '2026-12-03T10:00:00.000Z' });
+
+  for (const kind of ['memory', 'leveldb'] as const) {
+    it(`${kind}: marked, unmarked, kept across a reopen, removed with its record`, async () => {
+      const make = () => {
+        const s = kind === 'memory' ? new MemoryLedgerStore() : new LevelLedgerStore(dir);
+        open.push(s);
+        return s;
+      };
+      const store = make();
+      await store.journal(rec('a'));
+      await store.journal(rec('b'));
+      await store.markSent('a', 1234);
+      await store.markSent('b', 99);
+      await store.markSent('b');
+      await store.markSent('nope', 5); // no record: nothing to say
+      const states = async (s: LedgerStore) => (await s.pending()).map((r) => [r.id, r.state, r.sentAt]);
+      assert.deepEqual(await states(store), [['a', 'sent', 1234], ['b', 'queued', undefined]]);
+      if (kind === 'leveldb') {
+        await store.close();
+        open.pop();
+        const again = make();
+        assert.deepEqual(await states(again), [['a', 'sent', 1234], ['b', 'queued', undefined]]);
+        await again.settle('a', {});
+        await again.journal(rec('a')); // the same id journaled anew: not sent
+        assert.deepEqual(await states(again), [['a', 'queued', undefined], ['b', 'queued', undefined]]);
+      }
+    });
+  }
+});
