@@ -148,7 +148,7 @@ form.reset{float:right;margin-left:.5em}form.reset button{font:inherit;padding:.
 push nodes still find the same profiles <b>already pushed</b> to these accounts and send nothing (<code>msg.already_pushed = true</code>).
 To push them again, set <b>If already pushed</b> to <b>Push again</b> in the push nodes, or run the demo on another sandbox
 (<code>npm start -- --sandbox-port 8791</code>, or the sandbox command with <code>--port 8791</code> and the config nodes' URLs changed): another base URL is another account for the ledger.</p>
-<p>Local emulator at <code>${esc(m.url)}</code> — refreshes every 2 s. Admin: <a href="/__admin/state">/__admin/state</a> (JSON), <code>POST /__admin/faults</code>, <code>POST /__admin/reset</code> (the Reset button).</p>
+<p>Local emulator at <code>${esc(m.url)}</code> — refreshes every 2 s. Admin: <a href="/__admin/state">/__admin/state</a> (JSON), <code>POST /__admin/faults</code>, <code>POST /__admin/reset</code> (the Reset button), <code>POST /__admin/webhooks</code> (the Send a webhook… button).</p>
 <p class="note">Credentials: HrFlow <code>X-API-KEY: ${esc(c.hrflowApiKey)}</code> <code>X-USER-EMAIL: ${esc(c.hrflowUser)}</code> ·
 SmartRecruiters <code>X-SmartToken: ${esc(c.smartToken)}</code> · Recruitee <code>Bearer ${esc(c.recruiteeToken)}</code>, company <code>${esc(c.recruiteeCompany)}</code> ·
 Broadbean secret <code>${esc(c.broadbeanSecret)}</code>, source <code>${esc(c.broadbeanSourceId)}</code>, client <code>${esc(c.broadbeanClientId)}</code> ·
