@@ -30,7 +30,7 @@ const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
 /** Seen events of each webhook node, per runtime: a redeploy keeps them (a restart does not). */
 const seenByRuntime = new WeakMap<object, Map<string, SeenEvents>>();
 
-type Req = IncomingMessage & { body?: unknown; _body?: boolean; readableEnded?: boolean };
+type Req = IncomingMessage & { body?: unknown; _body?: boolean; readableEnded?: boolean; originalUrl?: string };
 type Res = ServerResponse & { status(code: number): Res; json(body: unknown): void };
 
 /** The raw body of a request, or an error: too large, or already parsed by someone else (then undefined). */
@@ -54,6 +54,60 @@ function rawBody(req: Req, max: number): Promise<Buffer | undefined> {
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/**
+ * Raw-body capture at the top of the root Express app (as the core http in node does for its raw routes):
+ * with the default settings the editor's admin app sits at `/` before httpNode and parses JSON bodies of
+ * every request that passes through it, so the raw bytes the signature covers would be gone by the time
+ * the route runs. One capture per root app; the route keys (`/<httpNodeRoot>/<path>`, normalized) of the
+ * webhook nodes it serves, counted (a redeploy adds the new node before the old one is removed).
+ */
+const captures = new WeakMap<object, Map<string, number>>();
+
+/** `/a//b/` → `/a/b`, lowercased (Express routes are case-insensitive and not strict by default). */
+function routeKey(url: string): string {
+  return url.replace(/\/{2,}/g, '/').replace(/\/$/, '').toLowerCase() || '/';
+}
+
+function rootApp(app: any): any {
+  let a = app;
+  while (a && a.parent) a = a.parent;
+  return a;
+}
+
+/** Serve route `key` by the raw capture of httpNode's root app; returns the undo. */
+function captureRaw(httpNode: any, key: string, maxBytes: number): () => void {
+  const root = rootApp(httpNode);
+  let keys = captures.get(root);
+  if (!keys && typeof root?.use === 'function') {
+    const routes = new Map<string, number>();
+    const capture = (req: Req, _res: unknown, next: (err?: unknown) => void) => {
+      if (req.method !== 'POST' || req._body || req.readableEnded) return next();
+      const pathname = (req.originalUrl ?? req.url ?? '').split('?')[0];
+      if (!routes.has(routeKey(pathname))) return next();
+      rawBody(req, maxBytes).then((buf) => {
+        req.body = buf;
+        req._body = true;
+        (req as { skipRawBodyParser?: boolean }).skipRawBodyParser = true;
+        next();
+      }, next);
+    };
+    root.use(capture);
+    const stack: any[] = (root._router ?? root.router)?.stack ?? [];
+    const i = stack.findIndex((l) => l?.handle === capture);
+    if (i > 0) stack.unshift(stack.splice(i, 1)[0]);
+    captures.set(root, routes);
+    keys = routes;
+  }
+  if (!keys) return () => {};
+  const k = keys;
+  k.set(key, (k.get(key) ?? 0) + 1);
+  return () => {
+    const n = (k.get(key) ?? 1) - 1;
+    if (n > 0) k.set(key, n);
+    else k.delete(key);
+  };
 }
 
 /** A byte size setting like "5mb" or 5242880. */
@@ -166,10 +220,27 @@ export = function (RED: NodeAPI): void {
         if (!res.headersSent) res.status(500).json({ error: 'internal error' });
       });
     };
-    httpNode.post(path, route);
+    // settings.js httpNodeMiddleware (authentication...) runs first, as for the core http in node.
+    let middleware: unknown[] = [];
+    try {
+      const m = (RED.settings as unknown as Record<string, unknown>).httpNodeMiddleware;
+      if (typeof m === 'function') middleware = [m];
+      else if (Array.isArray(m)) middleware = m.filter((f) => typeof f === 'function');
+    } catch {
+      /* none */
+    }
+    let mount = '';
+    try {
+      mount = typeof httpNode.path === 'function' ? String(httpNode.path()) : '';
+    } catch {
+      mount = '';
+    }
+    const release = captureRaw(httpNode, routeKey(`${mount}/${path}`), maxBytes);
+    httpNode.post(path, ...middleware, route);
 
     node.on('close', (removed: boolean, done: () => void) => {
       closed = true;
+      release();
       if (removed) perNode?.delete(node.id);
       const router = httpNode._router ?? httpNode.router;
       const stack: any[] = router?.stack ?? [];
