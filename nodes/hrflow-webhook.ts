@@ -180,6 +180,11 @@ export = function (RED: NodeAPI): void {
         res.status(401).json({ error: 'invalid or missing HrFlow signature' });
         return;
       }
+      if (closed) {
+        // Stopping (a redeploy): not accepted, so HrFlow.ai delivers it again.
+        res.status(503).json({ error: 'the flow is stopping: send again' });
+        return;
+      }
       let list: HrflowEvent[];
       try {
         list = deliveryEvents(body);
