@@ -136,7 +136,7 @@ export function describe(sb: Sandbox): string {
     "  To push CVs too, set hrflowCvDownload: { allowPrivateAddresses: true } in Node-RED's settings.js.",
     '',
     `What each ATS received: open ${sb.url}/ in a browser (its Reset button clears it).`,
-    `Admin API: GET ${sb.url}/__admin/state · POST ${sb.url}/__admin/reset · POST ${sb.url}/__admin/faults`,
+    `Admin API: GET ${sb.url}/__admin/state · POST ${sb.url}/__admin/reset · POST ${sb.url}/__admin/faults · POST ${sb.url}/__admin/webhooks (signed HrFlow webhooks; form: ${sb.url}/webhooks)`,
     'Stop: Ctrl-C (or SIGTERM).',
   ].join('\n');
 }

@@ -18,6 +18,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { SandboxServer, type SandboxCore, type VendorModule } from './server';
 import { getSpecRegistry, resolveSpecsDir } from './spec';
+import { addWebhookRoutes } from './webhook-routes';
 import { DEFAULT_FIXTURES_DIR, ProfileStore, SANDBOX_SOURCE_KEY, type AddProfileOptions, type Profile } from './profiles';
 import {
   DEFAULT_CREDENTIALS,
@@ -180,6 +181,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   }
   profiles.addGenerated(opts.generatedProfiles);
   for (const f of VENDOR_FACTORIES) core.register(f(core, profiles));
+  addWebhookRoutes(core, profiles);
 
   await core.listen(opts.port);
 

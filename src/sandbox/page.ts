@@ -139,19 +139,58 @@ section{background:#fff;border:1px solid #d8dde6;border-radius:6px;padding:.8em 
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{border-bottom:1px solid #e5e8ee;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#eef1f6}code{background:#eef1f6;padding:1px 4px;border-radius:3px;font-size:12px}small,.empty,.note{color:#5b6475}
 .fault{color:#a40000;font-weight:600}.counters b{color:#204a87}
-form.reset{float:right}form.reset button{font:inherit;padding:.3em 1em;border:1px solid #a40000;border-radius:4px;background:#fff;color:#a40000;cursor:pointer}
+form.reset{float:right;margin-left:.5em}form.reset button{font:inherit;padding:.3em 1em;border:1px solid #a40000;border-radius:4px;background:#fff;color:#a40000;cursor:pointer}
 </style></head><body>
 <h1>HrFlow connectors sandbox</h1>
+<form class="reset" method="get" action="/webhooks"><button type="submit" title="Send signed HrFlow webhooks to an hrflow-webhook node">Send a webhook…</button></form>
 <form class="reset" method="post" action="/__admin/reset"><button type="submit" title="Forget every candidate, file, rejection, counter and fault (the HrFlow profiles stay)">Reset</button></form>
 <p class="note reset-note">Reset clears what the emulated ATS received, not the push ledger in Node-RED's user directory: after a reset, the
 push nodes still find the same profiles <b>already pushed</b> to these accounts and send nothing (<code>msg.already_pushed = true</code>).
 To push them again, set <b>If already pushed</b> to <b>Push again</b> in the push nodes, or run the demo on another sandbox
 (<code>npm start -- --sandbox-port 8791</code>, or the sandbox command with <code>--port 8791</code> and the config nodes' URLs changed): another base URL is another account for the ledger.</p>
-<p>Local emulator at <code>${esc(m.url)}</code> — refreshes every 2 s. Admin: <a href="/__admin/state">/__admin/state</a> (JSON), <code>POST /__admin/faults</code>, <code>POST /__admin/reset</code> (the Reset button).</p>
+<p>Local emulator at <code>${esc(m.url)}</code> — refreshes every 2 s. Admin: <a href="/__admin/state">/__admin/state</a> (JSON), <code>POST /__admin/faults</code>, <code>POST /__admin/reset</code> (the Reset button), <code>POST /__admin/webhooks</code> (the Send a webhook… button).</p>
 <p class="note">Credentials: HrFlow <code>X-API-KEY: ${esc(c.hrflowApiKey)}</code> <code>X-USER-EMAIL: ${esc(c.hrflowUser)}</code> ·
 SmartRecruiters <code>X-SmartToken: ${esc(c.smartToken)}</code> · Recruitee <code>Bearer ${esc(c.recruiteeToken)}</code>, company <code>${esc(c.recruiteeCompany)}</code> ·
 Broadbean secret <code>${esc(c.broadbeanSecret)}</code>, source <code>${esc(c.broadbeanSourceId)}</code>, client <code>${esc(c.broadbeanClientId)}</code> ·
 Flatchr <code>Bearer ${esc(c.flatchrApiKey)}</code>, company <code>${esc(c.flatchrCompany)}</code> · Taleez <code>X-taleez-api-secret: ${esc(c.taleezSecret)}</code></p>
 ${sections.join('\n')}
+</body></html>`;
+}
+
+/** The "Send a webhook" page (GET /webhooks): a form posting to /__admin/webhooks; no refresh. */
+export function renderWebhookPage(m: { url: string; defaults: { url: string; secret: string }; events: string[]; profiles: string[]; result?: string }): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Send an HrFlow webhook — sandbox</title>
+<style>
+body{font:14px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:1.5em;color:#1d2330;background:#f7f8fa}
+form{background:#fff;border:1px solid #d8dde6;border-radius:6px;padding:.8em 1em;max-width:46em}
+label{display:block;margin:.5em 0 .2em;font-weight:600}input[type=text]{width:100%;font:inherit;padding:.2em .4em}
+button{font:inherit;padding:.3em 1em;margin-top:.8em;border:1px solid #204a87;border-radius:4px;background:#204a87;color:#fff;cursor:pointer}
+pre{background:#fff;border:1px solid #d8dde6;padding:.6em;max-width:60em;overflow:auto}.note{color:#5b6475}
+</style></head><body>
+<h1>Send an HrFlow webhook</h1>
+<p><a href="/">Back to the sandbox</a> · the same as <code>POST ${esc(m.url)}/__admin/webhooks</code> with JSON
+<code>{url, secret, events, profile_keys, batch, header, legacy, repeat}</code>.</p>
+${m.result ? `<h2>Result</h2><pre class="result">${esc(m.result)}</pre>` : ''}
+<form method="post" action="/__admin/webhooks">
+<label for="url">Webhook URL (an <code>hrflow-webhook</code> node's path on Node-RED)</label>
+<input type="text" id="url" name="url" value="${esc(m.defaults.url)}">
+<label for="secret">Webhook secret (the node's <b>Webhook secret</b>)</label>
+<input type="text" id="secret" name="secret" value="${esc(m.defaults.secret)}">
+<label>Events</label>
+${m.events.map((e, i) => `<label style="font-weight:normal"><input type="checkbox" name="events" value="${esc(e)}"${i === 0 ? ' checked' : ''}> <code>${esc(e)}</code></label>`).join('\n')}
+<label for="profile">Profile</label>
+<select id="profile" name="profile"><option value="all">the three samples</option>${m.profiles.map((p) => `<option value="${esc(p)}">${esc(p)}</option>`).join('')}</select>
+<label for="batch">Delivery</label>
+<select id="batch" name="batch"><option value="batch">one request, an array of events</option><option value="separate">one request per event</option></select>
+<label for="header">Signature header</label>
+<select id="header" name="header"><option value="hrflow">HTTP-HRFLOW-SIGNATURE</option><option value="riminder">HTTP-RIMINDER-SIGNATURE (older)</option></select>
+<label for="repeat">Send</label>
+<select id="repeat" name="repeat"><option value="1">once</option><option value="2">twice (a redelivery: emitted once)</option></select>
+<div><button type="submit">Send signed webhook</button></div>
+<p class="note">Each event is <code>{type, origin: "api", message, profile}</code> with the whole profile, signed with the hex
+HMAC-SHA256 of the body.</p>
+</form>
 </body></html>`;
 }

@@ -243,6 +243,8 @@ export class SandboxServer implements SandboxCore {
   readonly state: SandboxState;
   readonly faults = new FaultRegistry();
   readonly modules: VendorModule[] = [];
+  /** More routes (`"POST /__admin/webhooks"` → handler), added by createSandbox. */
+  readonly routes = new Map<string, (ctx: RequestContext) => Promise<void>>();
   private readonly server: http.Server;
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Map<NodeJS.Timeout, (v: boolean) => void>();
@@ -425,6 +427,13 @@ export class SandboxServer implements SandboxCore {
       if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return ctx.sendJson(405, { error: 'Method not allowed' });
       return ctx.send(200, this.page(), 'text/html; charset=utf-8', { headers: { 'Cache-Control': 'no-store' } });
     }
+    const route = this.routes.get(`${ctx.method} ${p.replace(/\/+$/, '')}`);
+    if (route) {
+      // Like Reset: a POST from the page itself or a program, never from a form on another site.
+      const origin = ctx.header('origin');
+      if (ctx.method !== 'GET' && origin !== undefined && !this.isOwnOrigin(origin)) return ctx.sendJson(403, { error: `refused from origin ${origin}` });
+      return route(ctx);
+    }
     if (p === '/__admin' || p.startsWith('/__admin/')) return this.admin(ctx);
 
     const mod = this.modules.find((m) => p === m.prefix || p.startsWith(m.prefix + '/'));
@@ -512,7 +521,7 @@ export class SandboxServer implements SandboxCore {
       this.faults.set(b.vendor, fault);
       return json(200, { ok: true, vendor: b.vendor, fault: this.faults.get(b.vendor) });
     }
-    return json(404, { error: 'Not found', routes: ['GET /__admin/state', 'GET|POST /__admin/faults', 'POST /__admin/reset'] });
+    return json(404, { error: 'Not found', routes: ['GET /__admin/state', 'GET|POST /__admin/faults', 'POST /__admin/reset', ...this.routes.keys()] });
   }
 
   /** `http://127.0.0.1:<port>` or `http://localhost:<port>`: the page itself. */

@@ -10,6 +10,8 @@ import type { Sandbox } from '../../src/sandbox';
 import { repoRoot } from '../helpers/fixtures';
 import { allNodes, coreNode, helper, type FlowNode } from '../helpers/red';
 import { KEYS, SOURCE_KEY, useSandbox } from '../helpers/sandbox';
+import { useHttpNode } from '../helpers/http-node';
+import { SANDBOX_WEBHOOK_SECRET } from '../../src/sandbox/webhooks';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { demoFlow, demoOptions } = require(path.join(repoRoot, 'scripts', 'demo-flow.js'));
@@ -66,6 +68,9 @@ function adapt(sb: Sandbox, flow: FlowNode[]): { nodes: FlowNode[]; credentials:
       case 'hrflow-taleez':
         if (blank(n.recruiter_id)) n.recruiter_id = '1';
         break;
+      case 'hrflow-webhook':
+        credentials[n.id] = { webhook_secret: SANDBOX_WEBHOOK_SECRET };
+        break;
       case 'debug':
         return { id: n.id, type: 'helper', z: n.z, x: n.x, y: n.y, wires: [] } as FlowNode;
     }
@@ -78,7 +83,7 @@ function adapt(sb: Sandbox, flow: FlowNode[]): { nodes: FlowNode[]; credentials:
  * Load, fire every inject (`clicks` times, each after the previous click's pushes are in), and wait until
  * each push node has sent one message per click; no error may reach a catch.
  */
-async function runFlow(sb: Sandbox, name: string, flow: FlowNode[], expectedPushes: number, clicks = 1) {
+async function runFlow(sb: Sandbox, name: string, flow: FlowNode[], expectedPushes: number, clicks = 1, httpNodeUrl = '') {
   const { nodes, credentials } = adapt(sb, flow);
   await helper.load([...allNodes, ...core], nodes, credentials);
   const errorSinks = new Set(nodes.filter((n) => n.type === 'catch').flatMap((n) => (n.wires as string[][]).flat()));
@@ -89,6 +94,14 @@ async function runFlow(sb: Sandbox, name: string, flow: FlowNode[], expectedPush
   }
   for (let click = 1; click <= clicks; click++) {
     for (const n of nodes.filter((x) => x.type === 'inject')) helper.getNode(n.id).receive({});
+    // A webhook trigger: the sandbox sends it a signed event of the full sample profile.
+    for (const n of nodes.filter((x) => x.type === 'hrflow-webhook')) {
+      const events = Array.isArray(n.events) && n.events.length ? [n.events[0]] : ['profile.parsing.success'];
+      const order = { url: `${httpNodeUrl}${n.path}`, secret: SANDBOX_WEBHOOK_SECRET, events, profile_keys: [KEYS.full] };
+      const res = await fetch(`${sb.url}/__admin/webhooks`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(order) });
+      const answer = (await res.json()) as { deliveries?: Array<{ status: number }> };
+      assert.deepEqual(answer.deliveries?.map((d) => d.status), [200], `${name}: webhook ${JSON.stringify(answer)}`);
+    }
     for (let i = 0; i < 200; i++) {
       const vendorsSeen = new Set(outputs.filter((o) => o.msg.vendor).map((o) => `${o.msg.vendor}:${o.msg._msgid}`));
       if (vendorsSeen.size >= expectedPushes * click || errors.length) break;
@@ -104,6 +117,7 @@ async function runFlow(sb: Sandbox, name: string, flow: FlowNode[], expectedPush
 describe('example flows run against the sandbox', function () {
   this.timeout(15_000);
   const ctx = useSandbox();
+  const http = useHttpNode();
   afterEach(async () => {
     await helper.unload();
   });
@@ -122,7 +136,7 @@ describe('example flows run against the sandbox', function () {
     it(`"${file}" loads and pushes the sample profile`, async () => {
       const flow = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as FlowNode[];
       const pushNodes = flow.filter((n) => /^hrflow-(smartrecruiters|recruitee|broadbean|flatchr|taleez)$/.test(n.type)).length;
-      const pushes = await runFlow(ctx.sb, file, flow, pushNodes);
+      const pushes = await runFlow(ctx.sb, file, flow, pushNodes, 1, http.url);
       for (const p of pushes) assert.ok(p.msg.statusCode >= 200 && p.msg.statusCode < 300, JSON.stringify(p.msg.steps));
     });
   }

@@ -32,6 +32,7 @@ export const allNodes = [
   'hrflow-taleez-config',
   'hrflow-taleez',
   'hrflow-writeback',
+  'hrflow-webhook',
 ].map(nodeFile);
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string };

@@ -53,7 +53,7 @@ function outline(help: string): { headings: string[]; dts: string[]; ports: numb
   };
 }
 
-for (const type of ['hrflow-profile', 'hrflow-logic', 'hrflow-writeback']) {
+for (const type of ['hrflow-profile', 'hrflow-logic', 'hrflow-writeback', 'hrflow-webhook']) {
   describe(`locales: ${type} (en-US and fr)`, () => {
     const cats = Object.fromEntries(LANGS.map((l) => [l, JSON.parse(read('nodes', 'locales', l, `${type}.json`)) as Catalogue]));
 
