@@ -430,7 +430,7 @@ describe('editor HTML', function () {
           assert.equal(d.outputs, 0);
         } else {
           assert.equal(d.inputs, 1);
-          assert.equal(d.outputs, type === 'hrflow-logic' ? 2 : 1);
+          assert.equal(d.outputs, type === 'hrflow-logic' || type === 'hrflow-profiles' ? 2 : 1);
           assert.ok(d.inputLabels !== undefined, 'inputLabels');
           assert.ok(d.outputLabels !== undefined, 'outputLabels');
         }
