@@ -477,13 +477,23 @@ async function uploadCv(ctx: SmartRecruitersContext, jobId: string, candidateId:
     { name: 'attachmentType', value: 'RESUME' },
     { name: 'file', value: cv.data, fileName: cv.fileName, contentType: cv.contentType },
   ]);
-  const res = await ctx.http.request({
-    method: 'POST',
-    url: urlPath('candidates', encodeURIComponent(candidateId), 'jobs', encodeURIComponent(jobId), 'attachments'),
-    headers: { 'Content-Type': form.contentType },
-    data: form.data,
-    step: 'upload_cv',
-  });
+  let res;
+  try {
+    res = await ctx.http.request({
+      method: 'POST',
+      url: urlPath('candidates', encodeURIComponent(candidateId), 'jobs', encodeURIComponent(jobId), 'attachments'),
+      headers: { 'Content-Type': form.contentType },
+      data: form.data,
+      step: 'upload_cv',
+    });
+  } catch (err) {
+    // The same file is already attached (FILE_ALREADY_EXIST, documented): an earlier attempt sent it (a push
+    // resumed after a crash, whose candidate was found by the lookup). The step is done, not failed.
+    if (err instanceof ConnectorError && err.statusCode === 400 && /\bFILE_ALREADY_EXIST\b/.test(err.vendorMessage ?? '')) {
+      return { step: 'upload_cv', status: 'done', statusCode: 400, detail: `${cv.fileName} was already attached (sent by an earlier attempt)` };
+    }
+    throw err;
+  }
   expectJsonObject(ctx.http, res, 'upload_cv');
   return { step: 'upload_cv', status: 'done', statusCode: res.status, detail: cv.fileName };
 }

@@ -109,18 +109,18 @@ describe('flow: the durable outbox (stop, redeploy, resume, dead letters)', func
    * What a crash (SIGKILL) right after a create left leaves on disk: the message journaled as `sent`, no
    * ledger entry. `arrived`: the create reached the vendor (the candidate exists, pushed here directly).
    */
-  async function crashedAfterCreate(vendor: 'smartrecruiters' | 'recruitee' | 'broadbean', arrived: boolean) {
+  async function crashedAfterCreate(vendor: 'smartrecruiters' | 'recruitee' | 'broadbean', arrived: boolean, uploadCv = false) {
     const p = profile();
     if (arrived) {
       const direct = {
-        smartrecruiters: [smartrecruiters, { x_smart_token: ctx.sb.credentials.smartToken, base_url: ctx.sb.urls.smartrecruiters }, { job_id: 'job-42', upload_cv: false }],
+        smartrecruiters: [smartrecruiters, { x_smart_token: ctx.sb.credentials.smartToken, base_url: ctx.sb.urls.smartrecruiters }, { job_id: 'job-42', upload_cv: uploadCv }],
         recruitee: [recruitee, { api_token: ctx.sb.credentials.recruiteeToken, company_id: ctx.sb.credentials.recruiteeCompany, recruitee_endpoint: ctx.sb.urls.recruitee }, { offer_ids: [101] }],
         broadbean: [
           broadbean,
           { source_id: ctx.sb.credentials.broadbeanSourceId, client_id: ctx.sb.credentials.broadbeanClientId, base_url: ctx.sb.urls.broadbean, secret_key: ctx.sb.credentials.broadbeanSecret },
           { job_id: 'JOB-1', shortlist_id: 'SL-9' },
         ],
-      } as const;
+      };
       const [module, config, params] = direct[vendor];
       await pushProfile(module as any, config, params, p as any, { cvDownload: { allowPrivateAddresses: true } });
     }
@@ -143,6 +143,20 @@ describe('flow: the durable outbox (stop, redeploy, resume, dead letters)', func
     assert.ok(sr().requests > creates, 'the lookup was made');
     assert.deepEqual(await store.pending(), []);
     assert.equal((await store.recent({ vendor: 'smartrecruiters' }))[0].outcome, 'pushed');
+  });
+
+  it('a crash after the create and the CV upload both arrived: found by the lookup, the CV already attached counts as done (SmartRecruiters)', async () => {
+    await crashedAfterCreate('smartrecruiters', true, true);
+    assert.equal(sr().attachments.length, 1);
+    const run = await start({ upload_cv: true });
+    await until(() => run.outs.length + run.caught.length > 0, 'the resumed outcome');
+    assert.equal(run.caught.length, 0, JSON.stringify(run.caught[0]?.error));
+    assert.equal(run.outs[0].resumed, true);
+    assert.equal(sr().candidates.length, 1);
+    assert.equal(sr().attachments.length, 1, 'not attached twice');
+    const upload = run.outs[0].steps.find((st: any) => st.step === 'upload_cv');
+    assert.equal(upload.status, 'done');
+    assert.match(upload.detail, /already attached/);
   });
 
   it('a create that left before a crash but never arrived: the lookup finds nothing, the candidate is created once', async () => {
