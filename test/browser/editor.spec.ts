@@ -155,20 +155,36 @@ describe('browser: the editor (dialogs, deploy, inject, debug, examples)', funct
         const input = page.locator(sel);
         // The field's own hint (contract 5: `.hrflow-msg-hint[data-field]`): hidden with a value, shown when emptied.
         const hint = tray(page).locator(`.hrflow-msg-hint[data-field="${field.name}"]`);
-        const hintIs = (visible: boolean) => waitUntil(`the ${field.name} hint ${visible ? 'shown' : 'hidden'}`, async () => ((await hint.isVisible()) === visible ? true : undefined), 3000).then(() => true, () => false);
+        // Shown or hidden by the dialog's code (display), whatever its text's size (an empty box is not "visible" to Playwright).
+        const shownNow = () => hint.evaluate((el) => getComputedStyle(el).display !== 'none').catch(() => false);
+        const hintIs = (visible: boolean) => waitUntil(`the ${field.name} hint ${visible ? 'shown' : 'hidden'}`, async () => ((await shownNow()) === visible ? true : undefined), 3000).then(() => true, () => false);
         if ((await input.inputValue()) === '') {
           await input.fill(field.input === 'email' ? 'someone@example.com' : '1');
           await input.dispatchEvent('change');
         }
         if (field.msg && (await hint.count()) !== 1) problems.push(`${type}.${field.name}: msg.${field.msg} may supply it, yet it has ${await hint.count()} hint(s)`);
         if (field.msg && !(await hintIs(false))) problems.push(`${type}.${field.name}: with a value, its hint still shows`);
-        await input.fill('');
-        await input.dispatchEvent('change');
+        // Emptied, and still empty (a fill made while the tray is still settling can be lost: seen once in CI).
+        await waitUntil(`${field.name} emptied`, async () => {
+          await input.fill('');
+          await input.dispatchEvent('change');
+          return (await input.inputValue()) === '' ? true : undefined;
+        }, 5000).catch(() => undefined);
+        if ((await input.inputValue()) !== '') problems.push(`${type}.${field.name}: could not be emptied (holds "${await input.inputValue()}")`);
         const flagged = await hasClass(page, sel, 'input-error');
         if (field.required && !flagged) problems.push(`${type}.${field.name}: required, empty, not flagged`);
         if (field.msg) {
           if (flagged) problems.push(`${type}.${field.name}: msg.${field.msg} may supply it, yet flagged`);
-          if (!(await hintIs(true))) problems.push(`${type}.${field.name}: emptied, no .hrflow-msg-hint shown`);
+          if (!(await hintIs(true))) {
+            const dom = await page.evaluate((name) => ({
+              inputs: document.querySelectorAll(`#node-input-${name}`).length,
+              hints: document.querySelectorAll(`.hrflow-msg-hint[data-field="${name}"]`).length,
+              value: (document.querySelector(`#node-input-${name}`) as HTMLInputElement | null)?.value,
+              display: Array.from(document.querySelectorAll(`.hrflow-msg-hint[data-field="${name}"]`)).map((e) => getComputedStyle(e).display),
+              forms: document.querySelectorAll('#dialog-form').length,
+            }), field.name);
+            problems.push(`${type}.${field.name}: emptied, no .hrflow-msg-hint shown (${JSON.stringify(dom)})`);
+          }
         }
       }
       await cancelTray(page);

@@ -56,6 +56,7 @@ export const FLOW_IDS: Record<string, string> = {
   'hrflow-taleez-config': 'demo-tz-account',
   'hrflow-taleez': 'demo-push-tz',
   'hrflow-writeback': 'demo-writeback',
+  'hrflow-webhook': 'b-webhook',
 };
 
 /** The label the demo flow gives each config node (the entry shown in the Configuration nodes sidebar). */
@@ -93,6 +94,8 @@ function browserFlows(sb: Sandbox): { flow: any[]; credentials: Record<string, a
     { id: 'b-profile-bad', type: 'hrflow-profile', name: 'HrFlow profile (bad path)', api: 'demo-hrflow-api', source_key: sb.sourceKey, profile_key: key, timeout: 30000, z: tab, x: 420, y: 600, wires: [[BAD.push]] },
     { id: BAD.push, type: 'hrflow-taleez', name: 'Taleez (wrong secret)', account: BAD.account, recruiter_id: '1', job_id: '101', pool_ids: '', timeout: 30000, retries: 0, retry_delay: 1000, z: tab, x: 660, y: 600, wires: [[]] },
     { id: BAD.account, type: 'hrflow-taleez-config', name: 'Taleez wrong secret', base_url: sb.urls.taleez },
+    // The webhook trigger (not in the demo flow): every node type is on the workspace.
+    { id: 'b-webhook', type: 'hrflow-webhook', name: 'HrFlow webhook', path: '/hrflow-browser-test', events: [], z: tab, x: 170, y: 680, wires: [[]] },
   );
   return { flow, credentials: { ...credentials, [BAD.account]: { x_taleez_api_secret: BAD.secret } } };
 }
