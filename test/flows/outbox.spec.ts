@@ -270,7 +270,7 @@ describe('flow: the durable outbox (stop, redeploy, resume, dead letters)', func
 
   it('a deploy that removes the push node: its message in flight is ABORTED now, and kept as a dead letter', async () => {
     const run = await start();
-    ctx.sb.setFault('smartrecruiters', { mode: 'slow', delayMs: 3000, method: 'POST' });
+    ctx.sb.setFault('smartrecruiters', { mode: 'slow', delayMs: 20_000, method: 'POST' }); // stalled well past the deploy below, however loaded the machine
     helper.getNode('push').receive({ payload: profile(), topic: 'removed' });
     await until(() => sr().requests >= 1, 'the create arrived');
     await until(async () => (await store.pending()).length === 1, 'journaled');
