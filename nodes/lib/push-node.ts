@@ -249,6 +249,7 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
         const push = (plan: WorkPlan) => runPush(vendor, config, params, given, {
           finishFrom: plan.finishFrom,
           priorSentAt: plan.priorSentAt,
+          priorChecked: plan.checked,
           beforeUnsafe,
           onUnsafeRefused,
           timeoutMs,
@@ -279,6 +280,8 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
           outcome = await ledger.once(identity, onDuplicate, push, vendor.label, {
             finishable: !!vendor.finish,
             resumed,
+            // Sent again from the HrFlow tab after a person checked the ATS (retryDeadLetter sets it).
+            retried: msg.retried === true,
             settle,
             keep,
             dead: rec ? (err, entry) => ((err as ConnectorError)?.code === ErrorCodes.ALREADY_PUSHED ? undefined : deadLetter(rec, err, entry)) : undefined,

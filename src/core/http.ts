@@ -66,6 +66,8 @@ export interface HttpOptions {
    * through this client checks first whether it was received (see src/push/create.ts).
    */
   priorSentAt?: number;
+  /** With priorSentAt: a person checked that nothing was created; where no lookup exists, the create is sent. */
+  priorChecked?: boolean;
   /**
    * Names of the headers that carry secrets for this vendor (X-SmartToken, X-CHUB-SIGNATURE...).
    * Their values, as sent on each attempt, are masked in every error text of this client, like the
@@ -364,6 +366,8 @@ export class HttpClient {
   private unsafeAnnounced = false;
   /** HttpOptions.priorSentAt. */
   readonly priorSentAt?: number;
+  /** HttpOptions.priorChecked. */
+  readonly priorChecked?: boolean;
   private readonly onWait?: (info: WaitInfo) => void;
   private readonly secretHeaderNames: Set<string>;
   private readonly rateHeaders?: RateHeaderReader;
@@ -393,6 +397,7 @@ export class HttpClient {
     this.beforeUnsafe = options.beforeUnsafe;
     this.onUnsafeRefused = options.onUnsafeRefused;
     this.priorSentAt = options.priorSentAt;
+    this.priorChecked = options.priorChecked;
     this.onWait = options.onWait;
     this.secretHeaderNames = new Set([...SECRET_HEADERS, ...(options.secretHeaders ?? []).map((h) => h.toLowerCase())]);
     this.rateHeaders = options.rateHeaders;

@@ -104,7 +104,11 @@ async function priorCreate<T>(http: HttpClient, request: HttpRequest, options: C
         'It was not sent again, to avoid a duplicate: check the ATS, then push this profile again with "If already pushed" set to "push again" if it is not there.',
       { vendor: http.vendor, step: request.step ?? 'create', cause, outcomeUnknown: true },
     );
-  if (!options.lookup) throw unknown(`${http.vendor} offers no way to look the candidate up`);
+  if (!options.lookup) {
+    // A person checked the ATS before retrying (the sidebar's Retry of this dead letter): send it.
+    if (http.priorChecked) return undefined;
+    throw unknown(`${http.vendor} offers no way to look the candidate up`);
+  }
   let found: string | undefined;
   try {
     found = await options.lookup(sentAt);

@@ -376,6 +376,8 @@ export interface WorkPlan {
   finishFrom?: { candidateId: string; steps: LedgerStep[] };
   /** A create of this push may have reached the vendor at this time (a resumed push): look it up before creating. */
   priorSentAt?: number;
+  /** A person checked the ATS (a retried dead letter): where the vendor has no lookup, the create is sent. */
+  checked?: boolean;
 }
 
 /** The durable outbox's part in PushLedger.once (src/push/outbox.ts). */
@@ -394,6 +396,11 @@ export interface OnceOptions {
   dead?(err: unknown, entry: LedgerEntry | undefined): DeadLetter | undefined;
   /** True when the push was cut by a stop that resumes it later: its entry is recorded, the outbox record kept. */
   keep?(): boolean;
+  /**
+   * A dead letter sent again by a person (the sidebar's Retry, after checking the ATS): an `unknown` entry
+   * (the candidate may exist) no longer holds it back; the vendor's lookup still runs first where there is one.
+   */
+  retried?: boolean;
 }
 
 export interface PushLedgerOptions {
@@ -526,8 +533,9 @@ export class PushLedger {
     if (mode !== 'push' && countsAsPushed(entry)) {
       if (entry.outcome === 'partial' && options.finishable && entry.candidateId !== undefined) {
         plan.finishFrom = { candidateId: entry.candidateId, steps: entry.steps };
-      } else if (entry.outcome === 'unknown' && options.resumed) {
-        plan.priorSentAt = options.resumed.sentAt ?? Date.parse(entry.at);
+      } else if (entry.outcome === 'unknown' && (options.resumed || options.retried)) {
+        plan.priorSentAt = options.resumed?.sentAt ?? Date.parse(entry.at);
+        if (options.retried) plan.checked = true;
       } else if (entry.outcome === 'partial' && accepted && entry.at >= accepted) {
         // This message's own push stopped after the create, and the vendor cannot finish it: its outcome is
         // that PARTIAL_PUSH (a dead letter), never "already pushed".

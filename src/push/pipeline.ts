@@ -122,7 +122,8 @@ export function pushClients<C>(vendor: PipelineVendor<C, any, unknown>, config: 
   });
   // CV hosts are not the vendor's API (no base URL, no account headers, no vendor rate limit), but a
   // failure there is part of this push: `error.vendor` is the vendor id, `error.step` says download_cv.
-  const { onWait: _onWait, beforeUnsafe: _beforeUnsafe, onUnsafeRefused: _refused, priorSentAt: _priorSentAt, ...filesOptions } = common;
+  const { onWait: _onWait, beforeUnsafe: _beforeUnsafe, onUnsafeRefused: _refused, priorSentAt: _priorSentAt, priorChecked: _checked, ...filesOptions } = common;
+  void _checked;
   void _onWait;
   void _refused;
   void _beforeUnsafe;

@@ -219,6 +219,32 @@ describe('flow: the durable outbox (stop, redeploy, resume, dead letters)', func
     assert.deepEqual(await store.pending(), []);
   });
 
+  it('Broadbean: its OUTCOME_UNKNOWN dead letter, retried from the HrFlow tab after checking the ATS, is pushed (once)', async () => {
+    await crashedAfterCreate('broadbean', false); // the create never arrived: nothing at Broadbean
+    const run = await start(broadbeanPush);
+    await until(() => run.caught.length > 0, 'the resumed outcome');
+    assert.equal(run.caught[0].error.code, 'OUTCOME_UNKNOWN');
+    assert.equal(bb().candidates.length, 0);
+    const [dead] = await store.deadLetters();
+    const RED = { settings: { ...testSettings, userDir: dir }, nodes: { getNode: (id: string) => helper.getNode(id) }, log: { warn: () => undefined } } as any;
+    // Pushed again as is (no retry): still held back, the candidate may exist.
+    helper.getNode('push').receive({ payload: profile(), topic: 'again' });
+    await until(() => run.caught.length > 1, 'the second outcome');
+    assert.equal(run.caught[1].error.code, 'ALREADY_PUSHED');
+    assert.equal(bb().candidates.length, 0);
+    // The person checked Broadbean and retries the dead letter: pushed.
+    assert.equal((await retryDeadLetter(RED, dead.id)).ok, true);
+    await until(() => run.outs.length > 0, 'the retried push');
+    assert.equal(run.outs[0].retried, true);
+    assert.equal(bb().candidates.length, 1);
+    assert.equal((await store.recent({ vendor: 'broadbean' }))[0].outcome, 'pushed');
+    // Now recorded as pushed: a later copy is skipped, as any.
+    helper.getNode('push').receive({ payload: profile(), topic: 'later' });
+    await until(() => run.outs.length > 1, 'the later copy');
+    assert.equal(run.outs[1].already_pushed, true);
+    assert.equal(bb().candidates.length, 1);
+  });
+
   it('a redeploy while a create is on its way: kept, then resumed once (the lookup first)', async () => {
     const first = await start();
     ctx.sb.setFault('smartrecruiters', { mode: 'slow', delayMs: 1500, method: 'POST', count: 1 });
