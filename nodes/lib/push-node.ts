@@ -162,6 +162,12 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
     /** Records whose settlement is the ledger's (or the plain push's) from now on. */
     const settledByLedger = new WeakSet<OutboxRecord>();
     const keep = () => closing === 'keep';
+    /**
+     * Ids of the records this node journaled before its resume read the outbox: those are in hand here, never
+     * resumed a second time (a message accepted right after the start would otherwise be handled twice). Set to
+     * undefined once the resume has read the outbox, so it stays small.
+     */
+    let journaledHere: Set<string> | undefined = new Set<string>();
     /** A journaled message that failed: its dead letter (not when kept for the next start, nor for ALREADY_PUSHED). */
     const settleFailure = async (msg: Msg, err: unknown) => {
       const rec = records.get(msg);
@@ -219,6 +225,7 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
           record = outboxRecord(node.id, vendor.id, kept);
           // Known before the write ends: a stop meanwhile keeps the message for the next start.
           records.set(msg, record);
+          journaledHere?.add(record.id);
           try {
             await ledger.store.journal(record);
           } catch (err) {
@@ -333,7 +340,8 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
       try {
         const durable = await durableLedger(RED);
         if (!durable || closing) return;
-        const pending = await durable.store.pending(node.id);
+        const mine = journaledHere;
+        const pending = (await durable.store.pending(node.id)).filter((r) => !mine?.has(r.id));
         if (pending.length) node.log(`resuming ${pending.length} message(s) from the outbox`);
         for (const r of pending) {
           if (closing) return;
@@ -350,12 +358,16 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
     };
     const onStarted = () => {
       RED.events.off('flows:started', onStarted);
-      void resume();
+      void resume().finally(() => {
+        journaledHere = undefined;
+      });
     };
     if (ledger && account) RED.events.on('flows:started', onStarted);
+    else journaledHere = undefined;
 
     node.on('close', (removed: boolean, done: () => void) => {
       RED.events.off('flows:started', onStarted);
+      journaledHere = undefined;
       // Stopped or redeployed with a durable outbox: journaled messages get their outcome when the node starts
       // again. Removed (or no durable outbox): every message in flight gets its ABORTED outcome now.
       closing = !removed && isDurable(ledger) ? 'keep' : 'remove';

@@ -314,6 +314,30 @@ describe('flow: the durable outbox (stop, redeploy, resume, dead letters)', func
     assert.equal(!answer.ok && answer.status, 409, 'its node is not deployed any more');
   });
 
+  it('a message accepted as the flows start is handled once: the resume never takes it a second time', async function () {
+    this.timeout(60_000);
+    // The resume reads the outbox once the flows have started, while new messages are being journaled: a message
+    // journaled before that read is in hand already, never resumed (before the fix it then got two outcomes, one
+    // from a "resumed" copy). Whether the journal write lands before the read is a race: many rounds catch it.
+    const events = (helper as any)._events as import('node:events').EventEmitter;
+    const rounds = 25;
+    for (let round = 0; round < rounds; round++) {
+      const early = () => {
+        events.off('flows:started', early);
+        helper.getNode('push').receive({ payload: profile(), topic: `early-${round}` });
+      };
+      events.on('flows:started', early);
+      const run = await start({ on_duplicate: 'push' });
+      await until(() => run.outs.length + run.caught.length >= 1, 'its outcome');
+      await until(async () => (await store.pending()).length === 0, 'settled');
+      await new Promise((r) => setTimeout(r, 30));
+      assert.equal(run.outs.length + run.caught.length, 1, `round ${round}: one outcome`);
+      assert.equal(run.outs[0].resumed, undefined, 'not resumed');
+      await helper.unload();
+    }
+    assert.equal(sr().candidates.length, rounds, 'one candidate per message');
+  });
+
   it('messages of a push node deleted while Node-RED was stopped become dead letters (ABORTED) at the next start', async () => {
     await store.journal({ id: '0000orphan-1', node: 'deleted-node', vendor: 'smartrecruiters', state: 'queued', msg: { payload: profile(), topic: 'orphan' }, accepted: new Date().toISOString() });
     const run = await start();
