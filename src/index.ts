@@ -60,7 +60,9 @@ export interface PushOptions extends Omit<PushRunOptions, 'onClient'> {
   /**
    * With `ledger`: what to do with a profile already pushed there (`skip`, the default; `error`: ALREADY_PUSHED;
    * `push`). A push recorded partial (PARTIAL_PUSH) is finished in modes `skip` and `error` (only its missing
-   * steps, on the recorded candidate; `finished: true`), and pushed again in full in mode `push`.
+   * steps, on the recorded candidate; `finished: true`), and pushed again in full in mode `push`. `update`: the
+   * recorded candidate is updated with the current mapping (`updated: true`; UNSUPPORTED where the vendor has no
+   * update).
    */
   onDuplicate?: DuplicateMode;
 }
@@ -74,6 +76,8 @@ export interface PushProfileResult extends PushResult {
    * recorded candidate (`candidateId`), and nothing was created.
    */
   finished?: boolean;
+  /** True when the recorded candidate was updated (onDuplicate `update`) instead of created. */
+  updated?: boolean;
 }
 
 /**
@@ -97,7 +101,7 @@ export async function pushProfile<C, P>(
     throw err;
   }
   // A plan of the ledger: finish an earlier partial push (only its missing steps, on its candidate).
-  const push = (plan: WorkPlan = {}) => runPush(vendor, config, read, { payload, profile }, plan.finishFrom ? { ...run, finishFrom: plan.finishFrom } : run);
+  const push = (plan: WorkPlan = {}) => runPush(vendor, config, read, { payload, profile }, plan.finishFrom || plan.update ? { ...run, finishFrom: plan.finishFrom, update: plan.update } : run);
   const who = ledger ? profileIdentity(profile, payload) : undefined;
   const dryRun = (vendor.description?.params ?? []).some((f) => f.dryRun && (read as Record<string, unknown>)[f.name] === true);
   if (!ledger || !who || dryRun) return push();
@@ -114,7 +118,7 @@ export async function pushProfile<C, P>(
     target: ledgerTarget(vendor.description?.params ?? [], read),
     profile: who,
   };
-  const outcome = await ledger.once(identity, duplicateMode(onDuplicate), push, vendor.label, { finishable: !!vendor.finish });
-  if (outcome.pushed) return outcome.finished ? { ...outcome.result, finished: true } : outcome.result;
+  const outcome = await ledger.once(identity, duplicateMode(onDuplicate), push, vendor.label, { finishable: !!vendor.finish, updatable: !!vendor.update });
+  if (outcome.pushed) return outcome.finished ? { ...outcome.result, finished: true } : outcome.updated ? { ...outcome.result, updated: true } : outcome.result;
   return { alreadyPushed: true, candidateId: outcome.entry.candidateId, response: undefined, steps: [] };
 }

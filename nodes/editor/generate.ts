@@ -463,6 +463,7 @@ export function pushNode(spec: PushSpec, opts: Options): GeneratedNode {
       `<h3>${T.HEADINGS.outputs[lang]}</h3>\n${dl(outputs)}\n<p>${T.KEPT[lang]}</p>`,
       `<h3>${T.HEADINGS.details[lang]}</h3>${details ? `\n${details}` : ''}`,
       `<h4>${T.DUPLICATES_HEADING[lang]}</h4>\n${fill(T.DUPLICATES_HELP[lang], vars)}`,
+      `<h4>${T.UPDATE_HEADING[lang]}</h4>\n${fill(T.UPDATE_HELP[lang], vars)}\n<ul><li>${d.update?.[lang] ?? fill(T.NO_UPDATE[lang], vars)}</li><li>${d.archive?.[lang] ?? fill(T.NO_ARCHIVE[lang], vars)}</li></ul>`,
       `<h4>${T.HEADINGS.advanced[lang]}</h4>\n${fill(T.ADVANCED_HELP[lang], vars)}`,
       `<h3>${T.HEADINGS.errors[lang]}</h3>\n${T.ERRORS_INTRO[lang]}\n${errorTable(d.errors, vendor, lang)}`,
       credentialsHelp(d.account, spec.id, configType, lang),

@@ -35,6 +35,7 @@ export const ON_DUPLICATE_OPTIONS: { value: string; label: Text }[] = [
   { value: 'skip', label: { en: 'Skip it (output with msg.already_pushed)', fr: 'L\'ignorer (sortie avec msg.already_pushed)' } },
   { value: 'error', label: { en: 'Report an error (ALREADY_PUSHED)', fr: 'Signaler une erreur (ALREADY_PUSHED)' } },
   { value: 'push', label: { en: 'Push again', fr: 'L\'envoyer à nouveau' } },
+  { value: 'update', label: { en: 'Update the recorded candidate', fr: 'Mettre à jour le candidat enregistré' } },
 ];
 
 /** The input port of every push node. */
@@ -150,6 +151,15 @@ export const PUSH_INPUTS: MsgProperty[] = [
       fr: 'Avec un contenu formaté : le profil HrFlow, d\'où le CV est tiré.',
     },
   },
+  {
+    name: 'action',
+    type: 'string',
+    optional: true,
+    text: {
+      en: '<code>"archive"</code>: archive the candidate the push ledger recorded for this profile instead of pushing it (see Update and archive). Absent or empty: a push. Any other value: <code>INVALID_INPUT</code>.',
+      fr: '<code>"archive"</code> : archiver le candidat que le registre des envois a enregistré pour ce profil au lieu de l\'envoyer (voir Mise à jour et archivage). Absent ou vide : un envoi. Toute autre valeur : <code>INVALID_INPUT</code>.',
+    },
+  },
 ];
 
 /** A `msg.*` parameter with no `help` of its own. */
@@ -211,6 +221,24 @@ export const PUSH_OUTPUTS: MsgProperty[] = [
     },
   },
   {
+    name: 'updated',
+    type: 'boolean',
+    optional: true,
+    text: {
+      en: '<code>true</code> when the recorded candidate was updated instead of created (<b>If already pushed</b> is "Update"); <code>msg.payload</code> is then {vendor}\'s answer to the update.',
+      fr: '<code>true</code> quand le candidat enregistré a été mis à jour au lieu d\'être créé (<b>Si déjà envoyé</b> vaut « Mettre à jour ») ; <code>msg.payload</code> est alors la réponse de {vendor} à la mise à jour.',
+    },
+  },
+  {
+    name: 'archived',
+    type: 'boolean',
+    optional: true,
+    text: {
+      en: '<code>true</code> after <code>msg.action = "archive"</code>: the recorded candidate is archived (or deleted, see Update and archive); <code>msg.already_archived = true</code> when it already was and nothing was sent.',
+      fr: '<code>true</code> après <code>msg.action = "archive"</code> : le candidat enregistré est archivé (ou supprimé, voir Mise à jour et archivage) ; <code>msg.already_archived = true</code> s\'il l\'était déjà et que rien n\'a été envoyé.',
+    },
+  },
+  {
     name: 'topic',
     type: 'string',
     optional: true,
@@ -237,6 +265,22 @@ export const CONFIG_OUTPUTS: Text = { en: 'None.', fr: 'Aucune.' };
 export const ADVANCED_HELP: Text = {
   en: '<p><b>Timeout</b> (milliseconds, default 30000) is how long to wait for each answer, and for the account\'s rate limit or a pause asked by {vendor} (a longer wait fails at once with <code>RATE_LIMITED</code> and <code>retryAt</code>). When {vendor} says it is overloaded or rate limited (HTTP 429, 5xx), or cannot be reached, the request is tried again up to <b>Retries</b> times (default 3), waiting about <b>Retry delay</b> (default 1000 ms), then twice as long, and so on, up to 30 seconds; a <code>Retry-After</code> answer is respected. Every node using the same account shares one client-side rate limit: requests over it wait for their turn. A create request whose answer was lost is never sent twice, so a retry cannot create a duplicate candidate. Set Retries to 0 to fail at once.</p>',
   fr: '<p>Le <b>délai max.</b> (en millisecondes, 30000 par défaut) est le temps d\'attente de chaque réponse, et de la limite de débit du compte ou d\'une pause demandée par {vendor} (une attente plus longue échoue aussitôt avec <code>RATE_LIMITED</code> et <code>retryAt</code>). Quand {vendor} se dit surchargé ou limite le débit (HTTP 429, 5xx), ou ne peut pas être joint, la requête est retentée jusqu\'à <b>Nouvelles tentatives</b> fois (3 par défaut), après environ <b>Délai entre tentatives</b> (1000 ms par défaut), puis deux fois plus, et ainsi de suite, jusqu\'à 30 secondes ; une réponse <code>Retry-After</code> est respectée. Tous les nœuds utilisant le même compte partagent une même limite de débit côté client : les requêtes au-delà attendent leur tour. Une création dont la réponse s\'est perdue n\'est jamais renvoyée, une nouvelle tentative ne peut donc pas créer de doublon. Mettez 0 nouvelle tentative pour échouer tout de suite.</p>',
+};
+
+/** The update-and-archive section of every push node's help: the common part, then the vendor's own (VendorDescription.update / archive). HTML. */
+export const UPDATE_HEADING: Text = { en: 'Update and archive', fr: 'Mise à jour et archivage' };
+export const UPDATE_HELP: Text = {
+  en: '<p>With <b>If already pushed</b> set to <b>Update</b>, a profile the ledger already has for this target is sent again as an update of the recorded candidate (the same mapping as a creation, the fields below), never as a second creation; the output has <code>msg.updated = true</code> and the ledger records the update. A profile the ledger does not have is created as usual. Copies arriving together: one creation, then the updates one after the other.</p><p>A message with <code>msg.action = "archive"</code> archives the candidate recorded for its profile (an <code>hrflow-webhook</code> archive event sets it). Archiving again sends nothing (<code>msg.already_archived = true</code>). A profile without a recorded candidate is <code>NOT_PUSHED</code>. After an archive, the ledger no longer counts the profile as pushed: pushing it again creates a new candidate.</p>',
+  fr: '<p>Avec <b>Si déjà envoyé</b> réglé sur <b>Mettre à jour</b>, un profil que le registre a déjà pour cette cible est renvoyé comme mise à jour du candidat enregistré (le même contenu qu\'une création, les champs ci-dessous), jamais comme seconde création ; la sortie porte <code>msg.updated = true</code> et le registre enregistre la mise à jour. Un profil absent du registre est créé comme d\'habitude. Des copies arrivant ensemble : une création, puis les mises à jour l\'une après l\'autre.</p><p>Un message avec <code>msg.action = "archive"</code> archive le candidat enregistré pour son profil (un événement d\'archivage d\'<code>hrflow-webhook</code> le pose). Archiver à nouveau n\'envoie rien (<code>msg.already_archived = true</code>). Un profil sans candidat enregistré donne <code>NOT_PUSHED</code>. Après un archivage, le registre ne compte plus le profil comme envoyé : le renvoyer crée un nouveau candidat.</p>',
+};
+/** The line of a vendor that has no update or no archive. `{vendor}`. HTML. */
+export const NO_UPDATE: Text = {
+  en: '<b>Update</b>: {vendor}\'s API has none: a profile already pushed is <code>UNSUPPORTED</code> (nothing sent).',
+  fr: '<b>Mise à jour</b> : l\'API de {vendor} n\'en a pas : un profil déjà envoyé donne <code>UNSUPPORTED</code> (rien n\'est envoyé).',
+};
+export const NO_ARCHIVE: Text = {
+  en: '<b>Archive</b>: {vendor}\'s API has none: <code>msg.action = "archive"</code> is <code>UNSUPPORTED</code> (nothing sent).',
+  fr: '<b>Archivage</b> : l\'API de {vendor} n\'en a pas : <code>msg.action = "archive"</code> donne <code>UNSUPPORTED</code> (rien n\'est envoyé).',
 };
 
 /** The duplicates section of every push node's help. `{vendor}`, `{id}`. HTML. */
@@ -324,6 +368,14 @@ export const ERRORS: Record<ErrorCode, Text> = {
   OUTCOME_UNKNOWN: {
     en: 'The create request was sent but its answer was lost (timeout, connection cut): the candidate may exist. It is never sent again: check {vendor} before pushing this profile again.',
     fr: 'La demande de création a été envoyée mais sa réponse s\'est perdue (délai dépassé, connexion coupée) : le candidat existe peut-être. Elle n\'est jamais renvoyée : vérifiez dans {vendor} avant de renvoyer ce profil.',
+  },
+  UNSUPPORTED: {
+    en: '{vendor}\'s API cannot do what was asked: an update (<b>If already pushed</b> is "Update") or an archive (<code>msg.action = "archive"</code>) where {vendor} offers none. Nothing was sent.',
+    fr: 'L\'API de {vendor} ne permet pas ce qui est demandé : une mise à jour (<b>Si déjà envoyé</b> vaut « Mettre à jour ») ou un archivage (<code>msg.action = "archive"</code>) que {vendor} n\'offre pas. Rien n\'a été envoyé.',
+  },
+  NOT_PUSHED: {
+    en: '<code>msg.action = "archive"</code>, but the push ledger has no {vendor} candidate for this profile at this target of this account (never pushed, its push failed, or its answer was lost). Nothing was sent.',
+    fr: '<code>msg.action = "archive"</code>, mais le registre des envois n\'a pas de candidat {vendor} pour ce profil à cette cible de ce compte (jamais envoyé, envoi en échec, ou réponse perdue). Rien n\'a été envoyé.',
   },
   ALREADY_PUSHED: {
     en: 'This profile was already pushed to this target of this {vendor} account (<b>If already pushed</b> is "Report an error"), or its last push there ended without an answer (the candidate may exist). The recorded candidate id, when known, is in <code>msg.candidate_id</code>. Nothing was sent.',

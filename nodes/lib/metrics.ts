@@ -6,13 +6,13 @@
  * metrics do not mix with ours, and each test runtime starts from zero), fed ONLY by the push events bus
  * (push-events.ts), subscribed once per runtime. Only our metrics: no process metrics.
  *
- *   hrflow_pushes_total{vendor,outcome}        counter   outcome = pushed | skipped | error
+ *   hrflow_pushes_total{vendor,outcome}        counter   outcome = pushed | updated | archived | skipped | error
  *   hrflow_push_errors_total{vendor,code}      counter   outcome error, by error code
  *   hrflow_retries_total{vendor,reason}        counter   a request retried, by the code of the retried attempt
  *   hrflow_rate_limited_total{vendor}          counter   answers 429: a retry after a 429, or an outcome RATE_LIMITED
  *   hrflow_duplicates_skipped_total{vendor}    counter   outcome skipped (already pushed, nothing sent)
  *   hrflow_resumed_total{vendor}               counter   messages taken back from the outbox at a start
- *   hrflow_push_duration_seconds{vendor}       histogram arrival at the node → outcome, outcomes pushed and error
+ *   hrflow_push_duration_seconds{vendor}       histogram arrival at the node → outcome, outcomes pushed, updated, archived and error
  *   hrflow_dead_letters{vendor}                gauge     dead letters kept (read from the ledger at scrape time)
  *   hrflow_outbox_pending                      gauge     unsettled outbox messages (read at scrape time)
  *
@@ -31,7 +31,7 @@ export const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60
 export const GAUGE_TIMEOUT_MS = 5_000;
 
 const CODES = new Set<string>(Object.values(ErrorCodes));
-const OUTCOMES = new Set(['pushed', 'skipped', 'error']);
+const OUTCOMES = new Set(['pushed', 'updated', 'archived', 'skipped', 'error']);
 
 /** A vendor id as a label: ours are short lowercase ids; anything else is `other`. */
 export function vendorLabel(v: unknown): string {
@@ -61,13 +61,13 @@ export class PushMetrics {
    */
   constructor(gauges?: () => Promise<{ deadLetters: Record<string, number>; pending: number } | undefined>) {
     const registers = [this.registry];
-    this.pushes = new Counter({ name: 'hrflow_pushes_total', help: 'Messages handled by push nodes, by vendor and outcome (pushed, skipped as already pushed, error).', labelNames: ['vendor', 'outcome'], registers });
+    this.pushes = new Counter({ name: 'hrflow_pushes_total', help: 'Messages handled by push nodes, by vendor and outcome (pushed, updated, archived, skipped as already pushed or archived, error).', labelNames: ['vendor', 'outcome'], registers });
     this.errors = new Counter({ name: 'hrflow_push_errors_total', help: 'Pushes that ended in an error, by vendor and error code.', labelNames: ['vendor', 'code'], registers });
     this.retries = new Counter({ name: 'hrflow_retries_total', help: 'Requests retried by push nodes, by vendor and the error code of the retried attempt.', labelNames: ['vendor', 'reason'], registers });
     this.rateLimited = new Counter({ name: 'hrflow_rate_limited_total', help: 'Rate-limit answers (429) met by push nodes: retried, or ending the push as RATE_LIMITED.', labelNames: ['vendor'], registers });
     this.duplicates = new Counter({ name: 'hrflow_duplicates_skipped_total', help: 'Messages not pushed because the ledger says the profile was already pushed there (on_duplicate skip).', labelNames: ['vendor'], registers });
     this.resumed = new Counter({ name: 'hrflow_resumed_total', help: 'Messages taken back from the durable outbox when their push node started again.', labelNames: ['vendor'], registers });
-    this.duration = new Histogram({ name: 'hrflow_push_duration_seconds', help: 'Time from a message reaching a push node to its outcome (pushed or error), retries and waits included.', labelNames: ['vendor'], buckets: DURATION_BUCKETS, registers });
+    this.duration = new Histogram({ name: 'hrflow_push_duration_seconds', help: 'Time from a message reaching a push node to its outcome (pushed, updated, archived or error), retries and waits included.', labelNames: ['vendor'], buckets: DURATION_BUCKETS, registers });
     if (gauges) {
       // Both gauges come from one read of the store per scrape (shared by their two collect calls).
       let reading: Promise<{ deadLetters: Record<string, number>; pending: number } | undefined> | undefined;

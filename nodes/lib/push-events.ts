@@ -12,7 +12,8 @@ export interface PushOutcomeEvent {
   /** The push node's id. */
   node: string;
   /** `pushed`: sent to the ATS; `skipped`: already pushed (on_duplicate skip), nothing sent; `error`: a catchable error. */
-  outcome: 'pushed' | 'skipped' | 'error';
+  /** `updated`: on_duplicate `update` updated the recorded candidate; `archived`: msg.action "archive"; `skipped`: nothing sent (already pushed, or already archived). */
+  outcome: 'pushed' | 'updated' | 'archived' | 'skipped' | 'error';
   /** The error code (outcome `error`). */
   code?: string;
   /** From the message's arrival at the node to its outcome. */

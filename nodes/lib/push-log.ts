@@ -14,8 +14,8 @@
  *   DELETE /hrflow-connectors/dead-letters/:id                      (hrflow-connectors.write)
  *          → { ok: true, detail } | <status> { ok: false, code, message } (404 none, 409 node gone, 503 ledger off)
  *
- * `limit`: an integer 1..1000 (default 100). `vendor`: a vendor id; `outcome`: pushed, partial, unknown or
- * failed; blank means no filter. Anything else: 400 `{ok: false, code: 'INVALID_INPUT', message}`.
+ * `limit`: an integer 1..1000 (default 100). `vendor`: a vendor id; `outcome`: pushed, updated, archived, partial,
+ * unknown or failed (LEDGER_OUTCOMES); blank means no filter. Anything else: 400 `{ok: false, code: 'INVALID_INPUT', message}`.
  * Ledger off (`hrflowLedger: false`): the GETs answer `{ok: true, items: [], ledger: false}` (an empty CSV).
  *
  * The dead-letter list leaves out each letter's `msg` (it holds the whole profile: personal data, and up to
@@ -23,14 +23,14 @@
  * is read one letter at a time (GET .../:id) by an editor user with the read permission.
  */
 import type { NodeAPI } from 'node-red';
-import type { DeadLetter, LedgerEntry, LedgerOutcome } from '../../src/push/ledger';
+import { LEDGER_OUTCOMES, type DeadLetter, type LedgerEntry, type LedgerOutcome } from '../../src/push/ledger';
 import { vendors } from '../../src/vendors';
 import { discardDeadLetter, ledgerFor, retryDeadLetter, type DeadLetterAnswer } from './ledger';
 
 /** At most this many items in one answer; the default. */
 export const MAX_LIMIT = 1000;
 export const DEFAULT_LIMIT = 100;
-const OUTCOMES: readonly LedgerOutcome[] = ['pushed', 'partial', 'unknown', 'failed'];
+const OUTCOMES: readonly LedgerOutcome[] = LEDGER_OUTCOMES;
 /** The CSV's columns, in order. */
 export const CSV_COLUMNS = ['time', 'vendor', 'target', 'profile', 'candidate_id', 'outcome', 'code', 'steps'] as const;
 

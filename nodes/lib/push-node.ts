@@ -14,7 +14,7 @@ import type { VendorModule } from '../../src/vendors/types';
 import { cvDownloadPolicy, type CvDownloadPolicy } from '../../src/push/files';
 import { createdCandidateId } from '../../src/push/create';
 import { runPush, type PushInput } from '../../src/push/pipeline';
-import { accountHash, duplicateMode, ledgerTarget, profileIdentity, type OutboxRecord, type PushIdentity, type Settlement, type WorkPlan } from '../../src/push/ledger';
+import { accountHash, duplicateMode, ledgerTarget, profileIdentity, unsupported, type OutboxRecord, type PushIdentity, type Settlement, type WorkPlan } from '../../src/push/ledger';
 import { deadLetter, journalMessage, MAX_JOURNAL_BYTES, outboxRecord } from '../../src/push/outbox';
 import { durableLedger, isDurable, ledgerFor, sweepOrphans } from './ledger';
 import { report } from './push-events';
@@ -49,6 +49,18 @@ export function inputFromMsg(vendor: VendorModule<any, any, any>, msg: Msg): Pus
     );
   }
   return { profile: msg.payload as HrflowProfile };
+}
+
+/** The actions a message may ask of a push node (msg.action): absent or empty is a push. */
+export const PUSH_ACTIONS = ['archive'] as const;
+
+/** msg.action, checked: undefined (a push) or `archive`; anything else is INVALID_INPUT. */
+export function msgAction(vendor: VendorModule<any, any, any>, msg: Msg): 'archive' | undefined {
+  const value = msgValue(msg, 'action');
+  if (value === undefined || value === null || (typeof value === 'string' && !value.trim())) return undefined;
+  if (typeof value === 'string' && (PUSH_ACTIONS as readonly string[]).includes(value.trim())) return value.trim() as 'archive';
+  const shown = typeof value === 'string' ? `"${value.slice(0, 40)}"` : typeof value;
+  throw new ConnectorError(ErrorCodes.INVALID_INPUT, `msg.action is ${shown}: a push node takes "archive" (archive the recorded candidate) or no msg.action (a push)`, { vendor: vendor.id });
 }
 
 /** A msg property, or undefined when reading it throws (a getter, a Proxy). */
@@ -191,7 +203,8 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
         report(RED, 'outcome', { vendor: vendor.id, node: node.id, outcome: 'error', code: (err as ConnectorError)?.code ?? ErrorCodes.INVALID_INPUT, seconds: seconds(), resumed });
         throw err;
       }
-      report(RED, 'outcome', { vendor: vendor.id, node: node.id, outcome: msg.already_pushed === true ? 'skipped' : 'pushed', seconds: seconds(), resumed });
+      const outcome = msg.already_pushed === true || msg.already_archived === true ? 'skipped' : msg.archived === true ? 'archived' : msg.updated === true ? 'updated' : 'pushed';
+      report(RED, 'outcome', { vendor: vendor.id, node: node.id, outcome, seconds: seconds(), resumed });
     }, undefined, { output: 'cut', clone: RED.util.cloneMessage, vendor: vendor.id });
 
     async function handle(msg: Msg, send: (m: Msg) => void, job: Job): Promise<void> {
@@ -199,6 +212,9 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
         throw new ConnectorError(ErrorCodes.INVALID_CONFIG, `no ${vendor.label} account selected in this node`, { vendor: vendor.id });
       }
       const config = account.vendorConfig();
+      // msg.action first: an unknown one, or an archive this vendor cannot do, is refused before anything is journaled.
+      const action = msgAction(vendor, msg);
+      if (action === 'archive' && !vendor.archive) throw unsupported(vendor.id, vendor.label, 'archive');
       const params = readParams(def, msg);
       // What is pushed, read once (after the account and parameters are checked: INVALID_CONFIG first).
       let input: PushInput | undefined;
@@ -212,6 +228,14 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
         const profile = profileIdentity(read.profile, read.payload);
         // No HrFlow key and no e-mail: nothing to know the profile by, pushed as without the ledger.
         if (profile) identity = { vendor: vendor.id, account: accountHash(`${type}-config`, config), target: ledgerTarget(fields, params), profile };
+      }
+      if (action === 'archive' && !identity) {
+        // The candidate to archive is the one the ledger recorded for this profile: without the ledger, nothing names it.
+        throw new ConnectorError(
+          ErrorCodes.NOT_PUSHED,
+          !ledger ? 'msg.action "archive" needs the push ledger (hrflowLedger is off in settings.js): nothing records which candidate to archive' : 'msg.action "archive": the profile has no HrFlow key and no e-mail, so the push ledger cannot know its candidate. Nothing was sent',
+          { vendor: vendor.id },
+        );
       }
       // Journaled before the first request (durable in the user directory: resumed after a stop, a redeploy or a crash;
       // in memory: its dead letter if it fails).
@@ -255,6 +279,8 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
         job.candidateId = () => (http ? createdCandidateId(http) : undefined);
         const push = (plan: WorkPlan) => runPush(vendor, config, params, given, {
           finishFrom: plan.finishFrom,
+          update: plan.update,
+          archive: plan.archive,
           priorSentAt: plan.priorSentAt,
           priorChecked: plan.checked,
           beforeUnsafe,
@@ -286,6 +312,8 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
           if (rec) settledByLedger.add(rec);
           outcome = await ledger.once(identity, onDuplicate, push, vendor.label, {
             finishable: !!vendor.finish,
+            updatable: !!vendor.update,
+            action,
             resumed,
             // Sent again from the HrFlow tab after a person checked the ATS (retryDeadLetter sets it).
             retried: msg.retried === true,
@@ -304,6 +332,19 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
           if (rec) settledByLedger.add(rec);
           // Durable before the message leaves.
           if (settle && !keep()) await settle({}).catch(warnStore('settle this message'));
+        }
+        if (!outcome.pushed && outcome.entry.outcome === 'archived') {
+          // Archived already (msg.action "archive" again): nothing sent.
+          const entry = outcome.entry;
+          msg.archived = true;
+          msg.already_archived = true;
+          msg.candidate_id = entry.candidateId;
+          msg.vendor = vendor.id;
+          msg.target = entry.target;
+          if (msg.topic === undefined || msg.topic === null || msg.topic === '') msg.topic = pushTopic(vendor.id, entry.candidateId);
+          node.status(Status.filtered(say('already-archived', { id: entry.candidateId !== undefined ? shortId(entry.candidateId) : '' })));
+          send(msg);
+          return;
         }
         if (!outcome.pushed) {
           // Already pushed here (on_duplicate `skip`): nothing sent, the recorded candidate on the output.
@@ -325,9 +366,12 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
         // Where it was pushed, canonical (ledgerTarget): the write-back node records it on the HrFlow profile.
         msg.target = identity?.target ?? ledgerTarget(fields, params);
         msg.steps = result.steps;
+        if (outcome.updated) msg.updated = true;
+        if (outcome.archived) msg.archived = true;
         // What the debug sidebar shows first: vendor and candidate id (a topic set upstream is kept: flows route on it).
         if (msg.topic === undefined || msg.topic === null || msg.topic === '') msg.topic = pushTopic(vendor.id, result.candidateId);
-        node.status(Status.ok(result.candidateId !== undefined ? say('created', { id: shortId(result.candidateId) }) : statusKey(type, 'pushed')));
+        const done = outcome.archived ? 'archived' : outcome.updated ? 'updated' : 'created';
+        node.status(Status.ok(result.candidateId !== undefined ? say(done, { id: shortId(result.candidateId) }) : statusKey(type, 'pushed')));
         send(msg);
       } finally {
         inFlight--;

@@ -27,6 +27,11 @@ export const STATUS_TEXTS = {
   pushed: { en: 'pushed', fr: 'envoyé', params: [] },
   /** The push ledger skipped a duplicate (on_duplicate `skip`). */
   'already-pushed': { en: 'already pushed __id__', fr: 'déjà envoyé __id__', params: ['id'] },
+  /** on_duplicate `update`: the recorded candidate was updated. */
+  updated: { en: 'updated __id__', fr: 'mis à jour __id__', params: ['id'] },
+  /** msg.action "archive": the recorded candidate was archived (or deleted). */
+  archived: { en: 'archived __id__', fr: 'archivé __id__', params: ['id'] },
+  'already-archived': { en: 'already archived __id__', fr: 'déjà archivé __id__', params: ['id'] },
   /** `__reason__` is an error code (TIMEOUT, RATE_LIMITED...). */
   retry: { en: 'retry __attempt__/__retries__ __reason__', fr: 'nouvel essai __attempt__/__retries__ __reason__', params: ['attempt', 'retries', 'reason'] },
   /** `__time__` is HH:MM:SS in the runtime's time zone. */

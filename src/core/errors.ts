@@ -52,6 +52,16 @@ export const ErrorCodes = {
    * recorded candidate id, when known. Nothing was sent.
    */
   ALREADY_PUSHED: 'ALREADY_PUSHED',
+  /**
+   * The vendor's API cannot do what was asked: an update (on_duplicate `update`) or an archive
+   * (msg.action = "archive") where the vendor offers none. Nothing was sent.
+   */
+  UNSUPPORTED: 'UNSUPPORTED',
+  /**
+   * msg.action = "archive" for a profile the push ledger has no candidate for (never pushed to this target of
+   * this account, its push failed, or its answer was lost: no candidate id). Nothing was sent.
+   */
+  NOT_PUSHED: 'NOT_PUSHED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -22,7 +22,17 @@ export type LedgerOutcome =
   /** The create may or may not have happened (OUTCOME_UNKNOWN, ABORTED after the create left). */
   | 'unknown'
   /** Nothing was created (an error before or at the create): pushing again is a new attempt. */
-  | 'failed';
+  | 'failed'
+  /** Pushed earlier, then updated with the current mapping (on_duplicate `update`): counts as pushed. */
+  | 'updated'
+  /**
+   * Archived (or deleted, where the vendor only deletes) on msg.action = "archive": no longer counts as pushed
+   * (pushing the profile again creates a new candidate); archiving again sends nothing.
+   */
+  | 'archived';
+
+/** Every outcome, in the order the push log offers them. */
+export const LEDGER_OUTCOMES: readonly LedgerOutcome[] = ['pushed', 'updated', 'archived', 'partial', 'unknown', 'failed'];
 
 export interface LedgerStep {
   step: string;
@@ -352,9 +362,9 @@ export interface PushIdentity {
   profile: string;
 }
 
-/** What to do when the ledger says the profile was already pushed there. */
-export type DuplicateMode = 'skip' | 'error' | 'push';
-export const DUPLICATE_MODES: readonly DuplicateMode[] = ['skip', 'error', 'push'];
+/** What to do when the ledger says the profile was already pushed there (`update`: update the recorded candidate). */
+export type DuplicateMode = 'skip' | 'error' | 'push' | 'update';
+export const DUPLICATE_MODES: readonly DuplicateMode[] = ['skip', 'error', 'push', 'update'];
 
 /** A node property or an option as a DuplicateMode (anything else: the default, `skip`). */
 export function duplicateMode(value: unknown): DuplicateMode {
@@ -367,8 +377,11 @@ export interface LedgerWorkResult {
   steps?: Array<{ step: string; status: string }>;
 }
 
-/** The outcome of PushLedger.once: the push ran (its result), or it was already done (the entry). */
-export type OnceOutcome<R> = { pushed: true; result: R; finished?: boolean } | { pushed: false; entry: LedgerEntry };
+/**
+ * The outcome of PushLedger.once: the work ran (its result: a push, a finish, an update or an archive), or it was
+ * already done (the entry: already pushed, or already archived for an archive).
+ */
+export type OnceOutcome<R> = { pushed: true; result: R; finished?: boolean; updated?: boolean; archived?: boolean } | { pushed: false; entry: LedgerEntry };
 
 /** How PushLedger.once asks the work to run. */
 export interface WorkPlan {
@@ -378,6 +391,10 @@ export interface WorkPlan {
   priorSentAt?: number;
   /** A person checked the ATS (a retried dead letter): where the vendor has no lookup, the create is sent. */
   checked?: boolean;
+  /** Update this recorded candidate with the current mapping (on_duplicate `update`): never a create. */
+  update?: { candidateId: string };
+  /** Archive this recorded candidate (msg.action = "archive"): never a create. */
+  archive?: { candidateId: string };
 }
 
 /** The durable outbox's part in PushLedger.once (src/push/outbox.ts). */
@@ -401,6 +418,10 @@ export interface OnceOptions {
    * (the candidate may exist) no longer holds it back; the vendor's lookup still runs first where there is one.
    */
   retried?: boolean;
+  /** The vendor can update a candidate (vendor.update): mode `update` on a recorded push is UNSUPPORTED without it. */
+  updatable?: boolean;
+  /** `archive`: archive the recorded candidate (msg.action) instead of pushing; `mode` is not used. */
+  action?: 'archive';
 }
 
 export interface PushLedgerOptions {
@@ -410,9 +431,9 @@ export interface PushLedgerOptions {
   onStoreError?(err: unknown, entry: LedgerEntry): void;
 }
 
-/** Outcomes after which a push is not made again (unless on_duplicate is `push`). */
+/** Outcomes after which a push is not made again (unless on_duplicate is `push`): not `failed`, not `archived`. */
 export function countsAsPushed(entry: LedgerEntry | undefined): entry is LedgerEntry {
-  return !!entry && entry.outcome !== 'failed';
+  return !!entry && entry.outcome !== 'failed' && entry.outcome !== 'archived';
 }
 
 /** The ledger's reading of a failed push: partial (created, a later step failed), unknown, or failed. */
@@ -525,11 +546,12 @@ export class PushLedger {
   private async step<R extends LedgerWorkResult>(id: PushIdentity, mode: DuplicateMode, work: (plan: WorkPlan) => Promise<R>, label: string, options: OnceOptions): Promise<OnceOutcome<R>> {
     // Stopped while waiting for the pushes before it: left as it is, for the next start.
     if (options.keep?.()) throw new ConnectorError(ErrorCodes.ABORTED, 'the flow was stopped before this push started: it is resumed when the node starts again', { vendor: id.vendor });
+    if (options.action === 'archive') return this.archiveStep(id, work, label, options);
     const plan: WorkPlan = {};
     const entry = mode !== 'push' || options.resumed ? await this.lookup(id) : undefined;
     // A resumed message whose own push was recorded before the stop: never pushed twice, whatever the mode.
     const accepted = options.resumed?.accepted;
-    if (mode === 'push' && accepted && countsAsPushed(entry) && entry.at >= accepted) mode = 'skip';
+    if ((mode === 'push' || mode === 'update') && accepted && countsAsPushed(entry) && entry.at >= accepted) mode = 'skip';
     if (mode !== 'push' && countsAsPushed(entry)) {
       if (entry.outcome === 'partial' && options.finishable && entry.candidateId !== undefined) {
         plan.finishFrom = { candidateId: entry.candidateId, steps: entry.steps };
@@ -542,6 +564,12 @@ export class PushLedger {
         const err = unfinished(entry, label);
         if (options.settle && !options.keep?.()) await options.settle({ dead: options.dead?.(err, entry) }).catch((e) => this.options.onStoreError?.(e, entry));
         throw err;
+      } else if (mode === 'update' && entry.outcome !== 'unknown' && entry.candidateId !== undefined) {
+        if (!options.updatable) {
+          if (options.settle && !options.keep?.()) await options.settle({}).catch((e) => this.options.onStoreError?.(e, entry));
+          throw unsupported(entry.vendor, label, 'update');
+        }
+        plan.update = { candidateId: entry.candidateId };
       } else {
         if (options.settle && !options.keep?.()) await options.settle({}).catch((e) => this.options.onStoreError?.(e, entry));
         if (mode === 'skip' && entry.outcome !== 'unknown') return { pushed: false, entry };
@@ -551,11 +579,16 @@ export class PushLedger {
       plan.priorSentAt = options.resumed.sentAt;
     }
     // A stop that resumes the push later: the entry is recorded (a create or a partial is known), the outbox record kept.
-    const settleOrKeep = (dead?: DeadLetter) => (s: Settlement) => (options.keep?.() ? (s.entry ? this.store.put(s.entry) : Promise.resolve()) : options.settle ? options.settle({ ...s, dead }) : s.entry ? this.store.put(s.entry) : Promise.resolve());
+    const settleOrKeep = (dead?: DeadLetter) => this.settleOrKeep(options, dead);
     let result: R;
     try {
       result = await work(plan);
     } catch (err) {
+      if (plan.update && entry) {
+        // A failed update leaves the candidate as it was recorded: the entry stays, the failure is a dead letter.
+        await this.keepEntry(err, entry, plan.update.candidateId, settleOrKeep, options);
+        throw err;
+      }
       const f = failureOutcome(err);
       const from = plan.finishFrom;
       // A finish that fails leaves the push partial, on the same candidate.
@@ -568,6 +601,12 @@ export class PushLedger {
       await this.record(id, { outcome, candidateId, steps, code: f.code }, settleOrKeep(dead), dead).catch((e) => this.options.onStoreError?.(e, recorded));
       throw err;
     }
+    if (plan.update && entry) {
+      // The recorded candidate, updated: its earlier steps kept, the update's added.
+      const updated = { outcome: 'updated' as const, candidateId: plan.update.candidateId, steps: mergeSteps(entry.steps, ledgerSteps(result.steps)) };
+      await this.record(id, updated, settleOrKeep()).catch((e) => this.options.onStoreError?.(e, this.entry(id, updated)));
+      return { pushed: true, result, updated: true };
+    }
     const candidateId = result.candidateId !== undefined && result.candidateId !== null && result.candidateId !== '' ? String(result.candidateId) : plan.finishFrom?.candidateId;
     const steps = plan.finishFrom ? mergeSteps(plan.finishFrom.steps, ledgerSteps(result.steps)) : ledgerSteps(result.steps);
     await this.record(id, { outcome: 'pushed', candidateId, steps }, settleOrKeep()).catch((e) =>
@@ -575,6 +614,67 @@ export class PushLedger {
     );
     return { pushed: true, result, finished: plan.finishFrom ? true : undefined };
   }
+
+  /** Write a settlement: kept for the next start when the node stops to resume (the entry only), else through `settle`, else store.put. */
+  private settleOrKeep(options: OnceOptions, dead?: DeadLetter): (s: Settlement) => Promise<void> {
+    return (s) => (options.keep?.() ? (s.entry ? this.store.put(s.entry) : Promise.resolve()) : options.settle ? options.settle({ ...s, dead }) : s.entry ? this.store.put(s.entry) : Promise.resolve());
+  }
+
+  /** An update or archive failed: the recorded entry stays as it is, the error names the candidate, the failure is a dead letter. */
+  private async keepEntry(err: unknown, entry: LedgerEntry, candidateId: string, settleOrKeep: (dead?: DeadLetter) => (s: Settlement) => Promise<void>, options: OnceOptions): Promise<void> {
+    if (err instanceof ConnectorError && err.candidateId === undefined) err.candidateId = candidateId;
+    await settleOrKeep(options.dead?.(err, entry))({}).catch((e) => this.options.onStoreError?.(e, entry));
+  }
+
+  /**
+   * msg.action = "archive": the recorded candidate is archived (work gets plan.archive), and the entry says so.
+   * Already archived: nothing sent (the entry). No candidate recorded (no entry, a failed push, an unknown one
+   * without id): NOT_PUSHED. A failure leaves the entry as it was (a dead letter). Never a create.
+   */
+  private async archiveStep<R extends LedgerWorkResult>(id: PushIdentity, work: (plan: WorkPlan) => Promise<R>, label: string, options: OnceOptions): Promise<OnceOutcome<R>> {
+    const entry = await this.lookup(id);
+    const settleOrKeep = (dead?: DeadLetter) => this.settleOrKeep(options, dead);
+    if (entry?.outcome === 'archived') {
+      await settleOrKeep()({}).catch((e) => this.options.onStoreError?.(e, entry));
+      return { pushed: false, entry };
+    }
+    if (!countsAsPushed(entry) || entry.candidateId === undefined) {
+      await settleOrKeep()({}).catch((e) => entry && this.options.onStoreError?.(e, entry));
+      throw notPushed(id.vendor, label, entry);
+    }
+    const candidateId = entry.candidateId;
+    let result: R;
+    try {
+      result = await work({ archive: { candidateId } });
+    } catch (err) {
+      await this.keepEntry(err, entry, candidateId, settleOrKeep, options);
+      throw err;
+    }
+    const archived = { outcome: 'archived' as const, candidateId, steps: mergeSteps(entry.steps, ledgerSteps(result.steps)) };
+    await this.record(id, archived, settleOrKeep()).catch((e) => this.options.onStoreError?.(e, this.entry(id, archived)));
+    return { pushed: true, result, archived: true };
+  }
+}
+
+/** UNSUPPORTED: the vendor's API has no update (or no archive). */
+export function unsupported(vendor: string, label: string, what: 'update' | 'archive'): ConnectorError {
+  const text =
+    what === 'update'
+      ? `${label}'s API cannot update a candidate: this profile was already pushed there, and "If already pushed" is "update". Nothing was sent; choose "skip", "error" or "push again" for this node`
+      : `${label}'s API cannot archive or delete a candidate: msg.action "archive" is not possible with this node. Nothing was sent`;
+  return new ConnectorError(ErrorCodes.UNSUPPORTED, text, { vendor });
+}
+
+/** NOT_PUSHED: msg.action = "archive" for a profile without a recorded candidate. */
+function notPushed(vendor: string, label: string, entry: LedgerEntry | undefined): ConnectorError {
+  const why = !entry
+    ? `this profile was never pushed to this target of this ${label} account`
+    : entry.outcome === 'unknown'
+      ? `its push to ${label} on ${entry.at} ended without an answer (${entry.code ?? 'OUTCOME_UNKNOWN'}): the candidate may exist, but its id is not known; archive it in ${label}`
+      : entry.outcome === 'failed'
+        ? `its last push to ${label} failed (${entry.code ?? 'error'}): no candidate was created`
+        : `the push ledger has no ${label} candidate id for it`;
+  return new ConnectorError(ErrorCodes.NOT_PUSHED, `nothing to archive: ${why}. Nothing was sent`, { vendor });
 }
 
 /** The PARTIAL_PUSH of a resumed push whose later steps did not run and cannot be finished by its vendor. */

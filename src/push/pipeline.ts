@@ -40,6 +40,10 @@ export interface PipelineVendor<C, P, R> {
    * entry): only the steps not done yet, on the recorded candidate. Absent: the vendor has no later step.
    */
   finish?(ctx: PipelineContext<C, P>, payload: any, done: FinishFrom): Promise<R>;
+  /** Update the recorded candidate with the payload (on_duplicate `update`). Absent: the vendor has none. */
+  update?(ctx: PipelineContext<C, P>, candidateId: string, payload: any): Promise<R>;
+  /** Archive (or delete) the recorded candidate (msg.action = "archive"). Absent: the vendor has none. */
+  archive?(ctx: PipelineContext<C, P>, candidateId: string): Promise<R>;
 }
 
 /** What vendor.push and vendor.finish get (src/vendors/types.ts PushContext). */
@@ -79,6 +83,13 @@ export interface PushRunOptions extends Omit<HttpOptions, 'vendor' | 'redactor' 
    * vendor.finish, FINISH is an error (PARTIAL_PUSH: nothing to finish with).
    */
   finishFrom?: FinishFrom;
+  /** Update this recorded candidate (vendor.update) with the prepared payload instead of pushing: never a create. */
+  update?: { candidateId: string };
+  /**
+   * Archive this recorded candidate (vendor.archive) instead of pushing: only the account and parameters are
+   * checked (no payload is mapped or sent). Never a create.
+   */
+  archive?: { candidateId: string };
 }
 
 /**
@@ -106,7 +117,9 @@ export function preparePush<C, P>(vendor: PipelineVendor<C, P, unknown>, config:
 
 /** Step 4: the vendor's client and the CV download's, both reporting errors as this vendor's. */
 export function pushClients<C>(vendor: PipelineVendor<C, any, unknown>, config: C, options: PushRunOptions = {}): { http: HttpClient; files: HttpClient; redactor: Redactor } {
-  const { limiter, cvDownload: _cv, onClient: _onClient, finishFrom: _finish, ...common } = options;
+  const { limiter, cvDownload: _cv, onClient: _onClient, finishFrom: _finish, update: _update, archive: _archive, ...common } = options;
+  void _update;
+  void _archive;
   void _cv;
   void _onClient;
   void _finish;
@@ -144,6 +157,14 @@ export async function runPush<C, P, R>(vendor: PipelineVendor<C, P, R>, config: 
 }
 
 async function pushOnce<C, P, R>(vendor: PipelineVendor<C, P, R>, config: C, params: P, given: PushInput | (() => PushInput), options: PushRunOptions): Promise<R> {
+  if (options.archive) {
+    // Nothing mapped: the candidate is named by its recorded id.
+    vendor.checkConfig(config, params);
+    if (!vendor.archive) throw new ConnectorError(ErrorCodes.UNSUPPORTED, `${vendor.label}'s API cannot archive or delete a candidate`, { vendor: vendor.id });
+    const { http, files } = pushClients(vendor, config, options);
+    options.onClient?.(http);
+    return vendor.archive({ http, files, config, params }, options.archive.candidateId);
+  }
   const { payload, input } = preparePush(vendor, config, params, given);
   const { http, files } = pushClients(vendor, config, options);
   options.onClient?.(http);
@@ -170,6 +191,10 @@ async function pushOnce<C, P, R>(vendor: PipelineVendor<C, P, R>, config: C, par
       });
     }
     return vendor.finish(ctx, payload, options.finishFrom);
+  }
+  if (options.update) {
+    if (!vendor.update) throw new ConnectorError(ErrorCodes.UNSUPPORTED, `${vendor.label}'s API cannot update a candidate`, { vendor: vendor.id });
+    return vendor.update(ctx, options.update.candidateId, payload);
   }
   return vendor.push(ctx, payload);
 }

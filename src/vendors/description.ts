@@ -130,6 +130,8 @@ export const PUSH_ERRORS: readonly ErrorCode[] = [
   ErrorCodes.OUTCOME_UNKNOWN,
   ErrorCodes.ABORTED,
   ErrorCodes.ALREADY_PUSHED,
+  ErrorCodes.UNSUPPORTED,
+  ErrorCodes.NOT_PUSHED,
 ];
 
 /** A config node holding an account (a vendor's `hrflow-<id>-config`, or `hrflow-api`). */
@@ -164,4 +166,11 @@ export interface VendorDescription {
   lists?: Record<string, Text>;
   /** The output's label in the editor ("Taleez candidate"). */
   outputLabel: Text;
+  /**
+   * What on_duplicate `update` sends to the vendor (which fields, which request), for the help; absent: the vendor
+   * has no update (UNSUPPORTED). HTML. Declared beside the module's `update`.
+   */
+  update?: Text;
+  /** What msg.action = "archive" does at the vendor (archive or delete, which request); absent: UNSUPPORTED. HTML. */
+  archive?: Text;
 }

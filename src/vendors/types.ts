@@ -2,6 +2,7 @@
  * What a vendor module provides. Each vendor's whole behaviour (parameters, default mapping,
  * payload schema, request plan, response reading) lives in one file under src/vendors/.
  */
+import { ConnectorError } from '../core/errors';
 import { resolveUrl, urlPath, type HttpClient, type RateHeaderReader } from '../core/http';
 import type { RateLimit } from '../core/limiter';
 import type { PayloadValidator } from '../core/validate';
@@ -94,6 +95,50 @@ export interface VendorModule<Config, Params, Payload = Record<string, unknown>>
    * one request (nothing to finish).
    */
   finish?(ctx: PushContext<Config, Params>, payload: Payload, done: FinishFrom): Promise<PushResult>;
+  /**
+   * Update the recorded candidate `candidateId` with the current mapping (on_duplicate `update`): only the fields
+   * `description.update` names are sent, never a create. Its PushResult: that candidate id, the vendor's answer,
+   * steps `[{step: "update"...}]`. Absent: the vendor's API has no update (UNSUPPORTED).
+   */
+  update?(ctx: PushContext<Config, Params>, candidateId: string, payload: Payload): Promise<PushResult>;
+  /**
+   * Archive (or delete, as `description.archive` says) the recorded candidate (msg.action = "archive"); a
+   * candidate already gone (404) counts as archived (a resumed archive may be sent twice). Absent: UNSUPPORTED.
+   */
+  archive?(ctx: PushContext<Config, Params>, candidateId: string): Promise<PushResult>;
+}
+
+/**
+ * Send an update or an archive request of the recorded candidate (idempotent: retried like a read, never
+ * announced as a create) and read its answer as the PushResult of step `step`. `gone`: a 404 means the candidate is
+ * already gone (an archive that a resume sends twice): done, with the answer `{id, archived: true}`.
+ */
+export async function candidateRequest(
+  http: HttpClient,
+  candidateId: string,
+  step: 'update' | 'archive',
+  request: { method: 'PATCH' | 'POST' | 'PUT' | 'DELETE'; url: string; data?: unknown; gone?: boolean },
+): Promise<PushResult> {
+  let res;
+  try {
+    res = await http.request({
+      method: request.method,
+      url: request.url,
+      ...(request.data !== undefined ? { headers: { 'Content-Type': 'application/json' }, data: request.data } : {}),
+      step,
+      idempotent: true,
+    });
+  } catch (err) {
+    if (request.gone && err instanceof ConnectorError && err.statusCode === 404) {
+      return { candidateId, response: { id: candidateId, archived: true }, statusCode: 404, steps: [{ step, status: 'done', statusCode: 404, detail: 'the candidate was already gone' }] };
+    }
+    if (err instanceof ConnectorError && err.statusCode === 404) {
+      err.message = `candidate ${candidateId} recorded by the push ledger is no longer in ${http.vendor} (404): ${err.message}`;
+    }
+    throw err;
+  }
+  const empty = res.data === undefined || res.data === null || res.data === '' || Buffer.isBuffer(res.data);
+  return { candidateId, response: empty ? { id: candidateId, [step === 'update' ? 'updated' : 'archived']: true } : res.data, statusCode: res.status, steps: [{ step, status: 'done', statusCode: res.status }] };
 }
 
 /** The msg.steps entry of a create, saying when the candidate was recovered after a lost answer. */
