@@ -24,6 +24,12 @@ export interface StoredCandidate {
   response?: unknown;
   /** Id of an earlier candidate with the same identity (SmartRecruiters: email + last name). */
   duplicateOf?: string | number;
+  /** Updates received for this candidate (on_duplicate `update`), each body as received, oldest first. */
+  updates?: Array<{ body: unknown; at: string }>;
+  /** When the candidate was archived (`archived`) or deleted (`deleted`) through the API. */
+  archivedAt?: string;
+  archived?: boolean;
+  deleted?: boolean;
   /** Recruitee `remote_cv_url` handling. */
   cvFetch?: 'none' | 'ok' | 'failed' | 'skipped-external';
   /** Free-form vendor extras. */

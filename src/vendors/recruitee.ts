@@ -18,7 +18,10 @@ import { urlPath, type HttpClient } from '../core/http';
 import { payloadValidator } from '../core/validate';
 import { compact, cvAttachment, text, urls, type HrflowProfile } from '../hrflow/profile';
 import { PUSH_ERRORS, type PickItem, type VendorDescription } from './description';
-import { createStep, type PushContext, type PushResult, type VendorModule } from './types';
+import { candidateRequest, createStep, pickFields, type PushContext, type PushResult, type VendorModule } from './types';
+
+/** What an update sends under `candidate` (PATCH /candidates/{id}): not `sources` (kept as created), not `remote_cv_url` (the CV is not fetched again), not `offers`. */
+export const RECRUITEE_UPDATE_FIELDS = ['name', 'emails', 'phones', 'social_links', 'links', 'cover_letter'] as const;
 
 export const RECRUITEE_ENDPOINTS = {
   production: 'https://api.recruitee.com/c',
@@ -242,6 +245,14 @@ export const recruiteeDescription: VendorDescription = {
   errors: [...PUSH_ERRORS],
   lists: { jobs: { en: 'Offers (jobs and talent pools)', fr: 'Offres (offres d\'emploi et viviers)' } },
   outputLabel: { en: 'Recruitee candidate', fr: 'Candidat Recruitee' },
+  update: {
+    en: `<b>Update</b>: <code>PATCH /c/{company_id}/candidates/{id}</code> with <code>{candidate: {…}}</code>: ${RECRUITEE_UPDATE_FIELDS.map((f) => `<code>${f}</code>`).join(', ')} from the current mapping (each list replaces the candidate's). The sources, the CV and the offers are not sent again.`,
+    fr: `<b>Mise à jour</b> : <code>PATCH /c/{company_id}/candidates/{id}</code> avec <code>{candidate: {…}}</code> : ${RECRUITEE_UPDATE_FIELDS.map((f) => `<code>${f}</code>`).join(', ')} du contenu actuel (chaque liste remplace celle du candidat). Les sources, le CV et les offres ne sont pas renvoyés.`,
+  },
+  archive: {
+    en: '<b>Archive</b>: Recruitee\'s API offers no candidate archive: <code>DELETE /c/{company_id}/candidates/{id}</code> <b>deletes</b> the candidate (a candidate already gone counts as archived).',
+    fr: '<b>Archivage</b> : l\'API de Recruitee n\'offre pas d\'archivage de candidat : <code>DELETE /c/{company_id}/candidates/{id}</code> <b>supprime</b> le candidat (un candidat déjà absent compte comme archivé).',
+  },
 };
 
 interface OfferBrief {
@@ -337,8 +348,7 @@ export const recruitee: VendorModule<RecruiteeConfig, RecruiteeParams, Recruitee
       { readId: (d) => d.candidate?.id, lookup: emails.length ? (sentAt) => findCandidate(ctx, emails, body.offers?.[0], sentAt) : undefined },
     );
     // Recruitee ids are integers; anything else is passed on as it came, never as NaN.
-    const id = String(created.candidateId);
-    const candidateId = /^\d+$/.test(id) && Number.isSafeInteger(Number(id)) ? Number(id) : id;
+    const { candidateId } = numericId({ candidateId: String(created.candidateId) });
     return {
       candidateId,
       response: created.response?.data ?? { candidate: { id: candidateId }, recovered: true },
@@ -351,7 +361,16 @@ export const recruitee: VendorModule<RecruiteeConfig, RecruiteeParams, Recruitee
       ],
     };
   },
+  update: async (ctx, candidateId, payload) =>
+    numericId(await candidateRequest(ctx.http, candidateId, 'update', { method: 'PATCH', url: companyPath(ctx.config, 'candidates', candidateId), data: { candidate: pickFields(payload.candidate, RECRUITEE_UPDATE_FIELDS) } })),
+  archive: async (ctx, candidateId) => numericId(await candidateRequest(ctx.http, candidateId, 'archive', { method: 'DELETE', url: companyPath(ctx.config, 'candidates', candidateId), gone: true })),
 };
+
+/** Recruitee's candidate ids are integers: a result's id as a number (as a create answers it) when it is one. */
+function numericId<R extends { candidateId?: string | number }>(result: R): R {
+  const id = String(result.candidateId);
+  return { ...result, candidateId: /^\d+$/.test(id) && Number.isSafeInteger(Number(id)) ? Number(id) : result.candidateId };
+}
 
 /** Candidates the lookup reads a page at a time (Recruitee's `limit`: default 100, at most 1000). */
 export const LOOKUP_PAGE_SIZE = 100;

@@ -32,7 +32,10 @@ import {
 } from '../hrflow/profile';
 import { PUSH_ERRORS, type PickItem, type VendorDescription } from './description';
 import { cvStep, finishLaterSteps, runLaterSteps, type LaterStep } from './steps';
-import { createStep, type PushContext, type PushResult, type PushStep, type VendorModule } from './types';
+import { candidateRequest, createStep, pickFields, type PushContext, type PushResult, type PushStep, type VendorModule } from './types';
+
+/** What an update sends (PATCH /candidates/{id} takes PersonalDetails): the rest of the mapping (education, experience, tags) is create-only. */
+export const SMARTRECRUITERS_UPDATE_FIELDS = ['firstName', 'lastName', 'email', 'phoneNumber', 'location', 'web'] as const;
 
 export const SMARTRECRUITERS_DEFAULT_BASE_URL = 'https://api.smartrecruiters.com';
 
@@ -312,6 +315,14 @@ export const smartRecruitersDescription: VendorDescription = {
   errors: [...PUSH_ERRORS, ErrorCodes.PARTIAL_PUSH],
   lists: { jobs: { en: 'Jobs', fr: 'Offres d\'emploi' } },
   outputLabel: { en: 'SmartRecruiters candidate', fr: 'Candidat SmartRecruiters' },
+  update: {
+    en: `<b>Update</b>: <code>PATCH /candidates/{id}</code> with the candidate's personal details from the current mapping (${SMARTRECRUITERS_UPDATE_FIELDS.map((f) => `<code>${f}</code>`).join(', ')}); education, experience, tags and the CV are not sent again. Another candidate with the same e-mail and last name: <code>VENDOR_REJECTED</code> (409).`,
+    fr: `<b>Mise à jour</b> : <code>PATCH /candidates/{id}</code> avec les informations personnelles du contenu actuel (${SMARTRECRUITERS_UPDATE_FIELDS.map((f) => `<code>${f}</code>`).join(', ')}) ; formation, expérience, tags et CV ne sont pas renvoyés. Un autre candidat avec les mêmes e-mail et nom : <code>VENDOR_REJECTED</code> (409).`,
+  },
+  archive: {
+    en: '<b>Archive</b>: SmartRecruiters\' API has no candidate archive: <code>DELETE /candidates/{id}</code> <b>deletes</b> the candidate (a candidate already gone counts as archived).',
+    fr: '<b>Archivage</b> : l\'API de SmartRecruiters n\'a pas d\'archivage de candidat : <code>DELETE /candidates/{id}</code> <b>supprime</b> le candidat (un candidat déjà absent compte comme archivé).',
+  },
 };
 
 interface JobSummary {
@@ -421,6 +432,9 @@ export const smartrecruiters: VendorModule<SmartRecruitersConfig, SmartRecruiter
   // A PARTIAL_PUSH finished: the CV upload again (downloaded now), on the recorded candidate.
   finish: (ctx, _payload, done) =>
     finishLaterSteps('smartrecruiters', done, laterSteps(ctx, done.candidateId, () => downloadCv(ctx, SMARTRECRUITERS_CV_TYPES, 'SmartRecruiters'))),
+  update: (ctx, candidateId, payload) =>
+    candidateRequest(ctx.http, candidateId, 'update', { method: 'PATCH', url: urlPath('candidates', encodeURIComponent(candidateId)), data: pickFields(payload, SMARTRECRUITERS_UPDATE_FIELDS) }),
+  archive: (ctx, candidateId) => candidateRequest(ctx.http, candidateId, 'archive', { method: 'DELETE', url: urlPath('candidates', encodeURIComponent(candidateId)), gone: true }),
 };
 
 type SmartRecruitersContext = PushContext<SmartRecruitersConfig, SmartRecruitersParams>;

@@ -152,3 +152,10 @@ export function createStep(outcome: { response?: { status: number }; recovered: 
 export function joinUrl(base: string, ...parts: string[]): string {
   return parts.length ? resolveUrl(base, urlPath(...parts)) : base.replace(/\/+$/, '');
 }
+
+/** The fields `keys` of a payload that are set (an update sends only what the vendor's update takes). */
+export function pickFields(payload: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (payload[k] !== undefined && payload[k] !== null) out[k] = payload[k];
+  return out;
+}

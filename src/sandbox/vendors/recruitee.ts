@@ -7,6 +7,9 @@
  *   (specs/recruitee/*-reads.derived.openapi.yaml): the stored candidates, newest first → {candidates}; an
  *   unreadable query value is 400
  * - GET  /recruitee/c/{company_id}/candidates/{id}
+ * - PATCH /recruitee/c/{company_id}/candidates/{id}: JSON validated against `CandidateUpdateRequest` (422 otherwise)
+ *   → 200 envelope, the fields given replacing the candidate's; DELETE → 200 envelope, the candidate gone (its
+ *   record says `deleted`); 404 for an unknown id
  * - GET  /recruitee/c/{company_id}/offers?kind=&scope=&view_mode= (specs/recruitee/*-reads.derived.openapi.yaml):
  *   the seeded RECRUITEE_OFFERS → {offers}; an unknown query value is 400
  * Auth: `Authorization: Bearer <token>`. `remote_cv_url` is downloaded (local URLs only) and recorded;
@@ -90,19 +93,7 @@ export function createRecruitee(core: SandboxCore): VendorModule {
     const parsed = await ctx.json();
     if (!parsed.ok) return ctx.sendJson(400, { error: 'Bad Request', message: `Invalid JSON: ${parsed.error}` });
     const body = parsed.value;
-    const v = core.specs.validate('recruitee', 'CandidateCreateRequest', body ?? null);
-    if (!v.valid) {
-      const errors: string[] = [];
-      const fields: Record<string, string[]> = {};
-      for (const e of v.errors) {
-        const ptr = errorPath(e);
-        const field = ptr.split('/').filter(Boolean).join('.') || 'base';
-        const msg = e.message ?? 'is invalid';
-        errors.push(`${field} ${msg}`);
-        (fields[field] ??= []).push(msg);
-      }
-      return ctx.sendJson(422, { errors, error_fields: fields });
-    }
+    if (refused(ctx, 'CandidateCreateRequest', body)) return;
     const c = body.candidate as Record<string, any>;
     const offers: number[] = Array.isArray(body.offers) ? body.offers : [];
     const id = nextId++;
@@ -165,6 +156,33 @@ export function createRecruitee(core: SandboxCore): VendorModule {
     }
     if (core.closed) return ctx.destroy();
     ctx.sendJson(201, { candidate });
+  }
+
+  /** 422 with Recruitee's error body (as the create answers it) for a body that does not fit `schema`; false when it fits. */
+  function refused(ctx: RequestContext, schema: string, body: unknown): boolean {
+    const v = core.specs.validate('recruitee', schema, body ?? null);
+    if (v.valid) return false;
+    const errors: string[] = [];
+    const fields: Record<string, string[]> = {};
+    for (const e of v.errors) {
+      const field = errorPath(e).split('/').filter(Boolean).join('.') || 'base';
+      const msg = e.message ?? 'is invalid';
+      errors.push(`${field} ${msg}`);
+      (fields[field] ??= []).push(msg);
+    }
+    ctx.sendJson(422, { errors, error_fields: fields });
+    return true;
+  }
+
+  /** PATCH /candidates/{id}: each field given replaces the candidate's (lists too). */
+  async function update(ctx: RequestContext, found: RecruiteeCandidate): Promise<void> {
+    const parsed = await ctx.json();
+    if (!parsed.ok) return ctx.sendJson(400, { error: 'Bad Request', message: `Invalid JSON: ${parsed.error}` });
+    if (refused(ctx, 'CandidateUpdateRequest', parsed.value)) return;
+    const now = new Date(core.options.now()).toISOString();
+    Object.assign(found.candidate, parsed.value.candidate, { updated_at: now });
+    (found.record.updates ??= []).push({ body: parsed.value, at: now });
+    ctx.sendJson(200, { candidate: found.candidate });
   }
 
   /** The query parameters of GET /candidates, in the order of the derived description's `parameters`. */
@@ -266,9 +284,16 @@ export function createRecruitee(core: SandboxCore): VendorModule {
       }
       if ((params = matchRoute('/:company/candidates/:id', ctx.path))) {
         if (!checkCompany(ctx, params.company)) return;
-        if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return ctx.sendJson(405, { error: 'Method not allowed' }, { headers: { Allow: 'GET' } });
+        if (!['GET', 'HEAD', 'PATCH', 'DELETE'].includes(ctx.method)) return ctx.sendJson(405, { error: 'Method not allowed' }, { headers: { Allow: 'GET, PATCH, DELETE' } });
         const found = /^\d+$/.test(params.id) ? candidates.get(Number(params.id)) : undefined;
         if (!found) return ctx.sendJson(404, { error: 'Not found' });
+        if (ctx.method === 'PATCH') return update(ctx, found);
+        if (ctx.method === 'DELETE') {
+          candidates.delete(found.candidate.id);
+          found.record.deleted = true;
+          found.record.archivedAt = new Date(core.options.now()).toISOString();
+          return ctx.sendJson(200, { candidate: found.candidate });
+        }
         return ctx.sendJson(200, { candidate: found.candidate });
       }
       ctx.sendJson(404, { error: 'Not found' });

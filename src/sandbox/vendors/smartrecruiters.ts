@@ -4,6 +4,9 @@
  *
  * - POST /jobs/{jobId}/candidates, POST /candidates: JSON validated against `CandidateInput` → 201 CandidateDetails
  * - GET  /candidates/{id}
+ * - PATCH /candidates/{id}: JSON validated against `PersonalDetails` → 200 CandidateDetails (409 CANDIDATE_DATA_CONFLICT
+ *   when the new email + last name are another candidate's); DELETE /candidates/{id} → 204, the candidate gone
+ *   (its record says `deleted`); 404 for an unknown id
  * - GET  /candidates?q=… (search by email or name, as the real API does) → {totalFound, offset, limit, content}
  * - POST /candidates/{id}/jobs/{jobId}/attachments, POST /candidates/{id}/attachments (deprecated): multipart
  * - GET|DELETE /candidates/{id}/attachments/{attachmentId} (the download/remove actions returned on upload)
@@ -216,6 +219,42 @@ export function createSmartRecruiters(core: SandboxCore): VendorModule & { limit
     });
   }
 
+  const notFound = (ctx: RequestContext, id: string) => ctx.sendJson(404, err('Candidate not found', [{ code: 'CANDIDATE_NOT_FOUND', message: `Candidate ${id} does not exist` }]));
+  const personOf = (d: Record<string, any>) => `${String(d.email).toLowerCase()}\u0000${String(d.lastName).trim().toLowerCase()}`;
+
+  /** PATCH /candidates/{id}: the personal details given replace the candidate's. */
+  async function update(ctx: RequestContext, id: string): Promise<void> {
+    const cand = candidates.get(id);
+    if (!cand) return notFound(ctx, id);
+    const parsed = await ctx.json();
+    if (!parsed.ok) return ctx.sendJson(400, err('Malformed JSON', [{ code: 'INVALID_JSON', message: parsed.error }]));
+    const body = parsed.value;
+    const v = core.specs.validate('smartrecruiters', 'PersonalDetails', body ?? null);
+    if (!v.valid) return ctx.sendJson(400, err('validation failure', v.errors.map((e) => ({ dataPath: errorPath(e), message: e.message ?? 'is invalid' }))));
+    const next = { ...cand.details, ...body };
+    const owner = byPerson.get(personOf(next));
+    if (owner !== undefined && owner !== id && candidates.has(owner)) {
+      return ctx.sendJson(409, err('Candidate data conflict', [{ code: 'CANDIDATE_DATA_CONFLICT', message: 'Another candidate has this email and last name' }]));
+    }
+    if (byPerson.get(personOf(cand.details)) === id) byPerson.delete(personOf(cand.details));
+    byPerson.set(personOf(next), id);
+    const now = new Date(core.options.now()).toISOString();
+    Object.assign(cand.details, body, { updatedOn: now });
+    (cand.record.updates ??= []).push({ body, at: now });
+    ctx.sendJson(200, cand.details);
+  }
+
+  /** DELETE /candidates/{id}: the candidate is gone (GET answers 404); its record stays in the state, `deleted`. */
+  function remove(ctx: RequestContext, id: string): void {
+    const cand = candidates.get(id);
+    if (!cand) return notFound(ctx, id);
+    candidates.delete(id);
+    if (byPerson.get(personOf(cand.details)) === id) byPerson.delete(personOf(cand.details));
+    cand.record.deleted = true;
+    cand.record.archivedAt = new Date(core.options.now()).toISOString();
+    ctx.send(204, '', 'text/plain');
+  }
+
   /** GET /jobs: query checked against the derived Job API description, the seeded jobs paged. */
   function listJobs(ctx: RequestContext): void {
     const q = ctx.url.searchParams;
@@ -294,9 +333,11 @@ export function createSmartRecruiters(core: SandboxCore): VendorModule & { limit
       if (m === 'POST' && (params = matchRoute('/candidates/:id/attachments', p))) return attach(ctx, params.id, null);
       if ((m === 'GET' || m === 'HEAD') && (params = matchRoute('/candidates/:id', p))) {
         const c = candidates.get(params.id);
-        if (!c) return ctx.sendJson(404, err('Candidate not found', [{ code: 'CANDIDATE_NOT_FOUND', message: `Candidate ${params.id} does not exist` }]));
+        if (!c) return notFound(ctx, params.id);
         return ctx.sendJson(200, c.details);
       }
+      if (m === 'PATCH' && (params = matchRoute('/candidates/:id', p))) return update(ctx, params.id);
+      if (m === 'DELETE' && (params = matchRoute('/candidates/:id', p))) return remove(ctx, params.id);
       if ((params = matchRoute('/candidates/:id/attachments/:attId', p))) {
         const c = candidates.get(params.id);
         const f = c?.files.get(params.attId);
