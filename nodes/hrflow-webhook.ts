@@ -4,7 +4,8 @@
  * or missing one gets 401 and emits nothing. Answers at once (200), then sends one msg per event whose
  * type is in `events` (empty: all): `msg.topic` = the event type, `msg.source_key`, `msg.profile_key`
  * (what hrflow-profile reads), `msg.hrflow_event` = the event (also `msg.payload`). A redelivered event
- * is emitted once (kept in memory, bounded: SeenEvents).
+ * is emitted once (kept in memory, bounded: SeenEvents). An archive event (isArchiveEvent: `profile.storing.archive`...)
+ * also carries `msg.action = "archive"`: through hrflow-profile, a push node archives the recorded candidate.
  *
  * Routes are added and removed as Node-RED's core `http in` node does (21-httpin.js), with the raw body
  * read here (no body parser on the route).
@@ -23,6 +24,14 @@ const STATUS = {
   received: { key: 'hrflow-webhook.status.received', en: '__type__ (__count__ received)' },
   rejected: { key: 'hrflow-webhook.status.rejected', en: 'rejected: bad signature (__count__)' },
 } as const;
+
+/**
+ * An HrFlow event saying a profile was archived: its type's last part is `archive` (`profile.storing.archive`, the
+ * name the editor offers; HrFlow documents no archive event name, see specs/hrflow/webhooks.md).
+ */
+export function isArchiveEvent(type: unknown): boolean {
+  return typeof type === 'string' && /^profile\.(?:[a-z_]+\.)*archive$/i.test(type.trim());
+}
 
 /** Largest body read (HrFlow events carry a whole profile): Node-RED's apiMaxLength, else 5 MB. */
 const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
@@ -205,7 +214,7 @@ export = function (RED: NodeAPI): void {
           duplicates++;
           continue;
         }
-        out.push({ topic: ref.type, source_key: ref.source_key, profile_key: ref.profile_key, hrflow_event: event, payload: event });
+        out.push({ topic: ref.type, source_key: ref.source_key, profile_key: ref.profile_key, hrflow_event: event, payload: event, ...(isArchiveEvent(ref.type) ? { action: 'archive' } : {}) });
       }
       // The answer first: nothing downstream (a push) delays it.
       res.status(200).json({ ok: true, events: list.length, emitted: out.length, filtered, duplicates });
