@@ -29,7 +29,7 @@ const STATUS = {
  * An HrFlow event saying a profile was archived: its type's last part is `archive` (`profile.storing.archive`, the
  * name the editor offers; HrFlow documents no archive event name, see specs/hrflow/webhooks.md).
  */
-export function isArchiveEvent(type: unknown): boolean {
+function isArchiveEvent(type: unknown): boolean {
   return typeof type === 'string' && /^profile\.(?:[a-z_]+\.)*archive$/i.test(type.trim());
 }
 
