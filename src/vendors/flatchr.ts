@@ -20,7 +20,24 @@ import { payloadValidator } from '../core/validate';
 import { compact, cvAttachment, text, urlOfType, urls, type HrflowProfile } from '../hrflow/profile';
 import { urlPath, type HttpClient } from '../core/http';
 import { PUSH_ERRORS, type VendorDescription } from './description';
-import { createStep, joinUrl, type PushResult, type PushStep, type VendorModule } from './types';
+import { candidateRequest, createStep, joinUrl, pickFields, type PushContext, type PushResult, type PushStep, type VendorModule } from './types';
+
+/**
+ * What an update sends: Flatchr documents no route that changes an applicant's fields, only "meta information" added
+ * to the candidate named by its mail (POST /company/{company}/search/candidate, CVthèque Premium): `value` holds these
+ * fields of the current mapping.
+ */
+export const FLATCHR_UPDATE_FIELDS = ['firstname', 'lastname', 'email', 'phone', 'urls', 'comment'] as const;
+
+/** The `app_name` of the meta information this package adds. */
+const APP_NAME = 'HrFlow.ai for Node-RED';
+
+/** The company id an update or an archive needs (every route of Flatchr's API is per company). */
+function companyOf(ctx: PushContext<FlatchrConfig, FlatchrParams>, what: string): string {
+  const company = text(ctx.config.company);
+  if (!company) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, `type the company id in the account: Flatchr's ${what} route is per company`, { vendor: 'flatchr' });
+  return company;
+}
 
 export const FLATCHR_DEFAULT_CAREERS_URL = 'https://careers.flatchr.io';
 export const FLATCHR_DEFAULT_BASE_URL = 'https://api.flatchr.io';
@@ -279,6 +296,14 @@ export const flatchrDescription: VendorDescription = {
     jobs: { en: 'Vacancies', fr: 'Annonces' },
   },
   outputLabel: { en: 'Flatchr applicant', fr: 'Candidat Flatchr' },
+  update: {
+    en: `<b>Update</b>: Flatchr documents no route that changes an applicant's own fields. The node adds the current mapping (${FLATCHR_UPDATE_FIELDS.map((f) => `<code>${f}</code>`).join(', ')}) as <b>meta information</b> of the candidate named by its e-mail (<code>POST /company/{company}/search/candidate</code>, a <b>CVthèque Premium</b> feature): the applicant's name, e-mail and CV shown in the vacancy do not change. Needs the company id, and the applicant id recorded by <b>Look up id</b> (without it, a profile already pushed is <code>ALREADY_PUSHED</code>).`,
+    fr: `<b>Mise à jour</b> : Flatchr ne documente aucune route qui modifie les champs d'un candidat. Le nœud ajoute le contenu actuel (${FLATCHR_UPDATE_FIELDS.map((f) => `<code>${f}</code>`).join(', ')}) comme <b>meta informations</b> du candidat désigné par son e-mail (<code>POST /company/{company}/search/candidate</code>, une fonction <b>CVthèque Premium</b>) : nom, e-mail et CV du candidat dans l'annonce ne changent pas. Il faut l'id d'entreprise, et l'id de candidat enregistré grâce à <b>Retrouver l'id</b> (sans lui, un profil déjà envoyé donne <code>ALREADY_PUSHED</code>).`,
+  },
+  archive: {
+    en: '<b>Archive</b>: <code>DELETE /company/{company}/vacancy/{vacancy id}/applicant/{applicant id}</code> archives the applicant in the vacancy (the vacancy id is read from the company\'s vacancies by its slug). Needs the company id and the applicant id recorded by <b>Look up id</b> (without it: <code>NOT_PUSHED</code>).',
+    fr: '<b>Archivage</b> : <code>DELETE /company/{company}/vacancy/{id de l\'annonce}/applicant/{id du candidat}</code> archive le candidat dans l\'annonce (l\'id de l\'annonce est lu dans les annonces de l\'entreprise d\'après son slug). Il faut l\'id d\'entreprise et l\'id de candidat enregistré grâce à <b>Retrouver l\'id</b> (sans lui : <code>NOT_PUSHED</code>).',
+  },
 };
 
 /** How Flatchr's booleans arrive from the editor (true or "true"). */
@@ -369,6 +394,28 @@ export const flatchr: VendorModule<FlatchrConfig, FlatchrParams, FlatchrPayload>
     resume: "a 'resume' or 'original' attachment (Flatchr requires a CV)",
     type: "a 'resume' or 'original' attachment (Flatchr requires a CV)",
   }),
+  async update(ctx, candidateId, payload) {
+    const company = companyOf(ctx, 'meta information');
+    if (!text(payload.email)) {
+      throw new ConnectorError(ErrorCodes.INVALID_PROFILE, 'Flatchr names the candidate to update by its e-mail, and the profile has none', { vendor: 'flatchr', fields: ['email'] });
+    }
+    return candidateRequest(ctx.http, candidateId, 'update', {
+      method: 'POST',
+      url: urlPath('company', encodeURIComponent(company), 'search', 'candidate'),
+      data: { app_name: APP_NAME, reference: payload.email, type: 'applicants', value: pickFields(payload, FLATCHR_UPDATE_FIELDS) },
+    });
+  },
+  async archive(ctx, candidateId) {
+    const company = companyOf(ctx, 'archive');
+    const slug = String(ctx.params.vacancy).trim();
+    const vacancy = (await readVacancies(ctx.http, company, 'archive')).find((v) => text(v.slug) === slug && text(v.id));
+    if (!vacancy) throw new ConnectorError(ErrorCodes.NOT_FOUND, `no vacancy with the slug "${slug}" in the Flatchr company: the applicant cannot be archived`, { vendor: 'flatchr', step: 'archive' });
+    return candidateRequest(ctx.http, candidateId, 'archive', {
+      method: 'DELETE',
+      url: urlPath('company', encodeURIComponent(company), 'vacancy', encodeURIComponent(String(vacancy.id)), 'applicant', encodeURIComponent(candidateId)),
+      gone: true,
+    });
+  },
   async push(ctx, payload): Promise<PushResult> {
     const careers = ctx.config.careers_url || FLATCHR_DEFAULT_CAREERS_URL;
     const body: FlatchrPayload = { ...payload, vacancy: payload.vacancy ?? ctx.params.vacancy };

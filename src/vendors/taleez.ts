@@ -27,7 +27,22 @@ import { compact, coordinates, locationFields, text, urlOfType, type HrflowProfi
 import { PUSH_ERRORS, type VendorDescription } from './description';
 import { urlPath, type HttpClient } from '../core/http';
 import { cvStep, finishLaterSteps, runLaterSteps, type LaterStep } from './steps';
-import { createStep, type PushContext, type PushResult, type PushStep, type VendorModule } from './types';
+import { candidateRequest, createStep, pickFields, type PushContext, type PushResult, type PushStep, type VendorModule } from './types';
+
+/**
+ * What an update sends (POST /candidates/{id}, specs/taleez/taleez-update.derived.openapi.yaml): not `lang`,
+ * `initialReferrer`, `recruiterId`, `unitId` (set at the creation), and `location` only when it has the city,
+ * country, lat and lng the update requires.
+ */
+export const TALEEZ_UPDATE_FIELDS = ['firstName', 'lastName', 'mail', 'phone', 'socialLinks', 'location'] as const;
+
+/** The update body of a candidate payload. */
+function taleezUpdate(payload: TaleezCandidate): Record<string, unknown> {
+  const body = pickFields(payload, TALEEZ_UPDATE_FIELDS);
+  const l = payload.location;
+  if (!l || !['city', 'country', 'lat', 'lng'].every((k) => l[k] !== undefined && l[k] !== null && l[k] !== '')) delete body.location;
+  return body;
+}
 
 export const TALEEZ_DEFAULT_BASE_URL = 'https://api.taleez.com/0';
 /** The header carrying the account's secret API key on every request. */
@@ -305,6 +320,10 @@ export const taleezDescription: VendorDescription = {
     pools: { en: 'Talent pools', fr: 'Viviers' },
   },
   outputLabel: { en: 'Taleez candidate', fr: 'Candidat Taleez' },
+  update: {
+    en: `<b>Update</b>: <code>POST /candidates/{id}</code> with ${TALEEZ_UPDATE_FIELDS.map((f) => `<code>${f}</code>`).join(', ')} from the current mapping (the location only when it has a city, a country and coordinates; social links and location replace the candidate's). The language, source and recruiter stay as created; the CV, jobs and pools are not sent again. An e-mail already used by another candidate: <code>VENDOR_REJECTED</code>.`,
+    fr: `<b>Mise à jour</b> : <code>POST /candidates/{id}</code> avec ${TALEEZ_UPDATE_FIELDS.map((f) => `<code>${f}</code>`).join(', ')} du contenu actuel (la localisation seulement avec une ville, un pays et des coordonnées ; liens sociaux et localisation remplacent ceux du candidat). Langue, source et recruteur restent ceux de la création ; CV, offres et viviers ne sont pas renvoyés. Un e-mail déjà pris par un autre candidat : <code>VENDOR_REJECTED</code>.`,
+  },
 };
 
 /** Taleez takes PDF CVs only: any other document is INVALID_PROFILE before the create. */
@@ -381,6 +400,8 @@ export const taleez: VendorModule<TaleezConfig, TaleezParams, TaleezCandidate> =
   },
   // A PARTIAL_PUSH finished: the CV upload (downloaded now), job and pool steps not done yet, on the recorded candidate.
   finish: (ctx, _payload, done) => finishLaterSteps('Taleez', done, laterSteps(ctx, done.candidateId, () => downloadCv(ctx, TALEEZ_CV_TYPES, 'Taleez'))),
+  // No archive: Taleez's API has no candidate archive or delete (UNSUPPORTED).
+  update: (ctx, candidateId, payload) => candidateRequest(ctx.http, candidateId, 'update', { method: 'POST', url: urlPath('candidates', encodeURIComponent(candidateId)), data: taleezUpdate(payload) }),
 };
 
 type TaleezContext = PushContext<TaleezConfig, TaleezParams>;

@@ -33,6 +33,9 @@ const NEW_PHONE = '+33699999999';
 const VENDORS: UpdateVendor[] = [
   { v: sandboxVendor('smartrecruiters'), update: true, archive: true, archivedFlag: 'deleted', phoneInUpdate: NEW_PHONE },
   { v: sandboxVendor('recruitee'), update: true, archive: true, archivedFlag: 'deleted', phoneInUpdate: NEW_PHONE },
+  { v: sandboxVendor('taleez'), update: true, archive: false, phoneInUpdate: NEW_PHONE },
+  // Flatchr: the applicant id comes from the lookup (lookup_id), the vacancy must be one the company lists (its id is read by slug).
+  { v: sandboxVendor('flatchr', { pushProps: () => ({ vacancy: 'demo-developer-h-f', lookup_id: true, test_mode: false, cv_mode: 'link' }) }), update: true, archive: true, archivedFlag: 'archived', phoneInUpdate: NEW_PHONE },
   { v: sandboxVendor('broadbean'), update: false, archive: false },
 ];
 
@@ -184,7 +187,7 @@ describe('flow: update and archive, for every vendor', function () {
           await loadWith();
           const first = await run1({ profile_key: KEYS.full });
           assert.equal(first.id, 'out', errorText(first));
-          ctx.sb.setFault(v.id, { mode: 'status', status: 404, count: 1, body: { message: 'gone' } });
+          ctx.sb.setFault(v.id, { mode: 'status', status: 404, count: 1, method: 'DELETE', body: { message: 'gone' } });
           const o = await run1({ profile_key: KEYS.full, action: 'archive' });
           assert.equal(o.id, 'out', errorText(o));
           assert.equal(o.msg.archived, true);

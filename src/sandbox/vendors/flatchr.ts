@@ -9,6 +9,11 @@
  *   - POST /company/{companyId}/search/applicants `{email?, vacancy?, firstname?, lastname?, phone?}` → 200 array
  *   - GET /company/{companyId}/vacancies → 200 array of `Vacancy` (specs/flatchr/flatchr-reads.derived.openapi.yaml):
  *     the seeded FLATCHR_VACANCIES (what Test connection and the editor's vacancy picker read); unknown company → 404
+ *   - DELETE /company/{companyId}/vacancy/{vacancyId}/applicant/{applicantId} (specs/flatchr/flatchr-update-archive.derived.openapi.yaml):
+ *     the applicant archived (its record says `archived`) → 200 the applicant; unknown vacancy id or applicant → 404
+ *   - POST /company/{companyId}/search/candidate `CandidateMetaInformation` (the documented meta information, by the
+ *     candidate's mail) → 200 `{statusCode, message}`, recorded as an update of that candidate's applicants; unknown mail → 404
+ * A vacancy listed in FLATCHR_VACANCIES keeps its `id` for the applicants created in it (other slugs get a generated one).
  * Auth: `Authorization: Bearer <key>`, body `token` (careers routes) or query `?token=`; any one given must be right,
  * at least one is needed → 401 `{statusCode: 401, message: "Unauthorized"}`. Errors are `{statusCode, message}`.
  * Vacancy slugs starting with `missing` do not exist (404). `type: link` resumes on 127.0.0.1/localhost are
@@ -193,7 +198,7 @@ export function createFlatchr(core: SandboxCore): VendorModule & { limiter: Wind
     const now = new Date(core.options.now()).toISOString();
     const slug = String(body.vacancy);
     let vacancyId = vacancyIds.get(slug);
-    if (!vacancyId) vacancyIds.set(slug, (vacancyId = flatchrId()));
+    if (!vacancyId) vacancyIds.set(slug, (vacancyId = FLATCHR_VACANCIES.find((v) => v.slug === slug)?.id ?? flatchrId()));
     const email = typeof body.email === 'string' ? body.email : null;
     const emailKey = email?.trim().toLowerCase() ?? '';
     let candidateId = emailKey ? candidateIds.get(emailKey) : undefined;
@@ -305,6 +310,39 @@ export function createFlatchr(core: SandboxCore): VendorModule & { limiter: Wind
     );
   }
 
+  /** DELETE …/vacancy/{vacancyId}/applicant/{applicantId}: the applicant archived (still listed by the search). */
+  function archive(ctx: RequestContext, company: string, vacancyId: string, applicantId: string): void {
+    if (!checkKeys(ctx, undefined)) return;
+    if (company !== core.credentials.flatchrCompany) return fail(ctx, 404, 'Company not found', `unknown company ${company}`);
+    const a = applicants.find((x) => x.applicant === applicantId && x.vacancy_id === vacancyId);
+    if (!a) return fail(ctx, 404, 'Applicant not found', `no applicant ${applicantId} in vacancy ${vacancyId}`);
+    a.record.archived = true;
+    a.record.archivedAt = new Date(core.options.now()).toISOString();
+    ctx.sendJson(200, {
+      id: a.applicant,
+      vacancy_id: a.vacancy_id,
+      column_id: 1,
+      status: 0,
+      candidate: { id: a.candidate, email: a.email, firstname: a.firstname, lastname: a.lastname, phone: a.phone },
+    });
+  }
+
+  /** POST …/search/candidate: meta information added to the candidate of `reference` (a mail), recorded on its applicants. */
+  async function metaInformation(ctx: RequestContext, company: string): Promise<void> {
+    if (!checkKeys(ctx, undefined)) return;
+    if (company !== core.credentials.flatchrCompany) return fail(ctx, 404, 'Company not found', `unknown company ${company}`);
+    const parsed = await ctx.json();
+    if (!parsed.ok) return fail(ctx, 400, `Invalid JSON: ${parsed.error}`);
+    const v = core.specs.validate('flatchr', 'CandidateMetaInformation', parsed.value ?? null);
+    if (!v.valid) return fail(ctx, 400, `Invalid body: ${v.errors.slice(0, 5).map((e) => `${errorPath(e) || '/'} ${e.message ?? 'is invalid'}`).join('; ')}`);
+    const mail = String(parsed.value.reference).trim().toLowerCase();
+    const mine = applicants.filter((a) => (a.email ?? '').toLowerCase() === mail);
+    if (!mine.length) return fail(ctx, 404, 'Candidate not found', `no candidate with mail ${mail}`);
+    const at = new Date(core.options.now()).toISOString();
+    for (const a of mine) (a.record.updates ??= []).push({ body: parsed.value, at });
+    ctx.sendJson(200, { statusCode: 200, message: { resource_type: 'attribute', action: 'created' } });
+  }
+
   function listVacancies(ctx: RequestContext, company: string): void {
     if (!checkKeys(ctx, undefined)) return;
     if (company !== core.credentials.flatchrCompany) return fail(ctx, 404, 'Company not found', `unknown company ${company}`);
@@ -348,6 +386,14 @@ export function createFlatchr(core: SandboxCore): VendorModule & { limiter: Wind
       if ((params = matchRoute('/api/company/:company/search/applicants', p))) {
         if (m !== 'POST') return fail(ctx, 405, 'Method Not Allowed');
         return searchApplicants(ctx, params.company);
+      }
+      if ((params = matchRoute('/api/company/:company/vacancy/:vacancyId/applicant/:applicantId', p))) {
+        if (m !== 'DELETE') return fail(ctx, 405, 'Method Not Allowed');
+        return archive(ctx, params.company, params.vacancyId, params.applicantId);
+      }
+      if ((params = matchRoute('/api/company/:company/search/candidate', p))) {
+        if (m !== 'POST') return fail(ctx, 405, 'Method Not Allowed');
+        return metaInformation(ctx, params.company);
       }
       if ((params = matchRoute('/api/company/:company/vacancies', p))) {
         if (m !== 'GET' && m !== 'HEAD') return fail(ctx, 405, 'Method Not Allowed');

@@ -5,6 +5,8 @@
  * - POST /candidates: `candidateToCreate` (spec 0.4.0) + the newer `location`, `unitId`, `properties`;
  *   unknown top-level keys (e.g. snake_case `social_links`) → 400; `mail` unique → 400 → 201 `{id: "<digits>"}`
  * - GET  /candidates?mail=… → `CandidateList`; GET /candidates/{id} → `candidate`
+ * - POST /candidates/{id}: `candidateToUpdate` (specs/taleez/taleez-update.derived.openapi.yaml) → 200 (empty);
+ *   a mail of another candidate → 400; unknown id → 404 (Taleez has no archive or delete: nothing else)
  * - POST /documents?candidateId=…&cv=true|false (spec 0.4.0) and POST /candidates/{id}/documents?cv=true (newer):
  *   multipart `file`, PDF only → 201 `{id}` (same content again → same id)
  * - POST /candidates/{id}/jobs|pools `{ids}`, POST /jobs/{id}/candidates, /pools/{id}/candidates `{ids}` → 200
@@ -239,6 +241,23 @@ export function createTaleez(core: SandboxCore): VendorModule & { limiter: Windo
     ctx.sendJson(201, response);
   }
 
+  /** POST /candidates/{id}: the fields given replace the candidate's (socialLinks and location as a whole). */
+  async function update(ctx: RequestContext, cand: TaleezCandidate): Promise<void> {
+    const parsed = await ctx.json();
+    if (!parsed.ok) return err(ctx, 400, `Malformed JSON: ${parsed.error}`);
+    const body = parsed.value;
+    const problems = schemaErrors('candidateToUpdate', body ?? null);
+    if (problems.length) return err(ctx, 400, `Invalid candidate: ${problems.slice(0, 10).join('; ')}`);
+    const mail = typeof body.mail === 'string' ? body.mail.trim().toLowerCase() : '';
+    const dup = mail ? [...candidates.values()].find((c) => c.id !== cand.id && String(c.candidate.mail ?? '').toLowerCase() === mail) : undefined;
+    if (dup) return err(ctx, 400, `A candidate with mail ${body.mail} already exists (id ${dup.id})`, `duplicate mail (candidate ${dup.id})`);
+    const { phone, ...rest } = body;
+    Object.assign(cand.candidate, rest);
+    if (typeof phone === 'string' && PHONE_RE.test(phone.replace(/[\s.\-()]/g, ''))) cand.candidate.phone = phone;
+    (cand.record.updates ??= []).push({ body, at: new Date().toISOString() });
+    okEmpty(ctx);
+  }
+
   async function upload(ctx: RequestContext, cand: TaleezCandidate, cv: boolean, route: 'documents' | 'candidate-documents'): Promise<void> {
     const boundary = getBoundary(ctx.header('content-type'));
     if (!boundary) return err(ctx, 400, 'Content type must be multipart/form-data');
@@ -444,8 +463,9 @@ export function createTaleez(core: SandboxCore): VendorModule & { limiter: Windo
         return err(ctx, 405, 'Method not allowed');
       }
       if ((params = matchRoute('/candidates/:id', p))) {
-        if (m !== 'GET' && m !== 'HEAD') return err(ctx, 405, 'Method not allowed');
+        if (m !== 'GET' && m !== 'HEAD' && m !== 'POST') return err(ctx, 405, 'Method not allowed');
         const c = findCandidate(ctx, params.id);
+        if (c && m === 'POST') return update(ctx, c);
         if (c) ctx.sendJson(200, c.candidate);
         return;
       }
