@@ -73,4 +73,96 @@ describe('push ledger', function () {
     const later = await ledger.once(ID, 'skip', async () => assert.fail('nothing is sent'), 'Acme');
     assert.equal(later.pushed, false);
   });
+
+  describe('update and archive', function () {
+    const created = async () => ({ candidateId: 'c1', steps: [{ step: 'create', status: 'done' }] });
+
+    it('update: no entry is a create; a recorded push is updated on its candidate (plan.update), recorded `updated` with both steps', async function () {
+      const ledger = new PushLedger(new MemoryLedgerStore());
+      const first = await ledger.once(ID, 'update', async (plan) => {
+        assert.equal(plan.update, undefined, 'no entry: a create');
+        return created();
+      }, 'Acme', { updatable: true });
+      assert.equal(first.pushed && first.updated, undefined);
+      const second = await ledger.once(ID, 'update', async (plan) => {
+        assert.deepEqual(plan.update, { candidateId: 'c1' });
+        return { candidateId: 'c1', steps: [{ step: 'update', status: 'done' }] };
+      }, 'Acme', { updatable: true });
+      assert.equal(second.pushed && second.updated, true);
+      const entry = await ledger.lookup(ID);
+      assert.equal(entry?.outcome, 'updated');
+      assert.equal(entry?.candidateId, 'c1');
+      assert.deepEqual(entry?.steps.map((s) => s.step), ['create', 'update']);
+    });
+
+    it('update where the vendor has none: UNSUPPORTED, nothing run, the entry kept; an unknown entry stays ALREADY_PUSHED', async function () {
+      const ledger = new PushLedger(new MemoryLedgerStore());
+      await ledger.once(ID, 'update', created, 'Acme', { updatable: false });
+      await assert.rejects(ledger.once(ID, 'update', async () => assert.fail('not run'), 'Acme', { updatable: false }), (e: ConnectorError) => e.code === 'UNSUPPORTED' && /cannot update/.test(e.message));
+      assert.equal((await ledger.lookup(ID))?.outcome, 'pushed');
+      const other = { ...ID, profile: 'email:u@v.example' };
+      await assert.rejects(ledger.once(other, 'skip', async () => { throw new ConnectorError(ErrorCodes.OUTCOME_UNKNOWN, 'lost'); }));
+      await assert.rejects(ledger.once(other, 'update', async () => assert.fail('no id to update'), 'Acme', { updatable: true }), (e: ConnectorError) => e.code === 'ALREADY_PUSHED');
+    });
+
+    it('a failed update keeps the entry (never partial), names the candidate, and gives its dead letter', async function () {
+      const ledger = new PushLedger(new MemoryLedgerStore());
+      await ledger.once(ID, 'skip', created);
+      const deads: unknown[] = [];
+      await assert.rejects(
+        ledger.once(ID, 'update', async () => { throw new ConnectorError(ErrorCodes.VENDOR_REJECTED, 'no'); }, 'Acme', { updatable: true, settle: async (s) => void deads.push(s.dead), dead: (err) => ({ id: 'd', node: 'n', vendor: 'acme', code: (err as ConnectorError).code, message: 'no', msg: {}, at: '' }) }),
+        (e: ConnectorError) => e.code === 'VENDOR_REJECTED' && e.candidateId === 'c1',
+      );
+      assert.equal((await ledger.lookup(ID))?.outcome, 'pushed');
+      assert.equal(deads.length, 1);
+    });
+
+    it('ten updates at once run one after the other on the one candidate', async function () {
+      const ledger = new PushLedger(new MemoryLedgerStore());
+      let running = 0;
+      let creates = 0;
+      const work = async (plan: { update?: { candidateId: string } }) => {
+        assert.equal(++running, 1, 'serialized');
+        await new Promise((r) => setTimeout(r, 2));
+        running--;
+        if (!plan.update) creates++;
+        return { candidateId: plan.update?.candidateId ?? 'c1', steps: [{ step: plan.update ? 'update' : 'create', status: 'done' }] };
+      };
+      const all = await Promise.all(Array.from({ length: 10 }, () => ledger.once(ID, 'update', work, 'Acme', { updatable: true })));
+      assert.equal(creates, 1);
+      assert.equal(all.filter((o) => o.pushed && o.updated).length, 9);
+    });
+
+    it('archive: NOT_PUSHED without a candidate; archived once (plan.archive), then nothing sent; an archived entry no longer counts as pushed', async function () {
+      const ledger = new PushLedger(new MemoryLedgerStore());
+      await assert.rejects(ledger.once(ID, 'skip', async () => assert.fail('not run'), 'Acme', { action: 'archive' }), (e: ConnectorError) => e.code === 'NOT_PUSHED' && /never pushed/.test(e.message));
+      await ledger.once(ID, 'skip', created);
+      const archived = await ledger.once(ID, 'skip', async (plan) => {
+        assert.deepEqual(plan.archive, { candidateId: 'c1' });
+        return { candidateId: 'c1', steps: [{ step: 'archive', status: 'done' }] };
+      }, 'Acme', { action: 'archive' });
+      assert.equal(archived.pushed && archived.archived, true);
+      assert.equal((await ledger.lookup(ID))?.outcome, 'archived');
+      const again = await ledger.once(ID, 'skip', async () => assert.fail('not archived twice'), 'Acme', { action: 'archive' });
+      assert.equal(again.pushed, false);
+      assert.equal(!again.pushed && again.entry.outcome, 'archived');
+      // Pushed again after the archive: a create, recorded `pushed`.
+      const later = await ledger.once(ID, 'skip', async (plan) => {
+        assert.deepEqual(plan, {}, 'a plain create');
+        return { candidateId: 'c2', steps: [] };
+      });
+      assert.equal(later.pushed, true);
+      assert.equal((await ledger.lookup(ID))?.candidateId, 'c2');
+    });
+
+    it('a failed archive keeps the entry; a failed or unknown push cannot be archived', async function () {
+      const ledger = new PushLedger(new MemoryLedgerStore());
+      await ledger.once(ID, 'skip', created);
+      await assert.rejects(ledger.once(ID, 'skip', async () => { throw new ConnectorError(ErrorCodes.TIMEOUT, 'slow'); }, 'Acme', { action: 'archive' }), (e: ConnectorError) => e.code === 'TIMEOUT');
+      assert.equal((await ledger.lookup(ID))?.outcome, 'pushed');
+      const other = { ...ID, profile: 'email:u@v.example' };
+      await assert.rejects(ledger.once(other, 'skip', async () => { throw new ConnectorError(ErrorCodes.OUTCOME_UNKNOWN, 'lost'); }));
+      await assert.rejects(ledger.once(other, 'skip', async () => assert.fail('not run'), 'Acme', { action: 'archive' }), (e: ConnectorError) => e.code === 'NOT_PUSHED' && /without an answer/.test(e.message));
+    });
+  });
 });
