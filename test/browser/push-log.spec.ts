@@ -115,6 +115,10 @@ describe('browser: the HrFlow sidebar tab (push log, dead letters)', function ()
 
   it('filters by ATS and by outcome', async () => {
     await showTab(page);
+    // Every outcome the ledger records is offered, labelled from the catalogue (updated and archived included).
+    const offered = await page.locator('.hrflow-pl-outcome option').evaluateAll((os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent ?? '']));
+    assert.deepEqual(offered.map(([v]) => v), ['', 'pushed', 'updated', 'archived', 'partial', 'unknown', 'failed']);
+    for (const [v, label] of offered) if (v) assert.ok(label && !label.includes('outcome.'), `a label for ${v}: ${label}`);
     await page.locator('.hrflow-pl-vendor').selectOption('recruitee');
     await waitUntil('only Recruitee rows', async () => {
       const p = await rowPairs(page);

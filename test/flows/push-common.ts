@@ -126,6 +126,15 @@ export async function load(sb: Sandbox, v: VendorUnderTest, opts: Parameters<typ
   return { nodes, credentials };
 }
 
+/** Wait until `cond` holds (polled every 20 ms), or fail naming `what` after `ms`. */
+export async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 8000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** Inject a message at the profile node and wait for its one outcome. */
 export async function run(msg: Record<string, unknown>, ms = 4000) {
   const outcome = firstOf(['out', 'filtered', 'caught'], ms);

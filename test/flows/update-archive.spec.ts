@@ -11,10 +11,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { LedgerEntry } from '../../src/push/ledger';
 import { LevelLedgerStore } from '../../src/push/ledger-store';
-import { allNodes, helper, testSettings } from '../helpers/red';
+import { syntheticProfile } from '../../src/sandbox';
+import { allNodes, helper, onTab, testSettings } from '../helpers/red';
 import { useHttpNode } from '../helpers/http-node';
 import { KEYS, SOURCE_KEY, useSandbox } from '../helpers/sandbox';
-import { buildFlow, load, runAll, sandboxVendor, type VendorUnderTest } from './push-common';
+import { buildFlow, load, runAll, sandboxVendor, until, type VendorUnderTest } from './push-common';
 
 interface UpdateVendor {
   v: VendorUnderTest;
@@ -240,14 +241,6 @@ describe('flow: update and archive across a stop, and from the webhook', functio
     helper.settings(testSettings);
   });
 
-  async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 8000): Promise<void> {
-    const end = Date.now() + ms;
-    while (!(await cond())) {
-      if (Date.now() > end) throw new Error(`timed out waiting: ${what}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
   it('an update cut by a stop is resumed at the next start: updated once more, never created', async () => {
     await load(ctx.sb, v, { push: { on_duplicate: 'update', upload_cv: false, timeout: 30_000 } });
     const first = await run1({ profile_key: KEYS.full });
@@ -304,5 +297,87 @@ describe('flow: update and archive across a stop, and from the webhook', functio
     assert.equal(o.msg.archived, true);
     assert.equal(String(o.msg.candidate_id), String(first.msg.candidate_id));
     assert.equal(sr().candidates[0].deleted, true);
+  });
+});
+
+describe('flow: thousands of profiles created, updated and archived over several runs (Recruitee), counted at the emulated ATS', function () {
+  this.timeout(180_000);
+  const ctx = useSandbox();
+  afterEach(async () => {
+    await helper.unload();
+  });
+
+  const N = 2000;
+  const ADDED = 500;
+
+  it(`${N} profiles, then ${N} updated and ${ADDED} new, then every tenth archived, then all again with skip: each counted once per create`, async () => {
+    const sb = ctx.sb;
+    const v = sandboxVendor('recruitee');
+    // Two push nodes on one account and target share the ledger: `update` (and the archives), and `skip`.
+    const nodes = onTab([
+      v.account(sb),
+      { id: 'upd', type: v.pushType, account: 'acc', offer_ids: '101', on_duplicate: 'update', timeout: 30_000, retries: 2, retry_delay: 10, wires: [['out']] },
+      { id: 'skip', type: v.pushType, account: 'acc', offer_ids: '101', on_duplicate: 'skip', timeout: 30_000, retries: 2, retry_delay: 10, wires: [['out']] },
+      { id: 'catch', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+      { id: 'out', type: 'helper' },
+      { id: 'caught', type: 'helper' },
+    ]);
+    await helper.load(allNodes, nodes, { acc: v.accountCredentials(sb) });
+    const rc = () => (sb.state as any).recruitee;
+    // Synthetic profiles without CV (Recruitee would fetch each one): what a source of thousands of profiles gives.
+    const profile = (i: number, phone?: string) => {
+      const p = syntheticProfile(i) as any;
+      return { ...p, attachments: [], info: { ...p.info, ...(phone ? { phone } : {}) } };
+    };
+    /** Send the messages to a node, `batch` at a time, and collect every outcome. */
+    async function runBatch(node: string, msgs: Record<string, unknown>[]): Promise<{ outs: any[]; caught: any[] }> {
+      const outs: any[] = [];
+      const caught: any[] = [];
+      const onOut = (m: any) => outs.push(m);
+      const onCaught = (m: any) => caught.push(m);
+      helper.getNode('out').on('input', onOut);
+      helper.getNode('caught').on('input', onCaught);
+      try {
+        for (const m of msgs) helper.getNode(node).receive(m);
+        await until(() => outs.length + caught.length >= msgs.length, `${msgs.length} outcomes`, 120_000);
+      } finally {
+        helper.getNode('out').removeListener('input', onOut);
+        helper.getNode('caught').removeListener('input', onCaught);
+      }
+      assert.deepEqual(caught.map((m) => m.error?.message).slice(0, 3), [], 'no error');
+      return { outs, caught };
+    }
+    const ids = (outs: any[]) => new Set(outs.map((m) => String(m.candidate_id)));
+
+    // Run 1: every profile is new.
+    const run1 = await runBatch('upd', Array.from({ length: N }, (_, i) => ({ payload: profile(i) })));
+    assert.equal(run1.outs.filter((m) => m.updated).length, 0);
+    assert.equal(rc().candidates.length, N, 'one create per profile');
+    assert.equal(ids(run1.outs).size, N);
+
+    // Run 2: the same profiles (a third with a new phone) and new ones.
+    const phone = (i: number) => (i % 3 === 0 ? `+3361${String(i).padStart(7, '0')}` : undefined);
+    const run2 = await runBatch('upd', [...Array.from({ length: N }, (_, i) => ({ payload: profile(i, phone(i)) })), ...Array.from({ length: ADDED }, (_, i) => ({ payload: profile(N + i) }))]);
+    assert.equal(run2.outs.filter((m) => m.updated).length, N, 'the known profiles are updated');
+    assert.equal(rc().candidates.length, N + ADDED, 'only the new profiles are created');
+    const updates = rc().candidates.reduce((n: number, c: any) => n + (c.updates?.length ?? 0), 0);
+    assert.equal(updates, N, 'one update per known profile at the ATS');
+    const byId = new Map<string, any>(rc().candidates.map((c: any) => [String(c.id), c]));
+    for (let i = 0; i < N; i += 3) {
+      const email = profile(i).info.email;
+      const c = rc().candidates.find((x: any) => x.body.candidate.emails?.[0] === email);
+      assert.ok(JSON.stringify(byId.get(String(c.id)).updates[0].body).includes(phone(i)!.slice(3)), `profile ${i}: its new phone reached Recruitee`);
+    }
+
+    // Run 3: every tenth profile archived (deleted at Recruitee).
+    const archivedOnes = Array.from({ length: (N + ADDED) / 10 }, (_, k) => k * 10);
+    const run3 = await runBatch('upd', archivedOnes.map((i) => ({ payload: profile(i, phone(i)), action: 'archive' })));
+    assert.equal(run3.outs.filter((m) => m.archived && !m.already_archived).length, archivedOnes.length);
+    assert.equal(rc().candidates.filter((c: any) => c.deleted).length, archivedOnes.length);
+
+    // Run 4: everything again with `skip`: the archived profiles are created anew, the others skipped.
+    const run4 = await runBatch('skip', Array.from({ length: N + ADDED }, (_, i) => ({ payload: profile(i, phone(i)) })));
+    assert.equal(run4.outs.filter((m) => m.already_pushed).length, N + ADDED - archivedOnes.length);
+    assert.equal(rc().candidates.length, N + ADDED + archivedOnes.length, 'each archived profile created once more, nothing else');
   });
 });
