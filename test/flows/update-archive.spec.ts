@@ -86,6 +86,9 @@ describe('flow: update and archive, for every vendor', function () {
           assert.equal(entry.outcome, 'updated');
           assert.equal(entry.candidateId, String(first.msg.candidate_id));
           assert.ok(entry.steps.some((s) => s.step === 'create') && entry.steps.some((s) => s.step === 'update'), JSON.stringify(entry.steps));
+          // The push log's outcome filter knows it.
+          assert.equal((await get(`/hrflow-connectors/pushes?vendor=${v.id}&outcome=updated`).expect(200)).body.items.length, 1);
+          assert.equal((await get(`/hrflow-connectors/pushes?vendor=${v.id}&outcome=pushed`).expect(200)).body.items.length, 0);
         });
 
         it('ten copies at once with update: one create, then nine updates one after the other', async () => {
@@ -271,6 +274,33 @@ describe('flow: update and archive across a stop, and from the webhook', functio
     assert.deepEqual(await store.pending(), []);
     const [entry] = await store.recent({ vendor: 'smartrecruiters' });
     assert.equal(entry.outcome, 'updated');
+  });
+
+  it('an archive cut by a stop is resumed at the next start: archived once, never created', async () => {
+    await load(ctx.sb, v, { push: { upload_cv: false, timeout: 30_000 } });
+    const first = await run1({ profile_key: KEYS.full });
+    assert.equal(first.id, 'out', errorText(first));
+    ctx.sb.setFault('smartrecruiters', { mode: 'slow', delayMs: 20_000, method: 'DELETE' });
+    helper.getNode('prof').receive({ source_key: SOURCE_KEY, profile_key: KEYS.full, topic: 'cut', action: 'archive' });
+    await until(async () => (await store.pending()).length === 1, 'the archive journaled');
+    await until(() => sr().requests >= 2, 'the archive arrived');
+    await helper.unload();
+    assert.equal((await store.pending())[0]?.msg.action, 'archive', 'kept with its action');
+    ctx.sb.setFault('smartrecruiters', null);
+
+    const outs: any[] = [];
+    const { nodes, credentials } = buildFlow(ctx.sb, v, { push: { upload_cv: false, timeout: 30_000 } });
+    await helper.load(allNodes, nodes, credentials);
+    helper.getNode('out').on('input', (m: any) => outs.push(m));
+    helper.getNode('caught').on('input', (m: any) => outs.push(m));
+    await until(() => outs.length > 0, 'the resumed outcome');
+    assert.equal(outs[0].error, undefined, JSON.stringify(outs[0].error));
+    assert.equal(outs[0].resumed, true);
+    assert.equal(outs[0].archived, true);
+    assert.equal(sr().candidates.length, 1, 'never a create');
+    assert.equal(sr().candidates[0].deleted, true);
+    const [entry] = await store.recent({ vendor: 'smartrecruiters' });
+    assert.equal(entry.outcome, 'archived');
   });
 
   it('an archive event from the webhook → hrflow-profile → push archives the recorded candidate', async () => {

@@ -17,7 +17,7 @@ function fakeRed(app: object, settings: Record<string, unknown> = {}): NodeAPI {
   return { httpAdmin: app, settings, log: { warn: (t: string) => warnings.push(t) }, warnings } as unknown as NodeAPI;
 }
 
-const outcome = (vendor: string, o: 'pushed' | 'skipped' | 'error', seconds: number, code?: string) => ({ vendor, node: 'n1', outcome: o, seconds, resumed: false, ...(code ? { code } : {}) });
+const outcome = (vendor: string, o: 'pushed' | 'updated' | 'archived' | 'skipped' | 'error', seconds: number, code?: string) => ({ vendor, node: 'n1', outcome: o, seconds, resumed: false, ...(code ? { code } : {}) });
 
 describe('metrics: the Prometheus exposition of push events', () => {
   it('counts outcomes, errors, retries, 429s, duplicates and resumes exactly, by vendor', async () => {
@@ -32,8 +32,16 @@ describe('metrics: the Prometheus exposition of push events', () => {
     m.retry({ vendor: 'taleez', node: 'n1', reason: 'VENDOR_UNAVAILABLE', statusCode: 503 });
     m.retry({ vendor: 'taleez', node: 'n1', reason: 'NETWORK_ERROR' });
     m.resume({ vendor: 'taleez', node: 'n1' });
+    m.outcome(outcome('smartrecruiters', 'updated', 0.1));
+    m.outcome(outcome('smartrecruiters', 'archived', 0.1));
+    m.outcome(outcome('smartrecruiters', 'archived', 0.1));
 
     const e = parseExposition(await m.text());
+    // Update and archive (issue 13) are outcomes of their own, timed like pushes, never duplicates.
+    assert.equal(sampleValue(e, 'hrflow_pushes_total', { vendor: 'smartrecruiters', outcome: 'updated' }), 1);
+    assert.equal(sampleValue(e, 'hrflow_pushes_total', { vendor: 'smartrecruiters', outcome: 'archived' }), 2);
+    assert.equal(sampleValue(e, 'hrflow_push_duration_seconds_count', { vendor: 'smartrecruiters' }), 3);
+    assert.equal(sampleValue(e, 'hrflow_duplicates_skipped_total', { vendor: 'smartrecruiters' }), undefined);
     assert.equal(sampleValue(e, 'hrflow_pushes_total', { vendor: 'taleez', outcome: 'pushed' }), 2);
     assert.equal(sampleValue(e, 'hrflow_pushes_total', { vendor: 'taleez', outcome: 'skipped' }), 1);
     assert.equal(sampleValue(e, 'hrflow_pushes_total', { vendor: 'taleez', outcome: 'error' }), 1);
