@@ -4,8 +4,12 @@
  * `pushNodeScenarios` with how to build its account and push nodes.
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LevelLedgerStore } from '../../src/push/ledger-store';
 import type { Sandbox } from '../../src/sandbox';
-import { activeFlows, allNodes, assertNoSecrets, firstOf, helper, onTab, type FlowNode } from '../helpers/red';
+import { activeFlows, allNodes, assertNoSecrets, firstOf, helper, onTab, testSettings, type FlowNode } from '../helpers/red';
 import { KEYS, SOURCE_KEY, sandboxClock } from '../helpers/sandbox';
 
 export interface VendorUnderTest {
@@ -124,6 +128,32 @@ export async function load(sb: Sandbox, v: VendorUnderTest, opts: Parameters<typ
   if (creds) credentials.acc = creds;
   await helper.load(allNodes, nodes, credentials);
   return { nodes, credentials };
+}
+
+/**
+ * A Node-RED user directory per test (the durable ledger and outbox live there), with the test's own view of the
+ * database (`store`, sharing the runtime's handle); the settings and the store are put back after each test.
+ */
+export function useDurableLedger(prefix: string): { readonly dir: string; readonly store: LevelLedgerStore } {
+  const held: { dir?: string; store?: LevelLedgerStore } = {};
+  beforeEach(() => {
+    held.dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    helper.settings({ ...testSettings, userDir: held.dir });
+    held.store = new LevelLedgerStore(path.join(held.dir, 'hrflow-connectors'));
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await held.store?.close();
+    helper.settings(testSettings);
+  });
+  return {
+    get dir() {
+      return held.dir as string;
+    },
+    get store() {
+      return held.store as LevelLedgerStore;
+    },
+  };
 }
 
 /** Wait until `cond` holds (polled every 20 ms), or fail naming `what` after `ms`. */

@@ -6,16 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { LedgerEntry } from '../../src/push/ledger';
-import { LevelLedgerStore } from '../../src/push/ledger-store';
 import { syntheticProfile } from '../../src/sandbox';
 import { allNodes, helper, onTab, testSettings } from '../helpers/red';
 import { useHttpNode } from '../helpers/http-node';
 import { KEYS, SOURCE_KEY, useSandbox } from '../helpers/sandbox';
-import { buildFlow, load, runAll, sandboxVendor, until, type VendorUnderTest } from './push-common';
+import { buildFlow, load, runAll, sandboxVendor, until, useDurableLedger, type VendorUnderTest } from './push-common';
 
 interface UpdateVendor {
   v: VendorUnderTest;
@@ -228,21 +224,9 @@ describe('flow: update and archive across a stop, and from the webhook', functio
   this.timeout(30_000);
   const ctx = useSandbox();
   const http = useHttpNode();
-  let dir: string;
-  let store: LevelLedgerStore;
+  const durable = useDurableLedger('hrflow-update-flow-');
   const sr = () => (ctx.sb.state as any).smartrecruiters;
   const v = sandboxVendor('smartrecruiters');
-
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hrflow-update-flow-'));
-    helper.settings({ ...testSettings, userDir: dir });
-    store = new LevelLedgerStore(path.join(dir, 'hrflow-connectors'));
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await store.close();
-    helper.settings(testSettings);
-  });
 
   it('an update cut by a stop is resumed at the next start: updated once more, never created', async () => {
     await load(ctx.sb, v, { push: { on_duplicate: 'update', upload_cv: false, timeout: 30_000 } });
@@ -251,10 +235,10 @@ describe('flow: update and archive across a stop, and from the webhook', functio
     // The update stalls at the vendor; the flow stops meanwhile.
     ctx.sb.setFault('smartrecruiters', { mode: 'slow', delayMs: 20_000, method: 'PATCH' });
     helper.getNode('prof').receive({ source_key: SOURCE_KEY, profile_key: KEYS.full, topic: 'cut' });
-    await until(async () => (await store.pending()).length === 1, 'the update journaled');
+    await until(async () => (await durable.store.pending()).length === 1, 'the update journaled');
     await until(() => sr().requests >= 2, 'the update arrived');
     await helper.unload();
-    assert.equal((await store.pending()).length, 1, 'kept for the next start');
+    assert.equal((await durable.store.pending()).length, 1, 'kept for the next start');
     ctx.sb.setFault('smartrecruiters', null);
 
     const outs: any[] = [];
@@ -271,8 +255,8 @@ describe('flow: update and archive across a stop, and from the webhook', functio
     assert.equal(String(outs[0].candidate_id), String(first.msg.candidate_id));
     assert.equal(sr().candidates.length, 1, 'never a second create');
     assert.ok((sr().candidates[0].updates?.length ?? 0) >= 1, 'the update arrived (the stalled one may have too)');
-    assert.deepEqual(await store.pending(), []);
-    const [entry] = await store.recent({ vendor: 'smartrecruiters' });
+    assert.deepEqual(await durable.store.pending(), []);
+    const [entry] = await durable.store.recent({ vendor: 'smartrecruiters' });
     assert.equal(entry.outcome, 'updated');
   });
 
@@ -282,10 +266,10 @@ describe('flow: update and archive across a stop, and from the webhook', functio
     assert.equal(first.id, 'out', errorText(first));
     ctx.sb.setFault('smartrecruiters', { mode: 'slow', delayMs: 20_000, method: 'DELETE' });
     helper.getNode('prof').receive({ source_key: SOURCE_KEY, profile_key: KEYS.full, topic: 'cut', action: 'archive' });
-    await until(async () => (await store.pending()).length === 1, 'the archive journaled');
+    await until(async () => (await durable.store.pending()).length === 1, 'the archive journaled');
     await until(() => sr().requests >= 2, 'the archive arrived');
     await helper.unload();
-    assert.equal((await store.pending())[0]?.msg.action, 'archive', 'kept with its action');
+    assert.equal((await durable.store.pending())[0]?.msg.action, 'archive', 'kept with its action');
     ctx.sb.setFault('smartrecruiters', null);
 
     const outs: any[] = [];
@@ -299,7 +283,7 @@ describe('flow: update and archive across a stop, and from the webhook', functio
     assert.equal(outs[0].archived, true);
     assert.equal(sr().candidates.length, 1, 'never a create');
     assert.equal(sr().candidates[0].deleted, true);
-    const [entry] = await store.recent({ vendor: 'smartrecruiters' });
+    const [entry] = await durable.store.recent({ vendor: 'smartrecruiters' });
     assert.equal(entry.outcome, 'archived');
   });
 
