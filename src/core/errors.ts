@@ -52,6 +52,11 @@ export const ErrorCodes = {
    * recorded candidate id, when known. Nothing was sent.
    */
   ALREADY_PUSHED: 'ALREADY_PUSHED',
+  /**
+   * The shared store (an `hrflow-store` in mode `redis`) could not be reached or answered an error: nothing
+   * was recorded or claimed, so nothing was sent (the push waits or fails; it is never made blindly).
+   */
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

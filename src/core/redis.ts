@@ -1,0 +1,193 @@
+/**
+ * One connection to a Redis server (issue 14: the shared store of several Node-RED instances), through
+ * ioredis, loaded only when a Redis store is used (never at start-up, never for the embedded store).
+ *
+ * Fail fast, reconnect in the background: a command never waits in an offline queue. While the connection
+ * is down a command waits at most `waitMs` for it to come back, then rejects with STORE_UNAVAILABLE; a
+ * command in flight when the connection drops rejects at once (never re-sent behind the caller's back: its
+ * effect is unknown to the caller, who gets the error). No answer within `commandTimeoutMs`: rejected too.
+ * Every failure is a ConnectorError STORE_UNAVAILABLE naming the server as `redis://host:port/db`, never
+ * with its password (the URL's user info is dropped, and the password is masked in any message).
+ */
+import type { Redis, RedisOptions } from 'ioredis';
+import { ConnectorError, ErrorCodes } from './errors';
+import { Redactor } from './redact';
+
+export interface RedisConnectionOptions {
+  /** `redis://[user[:password]@]host[:port][/db]` or `rediss://` (TLS). Default `redis://127.0.0.1:6379`. */
+  url?: string;
+  /** The password (the `hrflow-store` credential); wins over one in the URL. */
+  password?: string;
+  /** How long a command waits for a lost connection to come back before STORE_UNAVAILABLE (default 2000 ms). */
+  waitMs?: number;
+  /** How long a command waits for its answer (default 5000 ms). */
+  commandTimeoutMs?: number;
+  /** How long a connection attempt may take (default 2000 ms). */
+  connectTimeoutMs?: number;
+  /** The longest pause between reconnection attempts (default 1000 ms). */
+  maxReconnectDelayMs?: number;
+}
+
+export type RedisClient = Redis;
+
+/** The server's address as shown in messages: scheme, host, port and database, never user info. */
+export function redisWhere(url: string): string {
+  try {
+    const u = new URL(url);
+    const db = u.pathname && u.pathname !== '/' ? u.pathname : '';
+    return `${u.protocol}//${u.hostname}${u.port ? `:${u.port}` : ''}${db}`;
+  } catch {
+    return 'redis (unreadable URL)';
+  }
+}
+
+/** STORE_UNAVAILABLE for a failed store operation. */
+export function storeUnavailable(where: string, what: string, cause: unknown, redactor = new Redactor()): ConnectorError {
+  const reason = redactor.text(cause instanceof Error ? cause.message : String(cause)).replace(/\s+/g, ' ').trim();
+  return new ConnectorError(ErrorCodes.STORE_UNAVAILABLE, `the Redis store at ${where} is unavailable (${what}): ${reason || 'no answer'}`);
+}
+
+type Listener = (up: boolean) => void;
+
+export class RedisConnection {
+  /** The server, as shown in messages (no credentials). */
+  readonly where: string;
+  private readonly url: string;
+  private readonly options: RedisConnectionOptions;
+  private readonly redactor: Redactor;
+  private redis: Redis | undefined;
+  private closed = false;
+  private readonly listeners = new Set<Listener>();
+  private up = false;
+
+  constructor(options: RedisConnectionOptions = {}) {
+    this.options = options;
+    this.url = options.url?.trim() || 'redis://127.0.0.1:6379';
+    this.where = redisWhere(this.url);
+    let urlPassword: string | undefined;
+    try {
+      urlPassword = decodeURIComponent(new URL(this.url).password) || undefined;
+    } catch {
+      /* reported by the first command */
+    }
+    this.redactor = new Redactor([options.password, urlPassword]);
+  }
+
+  /** The ioredis client (created, and ioredis loaded, on first use). */
+  get client(): Redis {
+    if (this.closed) throw storeUnavailable(this.where, 'closed', 'the store was closed');
+    if (!this.redis) {
+      // Loaded here: only a Redis store loads ioredis.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { Redis: Client } = require('ioredis') as typeof import('ioredis');
+      const maxDelay = this.options.maxReconnectDelayMs ?? 1000;
+      const options: RedisOptions = {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        autoResendUnfulfilledCommands: false,
+        commandTimeout: this.options.commandTimeoutMs ?? 5000,
+        connectTimeout: this.options.connectTimeoutMs ?? 2000,
+        // Reconnect forever in the background, a little later each time (at most maxDelay).
+        retryStrategy: (times: number) => Math.min(50 * times, maxDelay),
+        // A refused password is not retried at once in a loop; reconnection carries on with the strategy.
+        reconnectOnError: () => false,
+        lazyConnect: false,
+      };
+      if (this.options.password) options.password = this.options.password;
+      const redis = new Client(this.url, options);
+      // Errors are reported by the commands (STORE_UNAVAILABLE); an unhandled 'error' event would crash Node-RED.
+      redis.on('error', () => undefined);
+      redis.on('ready', () => this.setUp(true));
+      redis.on('close', () => this.setUp(false));
+      this.redis = redis;
+    }
+    return this.redis;
+  }
+
+  /** True while the connection is ready. */
+  get isUp(): boolean {
+    return this.up;
+  }
+
+  /** Called with true when the connection is (again) ready, false when it is lost. */
+  onChange(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private setUp(up: boolean): void {
+    if (this.up === up) return;
+    this.up = up;
+    for (const l of [...this.listeners]) {
+      try {
+        l(up);
+      } catch {
+        /* a listener's own business */
+      }
+    }
+  }
+
+  /** Resolves once the connection is ready; rejects (STORE_UNAVAILABLE) after `waitMs`. */
+  async connected(what = 'connect', waitMs = this.options.waitMs ?? 2000): Promise<Redis> {
+    const redis = this.client;
+    if (redis.status === 'ready') return redis;
+    await new Promise<void>((resolve, reject) => {
+      let lastError: unknown;
+      const done = (err?: unknown) => {
+        clearTimeout(timer);
+        redis.off('ready', onReady);
+        redis.off('error', onError);
+        redis.off('end', onEnd);
+        if (err === undefined) resolve();
+        else reject(err);
+      };
+      const onReady = () => done();
+      const onError = (err: unknown) => {
+        lastError = err;
+      };
+      const onEnd = () => done(storeUnavailable(this.where, what, 'the connection was closed', this.redactor));
+      const timer = setTimeout(
+        () => done(storeUnavailable(this.where, what, lastError ?? `not connected after ${waitMs} ms`, this.redactor)),
+        waitMs,
+      );
+      redis.on('ready', onReady);
+      redis.on('error', onError);
+      redis.on('end', onEnd);
+      if (redis.status === 'ready') done();
+    });
+    return redis;
+  }
+
+  /** Run commands; any failure becomes STORE_UNAVAILABLE (`what` says which operation). */
+  async run<T>(what: string, fn: (redis: Redis) => Promise<T>): Promise<T> {
+    let redis: Redis;
+    try {
+      redis = await this.connected(what);
+    } catch (err) {
+      throw err instanceof ConnectorError ? err : storeUnavailable(this.where, what, err, this.redactor);
+    }
+    try {
+      return await fn(redis);
+    } catch (err) {
+      if (err instanceof ConnectorError) throw err;
+      throw storeUnavailable(this.where, what, err, this.redactor);
+    }
+  }
+
+  /** Close the connection (pending commands reject). Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const redis = this.redis;
+    this.redis = undefined;
+    this.setUp(false);
+    this.listeners.clear();
+    if (!redis) return;
+    try {
+      if (redis.status === 'ready') await redis.quit();
+      else redis.disconnect();
+    } catch {
+      redis.disconnect();
+    }
+  }
+}
