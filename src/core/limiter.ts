@@ -29,6 +29,26 @@ export interface RateLimit {
   maxPauseMs?: number;
 }
 
+/**
+ * What the HTTP client needs of a limiter: RateLimiter (one process), or a shared one (RedisRateLimiter,
+ * src/core/redis-limiter.ts: several processes on one account).
+ */
+export interface Limiter {
+  acquire(signal?: AbortSignal, deadline?: number): Promise<() => void>;
+  pauseFor(ms: number, now?: number): number;
+  readonly pausedUntilMs: number;
+  readonly pauseCapMs: number;
+  nextStartAt(): number;
+  serverExhausted(): void;
+  windowFull(): boolean;
+  readonly slotMs: number;
+  adopt(limit: { perWindow?: number; concurrent?: number }): void;
+  readonly busyUntil: number;
+  readonly limits: { perWindow: number; windowMs: number; concurrent: number };
+  readonly waiting: number;
+  close(reason?: unknown): void;
+}
+
 interface Waiter {
   resolve: (release: () => void) => void;
   reject: (err: unknown) => void;
@@ -39,7 +59,7 @@ interface Waiter {
   deadlineTimer?: NodeJS.Timeout;
 }
 
-export class RateLimiter {
+export class RateLimiter implements Limiter {
   private perWindow: number;
   private readonly windowMs: number;
   /** windowMs + the margin: how long a start holds its slot. */

@@ -59,6 +59,7 @@ export class RedisConnection {
   private closed = false;
   private readonly listeners = new Set<Listener>();
   private up = false;
+  private readyWait: Promise<void> | undefined;
 
   constructor(options: RedisConnectionOptions = {}) {
     this.options = options;
@@ -127,11 +128,29 @@ export class RedisConnection {
     }
   }
 
-  /** Resolves once the connection is ready; rejects (STORE_UNAVAILABLE) after `waitMs`. */
-  async connected(what = 'connect', waitMs = this.options.waitMs ?? 2000): Promise<Redis> {
+  /**
+   * Resolves once the connection is ready; rejects (STORE_UNAVAILABLE) after `waitMs`. Callers waiting at
+   * the same time share one wait.
+   */
+  async connected(what = 'connect'): Promise<Redis> {
     const redis = this.client;
     if (redis.status === 'ready') return redis;
-    await new Promise<void>((resolve, reject) => {
+    if (!this.readyWait) {
+      this.readyWait = this.waitReady(redis).finally(() => {
+        this.readyWait = undefined;
+      });
+    }
+    try {
+      await this.readyWait;
+    } catch (err) {
+      throw storeUnavailable(this.where, what, err, this.redactor);
+    }
+    return redis;
+  }
+
+  private waitReady(redis: Redis): Promise<void> {
+    const waitMs = this.options.waitMs ?? 2000;
+    return new Promise<void>((resolve, reject) => {
       let lastError: unknown;
       const done = (err?: unknown) => {
         clearTimeout(timer);
@@ -145,27 +164,18 @@ export class RedisConnection {
       const onError = (err: unknown) => {
         lastError = err;
       };
-      const onEnd = () => done(storeUnavailable(this.where, what, 'the connection was closed', this.redactor));
-      const timer = setTimeout(
-        () => done(storeUnavailable(this.where, what, lastError ?? `not connected after ${waitMs} ms`, this.redactor)),
-        waitMs,
-      );
+      const onEnd = () => done(new Error('the connection was closed'));
+      const timer = setTimeout(() => done(lastError ?? new Error(`not connected after ${waitMs} ms`)), waitMs);
       redis.on('ready', onReady);
       redis.on('error', onError);
       redis.on('end', onEnd);
       if (redis.status === 'ready') done();
     });
-    return redis;
   }
 
   /** Run commands; any failure becomes STORE_UNAVAILABLE (`what` says which operation). */
   async run<T>(what: string, fn: (redis: Redis) => Promise<T>): Promise<T> {
-    let redis: Redis;
-    try {
-      redis = await this.connected(what);
-    } catch (err) {
-      throw err instanceof ConnectorError ? err : storeUnavailable(this.where, what, err, this.redactor);
-    }
+    const redis = await this.connected(what);
     try {
       return await fn(redis);
     } catch (err) {

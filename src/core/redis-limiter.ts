@@ -1,0 +1,495 @@
+/**
+ * A rate and concurrency limiter shared by every process using one account (issue 14): the same interface
+ * as RateLimiter (limiter.ts), its state in Redis, so that N Node-RED instances together never start more
+ * than `perWindow` requests in any rolling window nor hold more than `concurrent` in flight.
+ *
+ * - Rate: rate-limiter-flexible's RateLimiterRedis, given a sliding-log script (its `customIncrTtlLuaScript`
+ *   option): its own script counts fixed windows (one key per window, EX in whole seconds), which lets 2 ×
+ *   perWindow through a rolling second across a window boundary, and the vendor then answers 429. The log
+ *   holds each start for windowMs + marginMs (as RateLimiter does), timed by the Redis server's clock.
+ * - Concurrency: a sorted set of holders, each with a lease (default 30 s, renewed while the request runs):
+ *   the slot of a process that died frees when its lease ends. The slot is taken first, then the rate.
+ * - A pause asked by the vendor (429 Retry-After, X-RateLimit-Remaining: 0) is a key with a PX TTL: every
+ *   process holds its starts until it ends. Limits adopted from X-RateLimit-* are shared in a hash.
+ * - Redis down: waiters wait (retrying) until their deadline, then reject with STORE_UNAVAILABLE; the
+ *   limiter never starts a request it could not count. A release while Redis is down is left to the lease.
+ *
+ * The synchronous readings (nextStartAt, pausedUntilMs, windowFull, busyUntil) are this process's view:
+ * what it saw last of the shared state, and its own starts.
+ * rate-limiter-flexible and ioredis load on the first acquire (never at start-up).
+ */
+import { randomUUID } from 'node:crypto';
+import type { RateLimiterRedis } from 'rate-limiter-flexible';
+import { ConnectorError, ErrorCodes, rateLimited } from './errors';
+import { MAX_PAUSE_MS, type Limiter, type RateLimit } from './limiter';
+import { RedisConnection, type RedisClient, type RedisConnectionOptions } from './redis';
+
+export interface RedisRateLimitOptions extends RateLimit, RedisConnectionOptions {
+  /** What is limited (an account hash): limiters with the same key (and prefix) share everything. */
+  key: string;
+  /** A connection to share; not closed by the limiter. */
+  connection?: RedisConnection;
+  /** Key prefix (default `hrflow:`). */
+  prefix?: string;
+  /** A concurrency slot's lease, renewed every leaseMs / 3 while held (default 30 000 ms). */
+  leaseMs?: number;
+  /** How often a full concurrency cap is checked again (default 10 ms; a local release checks at once). */
+  pollMs?: number;
+}
+
+/**
+ * The sliding log, in rate-limiter-flexible's script contract: KEYS[1] the key, ARGV[1] points to consume,
+ * ARGV[3] the limit, ARGV[4] the duration in seconds; answers {consumed, ms before next}: consumed above
+ * the limit is a refusal.
+ */
+const SLIDING_LOG = `
+local key = KEYS[1]
+local consume = tonumber(ARGV[1])
+local limit = tonumber(ARGV[3])
+local ms = math.floor(tonumber(ARGV[4]) * 1000 + 0.5)
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - ms)
+local n = redis.call('ZCARD', key)
+if n + consume > limit then
+  local at = redis.call('ZRANGE', key, n + consume - limit - 1, n + consume - limit - 1, 'WITHSCORES')
+  local wait = ms
+  if at[2] then wait = tonumber(at[2]) + ms - now end
+  if wait < 1 then wait = 1 end
+  return {limit + consume, wait}
+end
+for i = 1, consume do redis.call('ZADD', key, now, now .. ':' .. (n + i)) end
+redis.call('PEXPIRE', key, ms)
+return {n + consume, ms}
+`;
+
+const LUA_NOW = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`;
+
+const SCRIPTS = {
+  /**
+   * ARGV: base, holder, leaseMs, default cap. {-1, pause ms left} while paused; {0, ms until the first lease
+   * ends, cap, perWindow} when full; {1, 0, cap, perWindow} with the slot taken. cap / perWindow: the shared
+   * adopted limits (0: none).
+   */
+  hrflowSlot: `${LUA_NOW}
+local base = ARGV[1]
+local p = redis.call('PTTL', base .. ':pause')
+if p > 0 then return {-1, p, 0, 0} end
+local lim = redis.call('HMGET', base .. ':limits', 'concurrent', 'perWindow')
+local cap = tonumber(lim[1]) or tonumber(ARGV[4])
+local pw = tonumber(lim[2]) or 0
+local z = base .. ':conc'
+redis.call('ZREMRANGEBYSCORE', z, '-inf', now)
+if redis.call('ZCARD', z) >= cap then
+  local first = redis.call('ZRANGE', z, 0, 0, 'WITHSCORES')
+  return {0, tonumber(first[2]) - now, tonumber(lim[1]) or 0, pw}
+end
+redis.call('ZADD', z, now + tonumber(ARGV[3]), ARGV[2])
+redis.call('PEXPIRE', z, ARGV[3])
+return {1, 0, tonumber(lim[1]) or 0, pw}`,
+  /** ARGV: base, leaseMs, holders...: renew the leases still held. */
+  hrflowRenewSlots: `${LUA_NOW}
+local z = ARGV[1] .. ':conc'
+for i = 3, #ARGV do redis.call('ZADD', z, 'XX', now + tonumber(ARGV[2]), ARGV[i]) end
+redis.call('PEXPIRE', z, ARGV[2])
+return 1`,
+  /** ARGV: base, ms: pause everyone for ms (or longer if already so). Answers the pause left. */
+  hrflowPause: `
+local k = ARGV[1] .. ':pause'
+local left = redis.call('PTTL', k)
+local ms = tonumber(ARGV[2])
+if left < ms then redis.call('SET', k, '1', 'PX', ms) return ms end
+return left`,
+} as const;
+
+type Scripted = RedisClient & Record<keyof typeof SCRIPTS, (...args: Array<string | number>) => Promise<unknown>>;
+const defined = new WeakSet<RedisClient>();
+function scripted(redis: RedisClient): Scripted {
+  if (!defined.has(redis)) {
+    for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: 0, lua });
+    defined.add(redis);
+  }
+  return redis as Scripted;
+}
+
+interface Waiter {
+  resolve: (release: () => void) => void;
+  reject: (err: unknown) => void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+  deadline?: number;
+  deadlineTimer?: NodeJS.Timeout;
+}
+
+/** Adopted limits are kept this long after the last adoption. */
+const LIMITS_TTL_MS = 24 * 3600_000;
+/** Between two attempts while Redis is down. */
+const RETRY_MS = 200;
+
+export class RedisRateLimiter implements Limiter {
+  private perWindow: number;
+  private readonly windowMs: number;
+  private readonly holdMs: number;
+  private concurrent: number;
+  private readonly maxPauseMs: number;
+  private readonly base: string;
+  private readonly key: string;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private readonly connection: RedisConnection;
+  private readonly ownsConnection: boolean;
+  private readonly id = randomUUID();
+  private holders = 0;
+  /** This process's starts (estimates: windowFull, nextStartAt). */
+  private readonly starts: number[] = [];
+  private pausedUntil = 0;
+  /** When the shared log said the next start could come (epoch ms, this clock). */
+  private sharedNextAt = 0;
+  private readonly queue: Waiter[] = [];
+  private readonly held = new Set<string>();
+  private running = false;
+  private closed = false;
+  private wakeUp: (() => void) | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
+  private rate: RateLimiterRedis | undefined;
+  private rateFor: { client: RedisClient; perWindow: number } | undefined;
+  /** The last failure of Redis, while it lasts (cleared by the next success). */
+  private storeError: ConnectorError | undefined;
+
+  constructor(options: RedisRateLimitOptions) {
+    this.perWindow = Math.max(1, options.perWindow);
+    this.windowMs = options.windowMs ?? 1000;
+    this.holdMs = this.windowMs + Math.max(0, options.marginMs ?? Math.ceil(this.windowMs * 0.025));
+    this.concurrent = Math.max(1, options.concurrent ?? Number.MAX_SAFE_INTEGER);
+    this.maxPauseMs = Math.max(0, options.maxPauseMs ?? MAX_PAUSE_MS);
+    this.key = options.key;
+    this.base = `${options.prefix ?? 'hrflow:'}limit:${options.key}`;
+    this.leaseMs = Math.max(100, options.leaseMs ?? 30_000);
+    this.pollMs = Math.max(1, options.pollMs ?? 10);
+    this.ownsConnection = !options.connection;
+    this.connection = options.connection ?? new RedisConnection(options);
+  }
+
+  acquire(signal?: AbortSignal, deadline?: number): Promise<() => void> {
+    if (this.closed) return Promise.reject(new Error('rate limiter closed'));
+    if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
+    if (deadline !== undefined && this.nextStartAt() > deadline) return Promise.reject(this.tooLong(this.nextStartAt()));
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject, signal, deadline };
+      if (signal) {
+        waiter.onAbort = () => {
+          this.remove(waiter);
+          reject(signal.reason ?? new Error('aborted'));
+        };
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      if (deadline !== undefined) {
+        waiter.deadlineTimer = setTimeout(() => {
+          waiter.deadlineTimer = undefined;
+          if (!this.queue.includes(waiter)) return;
+          this.remove(waiter);
+          reject(this.storeError ?? this.tooLong(this.nextStartAt()));
+        }, Math.max(0, deadline - Date.now()));
+      }
+      this.queue.push(waiter);
+      this.run();
+    });
+  }
+
+  pauseFor(ms: number, now = Date.now()): number {
+    if (!(ms > 0)) return this.pausedUntil;
+    const capped = Math.min(ms, this.maxPauseMs);
+    this.localPause(now + capped);
+    this.connection
+      .run('share a pause', (r) => scripted(r).hrflowPause(this.base, Math.max(1, Math.round(capped - (Date.now() - now)))))
+      .catch(() => undefined); // Redis down: this process holds off anyway; the others see the vendor's 429 themselves
+    return this.pausedUntil;
+  }
+
+  private localPause(until: number): void {
+    if (until <= this.pausedUntil) return;
+    this.pausedUntil = until;
+    for (const w of [...this.queue]) {
+      if (w.deadline !== undefined && w.deadline < this.pausedUntil) {
+        this.remove(w);
+        w.reject(this.tooLong(this.pausedUntil));
+      }
+    }
+  }
+
+  get pausedUntilMs(): number {
+    return this.pausedUntil;
+  }
+
+  get pauseCapMs(): number {
+    return this.maxPauseMs;
+  }
+
+  nextStartAt(): number {
+    const now = Date.now();
+    let at = Math.max(now, this.pausedUntil, this.sharedNextAt);
+    this.trim(now);
+    if (this.starts.length >= this.perWindow) at = Math.max(at, this.starts[this.starts.length - this.perWindow] + this.holdMs);
+    return at;
+  }
+
+  serverExhausted(): void {
+    if (this.windowFull()) return;
+    this.pauseFor(this.windowMs);
+  }
+
+  windowFull(): boolean {
+    const now = Date.now();
+    this.trim(now);
+    return this.starts.length >= this.perWindow || this.sharedNextAt > now;
+  }
+
+  get slotMs(): number {
+    return Math.ceil(this.holdMs / this.perWindow);
+  }
+
+  adopt(limit: { perWindow?: number; concurrent?: number }): void {
+    const fields: string[] = [];
+    if (limit.perWindow !== undefined && Number.isInteger(limit.perWindow) && limit.perWindow > 0 && limit.perWindow !== this.perWindow) {
+      this.perWindow = limit.perWindow;
+      fields.push('perWindow', String(limit.perWindow));
+    }
+    if (limit.concurrent !== undefined && Number.isInteger(limit.concurrent) && limit.concurrent > 0 && limit.concurrent !== this.concurrent) {
+      this.concurrent = limit.concurrent;
+      fields.push('concurrent', String(limit.concurrent));
+    }
+    if (!fields.length) return;
+    const key = `${this.base}:limits`;
+    this.connection
+      .run('share the limits', (r) => r.multi().hset(key, ...fields).pexpire(key, LIMITS_TTL_MS).exec())
+      .catch(() => undefined);
+    this.wake();
+  }
+
+  /** Take over what a previous limiter of the account saw (a redeploy): its pause and limits. The rest is in Redis. */
+  carryFrom(previous: Limiter): void {
+    const now = Date.now();
+    this.localPause(Math.min(previous.pausedUntilMs, now + this.maxPauseMs));
+    this.perWindow = previous.limits.perWindow;
+    this.concurrent = previous.limits.concurrent;
+  }
+
+  get busyUntil(): number {
+    const last = this.starts.length ? this.starts[this.starts.length - 1] + this.holdMs : 0;
+    return Math.max(last, this.pausedUntil);
+  }
+
+  get limits(): { perWindow: number; windowMs: number; concurrent: number } {
+    return { perWindow: this.perWindow, windowMs: this.windowMs, concurrent: this.concurrent };
+  }
+
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  /** Slots this process holds now. */
+  get holding(): number {
+    return this.held.size;
+  }
+
+  /** Reject every waiter; close the connection unless it was given. Slots still held free by their release (or lease). */
+  close(reason: unknown = new Error('rate limiter closed')): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const w of [...this.queue]) {
+      this.remove(w);
+      w.reject(reason);
+    }
+    this.wake();
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.renewTimer = undefined;
+    if (this.ownsConnection) {
+      // Releases of requests still running go first (their ZREM), then the connection closes.
+      setTimeout(() => void this.connection.close(), this.held.size ? 1000 : 0).unref();
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private trim(now: number): void {
+    while (this.starts.length && now - this.starts[0] >= this.holdMs) this.starts.shift();
+  }
+
+  private tooLong(retryAt: number) {
+    return rateLimited(
+      retryAt <= this.pausedUntil && this.pausedUntil > Date.now()
+        ? `the account is paused by the vendor until ${new Date(retryAt).toISOString()}, longer than this request may wait`
+        : `the account's shared rate limit has no slot before ${new Date(retryAt).toISOString()}, later than this request may wait`,
+      retryAt,
+    );
+  }
+
+  private remove(w: Waiter): void {
+    const i = this.queue.indexOf(w);
+    if (i >= 0) this.queue.splice(i, 1);
+    if (w.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
+    if (w.deadlineTimer) clearTimeout(w.deadlineTimer);
+    w.deadlineTimer = undefined;
+  }
+
+  private wake(): void {
+    const w = this.wakeUp;
+    this.wakeUp = undefined;
+    w?.();
+  }
+
+  /** Sleep `ms`, or less when woken (a local release, new limits, close). */
+  private nap(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, Math.max(1, ms));
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+
+  /** The one loop that takes slots for the waiters, in order. */
+  private run(): void {
+    if (this.running || this.closed) return;
+    this.running = true;
+    this.loop()
+      .catch(() => undefined)
+      .finally(() => {
+        this.running = false;
+        if (this.queue.length && !this.closed) this.run();
+      });
+  }
+
+  private async loop(): Promise<void> {
+    while (this.queue.length && !this.closed) {
+      const now = Date.now();
+      if (now < this.pausedUntil) {
+        await this.nap(this.pausedUntil - now);
+        continue;
+      }
+      const holder = `${this.id}:${++this.holders}`;
+      let slot: number[];
+      try {
+        slot = (await this.connection.run('take a rate slot', (r) => scripted(r).hrflowSlot(this.base, holder, this.leaseMs, this.concurrent))) as number[];
+        this.storeError = undefined;
+      } catch (err) {
+        await this.storeDown(err);
+        continue;
+      }
+      const [status, waitMs, cap, perWindow] = slot.map(Number);
+      if (cap > 0 && cap !== this.concurrent) this.concurrent = cap;
+      if (perWindow > 0 && perWindow !== this.perWindow) this.perWindow = perWindow;
+      if (status === -1) {
+        this.localPause(Date.now() + waitMs);
+        continue;
+      }
+      if (status === 0) {
+        await this.nap(Math.min(this.pollMs, Math.max(1, waitMs)));
+        continue;
+      }
+      this.held.add(holder);
+      this.renewing();
+      // The slot is ours: now a start in the shared rolling window.
+      let started = false;
+      while (!this.closed && this.queue.length) {
+        let wait: number;
+        try {
+          wait = await this.consume();
+          this.storeError = undefined;
+        } catch (err) {
+          await this.storeDown(err);
+          continue;
+        }
+        if (wait === 0) {
+          started = true;
+          break;
+        }
+        this.sharedNextAt = Date.now() + wait;
+        await this.nap(wait);
+      }
+      const w = started ? this.queue[0] : undefined;
+      if (!w) {
+        // Every waiter left (aborted, deadline) while this slot waited for the rate: free it.
+        this.free(holder);
+        continue;
+      }
+      this.remove(w);
+      const at = Date.now();
+      this.starts.push(at);
+      this.trim(at);
+      let released = false;
+      w.resolve(() => {
+        if (released) return;
+        released = true;
+        this.free(holder);
+      });
+    }
+  }
+
+  /** One start in the shared log: 0 when counted, else the ms before one could be. */
+  private consume(): Promise<number> {
+    return this.connection.run('count a start', async (client) => {
+      const rate = this.rateLimiter(client);
+      try {
+        await rate.consume(this.key, 1);
+        return 0;
+      } catch (res) {
+        if (res instanceof Error) throw res;
+        return Math.max(1, Number((res as { msBeforeNext?: number }).msBeforeNext) || 1);
+      }
+    });
+  }
+
+  private rateLimiter(client: RedisClient): RateLimiterRedis {
+    if (!this.rate || this.rateFor?.client !== client || this.rateFor.perWindow !== this.perWindow) {
+      // Loaded here: only a shared limiter loads rate-limiter-flexible.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { RateLimiterRedis: Rlf } = require('rate-limiter-flexible') as typeof import('rate-limiter-flexible');
+      this.rate = new Rlf({
+        storeClient: client,
+        keyPrefix: `${this.base}:rate`,
+        points: this.perWindow,
+        // In seconds; the script reads it in ms. Below 1 s the library would not call the script: held 1 s.
+        duration: Math.max(this.holdMs, 1000) / 1000,
+        customIncrTtlLuaScript: SLIDING_LOG,
+        rejectIfRedisNotReady: true,
+      });
+      this.rateFor = { client, perWindow: this.perWindow };
+    }
+    return this.rate;
+  }
+
+  private async storeDown(err: unknown): Promise<void> {
+    this.storeError =
+      err instanceof ConnectorError && err.code === ErrorCodes.STORE_UNAVAILABLE
+        ? err
+        : new ConnectorError(ErrorCodes.STORE_UNAVAILABLE, `the shared rate limit is unavailable: ${(err as Error)?.message ?? err}`);
+    await this.nap(RETRY_MS);
+  }
+
+  private free(holder: string): void {
+    if (!this.held.delete(holder)) return;
+    if (!this.held.size && this.renewTimer) {
+      clearInterval(this.renewTimer);
+      this.renewTimer = undefined;
+    }
+    this.connection.run('release a rate slot', (r) => r.zrem(`${this.base}:conc`, holder)).then(
+      () => this.wake(),
+      () => undefined, // its lease frees it
+    );
+  }
+
+  /** Renew the leases of the slots held, every leaseMs / 3, while any is held. */
+  private renewing(): void {
+    if (this.renewTimer) return;
+    this.renewTimer = setInterval(() => {
+      if (!this.held.size) return;
+      this.connection.run('renew rate slots', (r) => scripted(r).hrflowRenewSlots(this.base, this.leaseMs, ...this.held)).catch(() => undefined);
+    }, Math.max(20, Math.floor(this.leaseMs / 3)));
+    this.renewTimer.unref();
+  }
+}
