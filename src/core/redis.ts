@@ -93,6 +93,8 @@ export class RedisConnection {
         // A refused password is not retried at once in a loop; reconnection carries on with the strategy.
         reconnectOnError: () => false,
         lazyConnect: false,
+        // Commands issued in the same tick leave in one write (32 pushes in flight: far fewer syscalls).
+        enableAutoPipelining: true,
       };
       if (this.options.password) options.password = this.options.password;
       const redis = new Client(this.url, options);
