@@ -6,7 +6,10 @@
  * - Rate: rate-limiter-flexible's RateLimiterRedis, given a sliding-log script (its `customIncrTtlLuaScript`
  *   option): its own script counts fixed windows (one key per window, EX in whole seconds), which lets 2 ×
  *   perWindow through a rolling second across a window boundary, and the vendor then answers 429. The log
- *   holds each start for windowMs + marginMs (as RateLimiter does), timed by the Redis server's clock.
+ *   holds each start for windowMs + marginMs (as RateLimiter does), timed by the Redis server's clock, from
+ *   when it was counted and, once its answer came, from then: between the count and the request reaching
+ *   the vendor a busy process can lose far more than the margin (measured: 400 ms for a process's first
+ *   request, three processes on two cores), and the vendor counts from the arrival.
  * - Concurrency: a sorted set of holders, each with a lease (default 30 s, renewed while the request runs):
  *   the slot of a process that died frees when its lease ends. The slot is taken first, then the rate.
  * - A pause asked by the vendor (429 Retry-After, X-RateLimit-Remaining: 0) is a key with a PX TTL: every
@@ -40,10 +43,12 @@ export interface RedisRateLimitOptions extends RateLimit, RedisConnectionOptions
 /**
  * The sliding log, in rate-limiter-flexible's script contract: KEYS[1] the key, ARGV[1] points to consume,
  * ARGV[3] the limit, ARGV[4] the duration in seconds; answers {consumed, ms before next}: consumed above
- * the limit is a refusal.
+ * the limit is a refusal. The key is `<log>|<holder>`: the start is logged under the holder's name, so that
+ * its release can move it to when the answer came (hrflowFree).
  */
 const SLIDING_LOG = `
-local key = KEYS[1]
+local key, member = string.match(KEYS[1], '^(.*)|([^|]+)$')
+if not key then key = KEYS[1] end
 local consume = tonumber(ARGV[1])
 local limit = tonumber(ARGV[3])
 local ms = math.floor(tonumber(ARGV[4]) * 1000 + 0.5)
@@ -58,7 +63,9 @@ if n + consume > limit then
   if wait < 1 then wait = 1 end
   return {limit + consume, wait}
 end
-for i = 1, consume do redis.call('ZADD', key, now, now .. ':' .. (n + i)) end
+for i = 1, consume do
+  if member then redis.call('ZADD', key, now, member .. ':' .. i) else redis.call('ZADD', key, now, now .. ':' .. (n + i)) end
+end
 redis.call('PEXPIRE', key, ms)
 return {n + consume, ms}
 `;
@@ -89,6 +96,19 @@ end
 redis.call('ZADD', z, now + tonumber(ARGV[3]), ARGV[2])
 redis.call('PEXPIRE', z, ARGV[3])
 return {1, 0, tonumber(lim[1]) or 0, pw}`,
+  /**
+   * ARGV: base, holder, log key, hold ms. The request is over: its concurrency slot is freed, and its start
+   * in the log moves to now (it reached the vendor before its answer came back, maybe well after it was
+   * counted: the vendor counts it from its arrival, so the log holds it from the answer, an upper bound).
+   */
+  hrflowFree: `${LUA_NOW}
+redis.call('ZREM', ARGV[1] .. ':conc', ARGV[2])
+local m = ARGV[2] .. ':1'
+if redis.call('ZSCORE', ARGV[3], m) then
+  redis.call('ZADD', ARGV[3], 'XX', now, m)
+  redis.call('PEXPIRE', ARGV[3], ARGV[4])
+end
+return 1`,
   /** ARGV: base, leaseMs, holders...: renew the leases still held. */
   hrflowRenewSlots: `${LUA_NOW}
 local z = ARGV[1] .. ':conc'
@@ -398,7 +418,7 @@ export class RedisRateLimiter implements Limiter {
       while (!this.closed && this.queue.length) {
         let wait: number;
         try {
-          wait = await this.consume();
+          wait = await this.consume(holder);
           this.storeError = undefined;
         } catch (err) {
           await this.storeDown(err);
@@ -430,12 +450,12 @@ export class RedisRateLimiter implements Limiter {
     }
   }
 
-  /** One start in the shared log: 0 when counted, else the ms before one could be. */
-  private consume(): Promise<number> {
+  /** One start in the shared log, under the holder's name: 0 when counted, else the ms before one could be. */
+  private consume(holder: string): Promise<number> {
     return this.connection.run('count a start', async (client) => {
       const rate = this.rateLimiter(client);
       try {
-        await rate.consume(this.key, 1);
+        await rate.consume(`${this.key}|${holder}`, 1);
         return 0;
       } catch (res) {
         if (res instanceof Error) throw res;
@@ -477,7 +497,8 @@ export class RedisRateLimiter implements Limiter {
       clearInterval(this.renewTimer);
       this.renewTimer = undefined;
     }
-    this.connection.run('release a rate slot', (r) => r.zrem(`${this.base}:conc`, holder)).then(
+    const log = `${this.base}:rate:${this.key}`;
+    this.connection.run('release a rate slot', (r) => scripted(r).hrflowFree(this.base, holder, log, Math.max(this.holdMs, 1000))).then(
       () => this.wake(),
       () => undefined, // its lease frees it
     );

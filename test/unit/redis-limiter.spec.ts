@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ConnectorError, ErrorCodes } from '../../src/core/errors';
 import { RedisRateLimiter, type RedisRateLimitOptions } from '../../src/core/redis-limiter';
+import { createSandbox } from '../../src/sandbox';
 import { repoRoot } from '../helpers/fixtures';
 import { redisOrSkip, startRedis, type RedisServer } from '../helpers/redis';
 
@@ -59,6 +60,49 @@ describe('RedisRateLimiter: one rate and concurrency limit shared by several pro
     assert.ok(took >= 4000, `the limit held (${took} ms)`);
     assert.ok(took < 4 * 1025 + 1500, `no slower than the limit allows (${took} ms)`);
     assert.ok(a.waiting === 0 && b.waiting === 0);
+  });
+
+  it('three processes on one SmartRecruiters account (emulator: 10/s sliding, 8 concurrent): 0 answers 429, at the limit\'s pace', async function () {
+    const log: string[] = [];
+    const sb = await createSandbox({ port: 0, quiet: false, logger: (l) => log.push(l), generatedProfiles: 0 });
+    try {
+      const code = `
+        const { HttpClient } = require(${JSON.stringify(path.join(repoRoot, 'dist/src/core/http.js'))});
+        const { RedisRateLimiter } = require(${JSON.stringify(path.join(repoRoot, 'dist/src/core/redis-limiter.js'))});
+        const { smartrecruiters } = require(${JSON.stringify(path.join(repoRoot, 'dist/src/vendors/smartrecruiters.js'))});
+        const [url, key, base, token] = process.argv.slice(1);
+        const limiter = new RedisRateLimiter({ url, key, ...smartrecruiters.rateLimit });
+        // No retry: a 429 would be an error here.
+        const client = new HttpClient({ vendor: 'smartrecruiters', limiter, rateHeaders: smartrecruiters.rateHeaders, retries: 0, maxWaitMs: 60000 });
+        const out = { ok: 0, errors: [], done: [] };
+        Promise.all(Array.from({ length: 20 }, async () => {
+          try {
+            await client.request({ method: 'GET', url: base + '/jobs', headers: { 'X-SmartToken': token } });
+            out.ok++;
+            out.done.push(Date.now());
+          } catch (e) { out.errors.push(String(e.code) + ' ' + e.message); }
+        })).then(() => { console.log(JSON.stringify(out)); limiter.close(); });`;
+      const runs = await Promise.all(
+        [1, 2, 3].map(
+          () =>
+            new Promise<{ ok: number; errors: string[]; done: number[] }>((resolve, reject) => {
+              const kid = spawn(process.execPath, ['-e', code, server.url, key, sb.urls.smartrecruiters, sb.credentials.smartToken], { stdio: ['ignore', 'pipe', 'inherit'] });
+              let out = '';
+              kid.stdout.on('data', (b: Buffer) => (out += b.toString()));
+              kid.on('exit', (c) => (c === 0 ? resolve(JSON.parse(out)) : reject(new Error(`a process exited with ${c}: ${out}`))));
+            }),
+        ),
+      );
+      assert.deepEqual(runs.flatMap((r) => r.errors), [], `no 429 (nor any error): ${log.filter((l) => /429/.test(l)).join('; ')}`);
+      assert.equal(runs.reduce((n, r) => n + r.ok, 0), 60);
+      // 60 requests at 10 per 1 025 ms (plus each request's own time): the last answer comes 5 windows after the first.
+      const done = runs.flatMap((r) => r.done);
+      const span = Math.max(...done) - Math.min(...done);
+      assert.ok(span >= 4900, `the limit held (${span} ms from the first answer to the last)`);
+      assert.ok(span < 5 * 1050 + 1000, `at the limit's pace (${span} ms from the first answer to the last)`);
+    } finally {
+      await sb.close();
+    }
   });
 
   it('two limiters with a concurrency cap of 3: never more than 3 in flight together, and 3 reached', async () => {
