@@ -23,9 +23,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { RateLimiterRedis } from 'rate-limiter-flexible';
-import { ConnectorError, ErrorCodes, rateLimited } from './errors';
-import { MAX_PAUSE_MS, type Limiter, type RateLimit } from './limiter';
-import { RedisConnection, type RedisClient, type RedisConnectionOptions } from './redis';
+import { ConnectorError, ErrorCodes } from './errors';
+import { QueuedLimiter, type Limiter, type RateLimit } from './limiter';
+import { RedisConnection, withScripts, type RedisClient, type RedisConnectionOptions, type Scripted } from './redis';
 
 export interface RedisRateLimitOptions extends RateLimit, RedisConnectionOptions {
   /** What is limited (an account hash): limiters with the same key (and prefix) share everything. */
@@ -97,15 +97,19 @@ redis.call('ZADD', z, now + tonumber(ARGV[3]), ARGV[2])
 redis.call('PEXPIRE', z, ARGV[3])
 return {1, 0, tonumber(lim[1]) or 0, pw}`,
   /**
-   * ARGV: base, holder, log key, hold ms. The request is over: its concurrency slot is freed, and its start
-   * in the log moves to now (it reached the vendor before its answer came back, maybe well after it was
-   * counted: the vendor counts it from its arrival, so the log holds it from the answer, an upper bound).
+   * ARGV: base, holder, log key, hold ms, margin ms. The request is over: its concurrency slot is freed, and
+   * its start in the log is held until a window after now (it reached the vendor before its answer came
+   * back, maybe well after it was counted, and the vendor counts it from its arrival): a start scored
+   * now - margin ends now + window (the margin covered the unknown arrival; now bounds it). Never earlier
+   * than it was.
    */
   hrflowFree: `${LUA_NOW}
 redis.call('ZREM', ARGV[1] .. ':conc', ARGV[2])
 local m = ARGV[2] .. ':1'
-if redis.call('ZSCORE', ARGV[3], m) then
-  redis.call('ZADD', ARGV[3], 'XX', now, m)
+local at = redis.call('ZSCORE', ARGV[3], m)
+local moved = now - tonumber(ARGV[5])
+if at and tonumber(at) < moved then
+  redis.call('ZADD', ARGV[3], 'XX', moved, m)
   redis.call('PEXPIRE', ARGV[3], ARGV[4])
 end
 return 1`,
@@ -124,36 +128,15 @@ if left < ms then redis.call('SET', k, '1', 'PX', ms) return ms end
 return left`,
 } as const;
 
-type Scripted = RedisClient & Record<keyof typeof SCRIPTS, (...args: Array<string | number>) => Promise<unknown>>;
-const defined = new WeakSet<RedisClient>();
-function scripted(redis: RedisClient): Scripted {
-  if (!defined.has(redis)) {
-    for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: 0, lua });
-    defined.add(redis);
-  }
-  return redis as Scripted;
-}
-
-interface Waiter {
-  resolve: (release: () => void) => void;
-  reject: (err: unknown) => void;
-  signal?: AbortSignal;
-  onAbort?: () => void;
-  deadline?: number;
-  deadlineTimer?: NodeJS.Timeout;
-}
+type Client = Scripted<keyof typeof SCRIPTS>;
+const scripted = (redis: RedisClient): Client => withScripts(redis, SCRIPTS);
 
 /** Adopted limits are kept this long after the last adoption. */
 const LIMITS_TTL_MS = 24 * 3600_000;
 /** Between two attempts while Redis is down. */
 const RETRY_MS = 200;
 
-export class RedisRateLimiter implements Limiter {
-  private perWindow: number;
-  private readonly windowMs: number;
-  private readonly holdMs: number;
-  private concurrent: number;
-  private readonly maxPauseMs: number;
+export class RedisRateLimiter extends QueuedLimiter {
   private readonly base: string;
   private readonly key: string;
   private readonly leaseMs: number;
@@ -162,15 +145,11 @@ export class RedisRateLimiter implements Limiter {
   private readonly ownsConnection: boolean;
   private readonly id = randomUUID();
   private holders = 0;
-  /** This process's starts (estimates: windowFull, nextStartAt). */
-  private readonly starts: number[] = [];
-  private pausedUntil = 0;
   /** When the shared log said the next start could come (epoch ms, this clock). */
   private sharedNextAt = 0;
-  private readonly queue: Waiter[] = [];
   private readonly held = new Set<string>();
   private running = false;
-  private closed = false;
+  private isClosed = false;
   private wakeUp: (() => void) | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
   private rate: RateLimiterRedis | undefined;
@@ -179,11 +158,8 @@ export class RedisRateLimiter implements Limiter {
   private storeError: ConnectorError | undefined;
 
   constructor(options: RedisRateLimitOptions) {
-    this.perWindow = Math.max(1, options.perWindow);
-    this.windowMs = options.windowMs ?? 1000;
-    this.holdMs = this.windowMs + Math.max(0, options.marginMs ?? Math.ceil(this.windowMs * 0.025));
-    this.concurrent = Math.max(1, options.concurrent ?? Number.MAX_SAFE_INTEGER);
-    this.maxPauseMs = Math.max(0, options.maxPauseMs ?? MAX_PAUSE_MS);
+    super(options);
+    this.limitName = "the account's shared rate limit";
     this.key = options.key;
     this.base = `${options.prefix ?? 'hrflow:'}limit:${options.key}`;
     this.leaseMs = Math.max(100, options.leaseMs ?? 30_000);
@@ -192,95 +168,32 @@ export class RedisRateLimiter implements Limiter {
     this.connection = options.connection ?? new RedisConnection(options);
   }
 
-  acquire(signal?: AbortSignal, deadline?: number): Promise<() => void> {
-    if (this.closed) return Promise.reject(new Error('rate limiter closed'));
-    if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
-    if (deadline !== undefined && this.nextStartAt() > deadline) return Promise.reject(this.tooLong(this.nextStartAt()));
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, signal, deadline };
-      if (signal) {
-        waiter.onAbort = () => {
-          this.remove(waiter);
-          reject(signal.reason ?? new Error('aborted'));
-        };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
-      if (deadline !== undefined) {
-        waiter.deadlineTimer = setTimeout(() => {
-          waiter.deadlineTimer = undefined;
-          if (!this.queue.includes(waiter)) return;
-          this.remove(waiter);
-          reject(this.storeError ?? this.tooLong(this.nextStartAt()));
-        }, Math.max(0, deadline - Date.now()));
-      }
-      this.queue.push(waiter);
-      this.run();
-    });
+  override acquire(signal?: AbortSignal, deadline?: number): Promise<() => void> {
+    if (this.isClosed) return Promise.reject(new Error('rate limiter closed'));
+    return super.acquire(signal, deadline);
   }
 
-  pauseFor(ms: number, now = Date.now()): number {
-    if (!(ms > 0)) return this.pausedUntil;
-    const capped = Math.min(ms, this.maxPauseMs);
-    this.localPause(now + capped);
+  protected override drain(): void {
+    this.run();
+  }
+
+  protected override lateError(): unknown {
+    return this.storeError ?? super.lateError();
+  }
+
+  protected override laterStartAt(): number {
+    return this.sharedNextAt;
+  }
+
+  /** Shared: every process holds its starts until then. */
+  protected override paused(ms: number): void {
     this.connection
-      .run('share a pause', (r) => scripted(r).hrflowPause(this.base, Math.max(1, Math.round(capped - (Date.now() - now)))))
+      .run('share a pause', (r) => scripted(r).hrflowPause(this.base, Math.max(1, Math.round(ms))))
       .catch(() => undefined); // Redis down: this process holds off anyway; the others see the vendor's 429 themselves
-    return this.pausedUntil;
   }
 
-  private localPause(until: number): void {
-    if (until <= this.pausedUntil) return;
-    this.pausedUntil = until;
-    for (const w of [...this.queue]) {
-      if (w.deadline !== undefined && w.deadline < this.pausedUntil) {
-        this.remove(w);
-        w.reject(this.tooLong(this.pausedUntil));
-      }
-    }
-  }
-
-  get pausedUntilMs(): number {
-    return this.pausedUntil;
-  }
-
-  get pauseCapMs(): number {
-    return this.maxPauseMs;
-  }
-
-  nextStartAt(): number {
-    const now = Date.now();
-    let at = Math.max(now, this.pausedUntil, this.sharedNextAt);
-    this.trim(now);
-    if (this.starts.length >= this.perWindow) at = Math.max(at, this.starts[this.starts.length - this.perWindow] + this.holdMs);
-    return at;
-  }
-
-  serverExhausted(): void {
-    if (this.windowFull()) return;
-    this.pauseFor(this.windowMs);
-  }
-
-  windowFull(): boolean {
-    const now = Date.now();
-    this.trim(now);
-    return this.starts.length >= this.perWindow || this.sharedNextAt > now;
-  }
-
-  get slotMs(): number {
-    return Math.ceil(this.holdMs / this.perWindow);
-  }
-
-  adopt(limit: { perWindow?: number; concurrent?: number }): void {
-    const fields: string[] = [];
-    if (limit.perWindow !== undefined && Number.isInteger(limit.perWindow) && limit.perWindow > 0 && limit.perWindow !== this.perWindow) {
-      this.perWindow = limit.perWindow;
-      fields.push('perWindow', String(limit.perWindow));
-    }
-    if (limit.concurrent !== undefined && Number.isInteger(limit.concurrent) && limit.concurrent > 0 && limit.concurrent !== this.concurrent) {
-      this.concurrent = limit.concurrent;
-      fields.push('concurrent', String(limit.concurrent));
-    }
-    if (!fields.length) return;
+  protected override adopted(changed: { perWindow?: number; concurrent?: number }): void {
+    const fields = Object.entries(changed).flatMap(([k, v]) => (v === undefined ? [] : [k, String(v)]));
     const key = `${this.base}:limits`;
     this.connection
       .run('share the limits', (r) => r.multi().hset(key, ...fields).pexpire(key, LIMITS_TTL_MS).exec())
@@ -290,23 +203,9 @@ export class RedisRateLimiter implements Limiter {
 
   /** Take over what a previous limiter of the account saw (a redeploy): its pause and limits. The rest is in Redis. */
   carryFrom(previous: Limiter): void {
-    const now = Date.now();
-    this.localPause(Math.min(previous.pausedUntilMs, now + this.maxPauseMs));
+    this.pauseUntil(Math.min(previous.pausedUntilMs, Date.now() + this.maxPauseMs));
     this.perWindow = previous.limits.perWindow;
     this.concurrent = previous.limits.concurrent;
-  }
-
-  get busyUntil(): number {
-    const last = this.starts.length ? this.starts[this.starts.length - 1] + this.holdMs : 0;
-    return Math.max(last, this.pausedUntil);
-  }
-
-  get limits(): { perWindow: number; windowMs: number; concurrent: number } {
-    return { perWindow: this.perWindow, windowMs: this.windowMs, concurrent: this.concurrent };
-  }
-
-  get waiting(): number {
-    return this.queue.length;
   }
 
   /** Slots this process holds now. */
@@ -314,14 +213,10 @@ export class RedisRateLimiter implements Limiter {
     return this.held.size;
   }
 
-  /** Reject every waiter; close the connection unless it was given. Slots still held free by their release (or lease). */
-  close(reason: unknown = new Error('rate limiter closed')): void {
-    if (this.closed) return;
-    this.closed = true;
-    for (const w of [...this.queue]) {
-      this.remove(w);
-      w.reject(reason);
-    }
+  /** Waiters are rejected; the connection closes unless it was given. Slots still held free by their release (or lease). */
+  protected override closed(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
     this.wake();
     if (this.renewTimer) clearInterval(this.renewTimer);
     this.renewTimer = undefined;
@@ -332,27 +227,6 @@ export class RedisRateLimiter implements Limiter {
   }
 
   // -------------------------------------------------------------------------------------------
-
-  private trim(now: number): void {
-    while (this.starts.length && now - this.starts[0] >= this.holdMs) this.starts.shift();
-  }
-
-  private tooLong(retryAt: number) {
-    return rateLimited(
-      retryAt <= this.pausedUntil && this.pausedUntil > Date.now()
-        ? `the account is paused by the vendor until ${new Date(retryAt).toISOString()}, longer than this request may wait`
-        : `the account's shared rate limit has no slot before ${new Date(retryAt).toISOString()}, later than this request may wait`,
-      retryAt,
-    );
-  }
-
-  private remove(w: Waiter): void {
-    const i = this.queue.indexOf(w);
-    if (i >= 0) this.queue.splice(i, 1);
-    if (w.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
-    if (w.deadlineTimer) clearTimeout(w.deadlineTimer);
-    w.deadlineTimer = undefined;
-  }
 
   private wake(): void {
     const w = this.wakeUp;
@@ -374,18 +248,18 @@ export class RedisRateLimiter implements Limiter {
 
   /** The one loop that takes slots for the waiters, in order. */
   private run(): void {
-    if (this.running || this.closed) return;
+    if (this.running || this.isClosed) return;
     this.running = true;
     this.loop()
       .catch(() => undefined)
       .finally(() => {
         this.running = false;
-        if (this.queue.length && !this.closed) this.run();
+        if (this.queue.length && !this.isClosed) this.run();
       });
   }
 
   private async loop(): Promise<void> {
-    while (this.queue.length && !this.closed) {
+    while (this.queue.length && !this.isClosed) {
       const now = Date.now();
       if (now < this.pausedUntil) {
         await this.nap(this.pausedUntil - now);
@@ -404,7 +278,7 @@ export class RedisRateLimiter implements Limiter {
       if (cap > 0 && cap !== this.concurrent) this.concurrent = cap;
       if (perWindow > 0 && perWindow !== this.perWindow) this.perWindow = perWindow;
       if (status === -1) {
-        this.localPause(Date.now() + waitMs);
+        this.pauseUntil(Date.now() + waitMs);
         continue;
       }
       if (status === 0) {
@@ -415,7 +289,7 @@ export class RedisRateLimiter implements Limiter {
       this.renewing();
       // The slot is ours: now a start in the shared rolling window.
       let started = false;
-      while (!this.closed && this.queue.length) {
+      while (!this.isClosed && this.queue.length) {
         let wait: number;
         try {
           wait = await this.consume(holder);
@@ -498,7 +372,8 @@ export class RedisRateLimiter implements Limiter {
       this.renewTimer = undefined;
     }
     const log = `${this.base}:rate:${this.key}`;
-    this.connection.run('release a rate slot', (r) => scripted(r).hrflowFree(this.base, holder, log, Math.max(this.holdMs, 1000))).then(
+    const hold = Math.max(this.holdMs, 1000);
+    this.connection.run('release a rate slot', (r) => scripted(r).hrflowFree(this.base, holder, log, hold, hold - this.windowMs)).then(
       () => this.wake(),
       () => undefined, // its lease frees it
     );

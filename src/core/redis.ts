@@ -47,6 +47,23 @@ export function storeUnavailable(where: string, what: string, cause: unknown, re
   return new ConnectorError(ErrorCodes.STORE_UNAVAILABLE, `the Redis store at ${where} is unavailable (${what}): ${reason || 'no answer'}`);
 }
 
+/** A client with Lua scripts defined as commands (no keys declared: one Redis server, not a Cluster). */
+export type Scripted<Names extends string> = Redis & Record<Names, (...args: Array<string | number>) => Promise<unknown>>;
+
+const definedScripts = new WeakMap<Redis, Set<string>>();
+
+/** Define `scripts` (name → Lua) on the client once (ioredis sends EVALSHA, and EVAL after a server restart). */
+export function withScripts<Names extends string>(redis: Redis, scripts: Record<Names, string>): Scripted<Names> {
+  let names = definedScripts.get(redis);
+  if (!names) definedScripts.set(redis, (names = new Set()));
+  for (const [name, lua] of Object.entries<string>(scripts)) {
+    if (names.has(name)) continue;
+    redis.defineCommand(name, { numberOfKeys: 0, lua });
+    names.add(name);
+  }
+  return redis as Scripted<Names>;
+}
+
 type Listener = (up: boolean) => void;
 
 export class RedisConnection {

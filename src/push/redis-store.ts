@@ -25,7 +25,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
-import { RedisConnection, type RedisClient, type RedisConnectionOptions } from '../core/redis';
+import { RedisConnection, withScripts, type RedisClient, type RedisConnectionOptions, type Scripted } from '../core/redis';
 import { MAX_DEAD_LETTERS } from './ledger';
 import type { DeadLetter, DeadLetterQuery, LedgerEntry, LedgerQuery, LedgerStore, OutboxRecord, Settlement, StoreCounts } from './ledger';
 
@@ -182,19 +182,8 @@ if redis.call('GET', k) == ARGV[3] then redis.call('DEL', k) return 1 end
 return 0`,
 } as const;
 
-type ScriptName = keyof typeof SCRIPTS;
-type Scripted = RedisClient & Record<ScriptName, (...args: Array<string | number>) => Promise<unknown>>;
-
-/** Clients the scripts are defined on. */
-const defined = new WeakSet<RedisClient>();
-
-function scripted(redis: RedisClient): Scripted {
-  if (!defined.has(redis)) {
-    for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: 0, lua });
-    defined.add(redis);
-  }
-  return redis as Scripted;
-}
+type Client = Scripted<keyof typeof SCRIPTS>;
+const scripted = (redis: RedisClient): Client => withScripts(redis, SCRIPTS);
 
 /** Outbox records oldest first (when accepted, then id), as LevelLedgerStore answers them. */
 function byAccepted(a: OutboxRecord, b: OutboxRecord): number {
@@ -246,7 +235,7 @@ export class RedisLedgerStore implements LedgerStore {
     await this.run('connect', async () => undefined);
   }
 
-  private run<T>(what: string, fn: (redis: Scripted) => Promise<T>): Promise<T> {
+  private run<T>(what: string, fn: (redis: Client) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(Object.assign(new Error('ledger store is closed'), { code: 'LEDGER_CLOSED' }));
     return this.connection.run(what, (redis) => fn(scripted(redis)));
   }
@@ -459,7 +448,7 @@ export class RedisLedgerStore implements LedgerStore {
     });
   }
 
-  private async read(r: Scripted, ids: string[], node?: string): Promise<OutboxRecord[]> {
+  private async read(r: Client, ids: string[], node?: string): Promise<OutboxRecord[]> {
     if (!ids.length) return [];
     const [jsons, sentAt] = await Promise.all([r.hmget(this.k('q'), ...ids), r.hmget(this.k('s'), ...ids)]);
     const sent: Record<string, string> = {};

@@ -151,3 +151,21 @@ async function waitAccepting(port: number, kid: ChildProcess, output: () => stri
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/**
+ * In a mocha describe: one redis-server for its tests, started before them (restarted after a test that
+ * left it stopped), closed after them. `optional`: without redis-server the suite still runs (the getter
+ * answers undefined; Redis tests skip themselves with redisOrSkip); else the suite is skipped (fails under CI).
+ */
+export function useRedisServer(options: RedisServerOptions & { optional?: boolean } = {}): () => RedisServer {
+  let server: RedisServer | undefined;
+  before(async function () {
+    if (options.optional ? !redisServerInstalled() : (redisOrSkip(this), false)) return;
+    server = await startRedis(options);
+  });
+  afterEach(async () => {
+    if (server && !server.running) await server.start();
+  });
+  after(async () => server?.close());
+  return () => server!;
+}

@@ -8,7 +8,7 @@ import * as vm from 'node:vm';
 import { DeadLetter, LedgerEntry, LedgerOutcome, LedgerStore, MAX_DEAD_LETTERS, MemoryLedgerStore, OutboxRecord, accountHash, ledgerKey } from '../../src/push/ledger';
 import { LevelLedgerStore } from '../../src/push/ledger-store';
 import { RedisLedgerStore } from '../../src/push/redis-store';
-import { redisOrSkip, redisServerInstalled, startRedis, type RedisServer } from '../helpers/redis';
+import { redisOrSkip, useRedisServer } from '../helpers/redis';
 
 const VENDORS = ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez'];
 const OUTCOMES: LedgerOutcome[] = ['pushed', 'partial', 'unknown', 'failed'];
@@ -65,32 +65,36 @@ const KINDS = ['memory', 'leveldb', 'redis'] as const;
 type Kind = (typeof KINDS)[number];
 
 /**
- * In a describe: one redis-server for its Redis runs (when installed), and a store of each kind; every
- * `make` of a Redis store in one test shares one fresh key prefix (so a second store is a reopen).
+ * In a describe: a temporary directory and a fresh Redis key prefix per test, one redis-server for the Redis
+ * runs (when installed), and `make(kind)`: a store of that kind there (a second one is a reopen), closed
+ * after the test.
  */
-function contractStores(open: LedgerStore[]) {
-  let server: RedisServer | undefined;
+function contractStores(name: string) {
+  const server = useRedisServer({ optional: true });
+  const open: LedgerStore[] = [];
+  let dir = '';
   let prefix = '';
   let tests = 0;
-  before(async function () {
-    if (redisServerInstalled()) server = await startRedis();
-  });
-  after(async () => server?.close());
   beforeEach(() => {
-    prefix = `contract-${++tests}:`;
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
+    prefix = `${name}-${++tests}:`;
+  });
+  afterEach(async () => {
+    for (const s of open.splice(0)) await s.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
   return {
     /** Skip a Redis run without redis-server (outside CI). */
     check(ctx: Mocha.Context, kind: Kind) {
       if (kind === 'redis') redisOrSkip(ctx);
     },
-    make(kind: Kind, dir: string, maxDeadLetters?: number): LedgerStore {
+    make(kind: Kind, maxDeadLetters?: number): LedgerStore {
       const s =
         kind === 'memory'
           ? new MemoryLedgerStore()
           : kind === 'leveldb'
             ? new LevelLedgerStore(dir, { maxDeadLetters })
-            : new RedisLedgerStore({ url: server!.url, prefix, maxDeadLetters });
+            : new RedisLedgerStore({ url: server().url, prefix, maxDeadLetters });
       open.push(s);
       return s;
     },
@@ -221,21 +225,12 @@ describe('LevelLedgerStore (durable push ledger)', function () {
 
 describe('entries and the push log in the ledger store (LevelDB and Redis alike)', function () {
   this.timeout(30_000);
-  let dir: string;
-  const open: LedgerStore[] = [];
-  const stores = contractStores(open);
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-recent-'));
-  });
-  afterEach(async () => {
-    for (const s of open.splice(0)) await s.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const stores = contractStores('ledger-recent');
 
   for (const kind of ['leveldb', 'redis'] as const) {
     it(`${kind}: recent: newest first, a re-put moves the entry to the front once, filters by vendor and outcome, limit`, async function () {
       stores.check(this, kind);
-      const store = stores.make(kind, dir);
+      const store = stores.make(kind);
       for (let i = 0; i < 40; i++) await store.put(entry(i));
       const all = await store.recent();
       assert.equal(all.length, 40);
@@ -271,16 +266,7 @@ describe('entries and the push log in the ledger store (LevelDB and Redis alike)
 
 describe('the outbox and dead letters in the ledger store (memory, LevelDB and Redis alike)', function () {
   this.timeout(30_000);
-  let dir: string;
-  const open: LedgerStore[] = [];
-  const stores = contractStores(open);
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-outbox-'));
-  });
-  afterEach(async () => {
-    for (const s of open.splice(0)) await s.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const stores = contractStores('ledger-outbox');
 
   const record = (i: number, over: Partial<OutboxRecord> = {}): OutboxRecord => ({
     id: `rec-${String(i).padStart(4, '0')}`,
@@ -294,7 +280,7 @@ describe('the outbox and dead letters in the ledger store (memory, LevelDB and R
   const dead = (r: OutboxRecord, code = 'VENDOR_REJECTED'): DeadLetter => ({ id: r.id, node: r.node, vendor: r.vendor, code, message: 'no', msg: r.msg, at: r.accepted });
 
   for (const kind of KINDS) {
-    const make = (maxDeadLetters?: number): LedgerStore => stores.make(kind, dir, maxDeadLetters);
+    const make = (maxDeadLetters?: number): LedgerStore => stores.make(kind, maxDeadLetters);
 
     it(`${kind}: journal, update, settle with an entry or a dead letter (atomically), pending oldest first, counts`, async function () {
       stores.check(this, kind);
@@ -349,14 +335,14 @@ describe('the outbox and dead letters in the ledger store (memory, LevelDB and R
   for (const kind of ['leveldb', 'redis'] as const) {
     it(`${kind}: keeps at most maxDeadLetters, the oldest go first; everything survives a reopen`, async function () {
       stores.check(this, kind);
-      let store: LedgerStore = stores.make(kind, dir, 5);
+      let store: LedgerStore = stores.make(kind, 5);
       for (let i = 0; i < 8; i++) await store.settle(`x${i}`, { dead: dead(record(i)) });
       await Promise.all([8, 9, 10].map((i) => store.settle(`x${i}`, { dead: dead(record(i)) })));
       assert.deepEqual((await store.deadLetters()).map((d) => d.id).sort(), ['rec-0006', 'rec-0007', 'rec-0008', 'rec-0009', 'rec-0010']);
       assert.equal(Object.values((await store.counts()).deadLetters).reduce((a, b) => a + b, 0), 5);
       await store.journal(record(20, { state: 'sent', sentAt: 5 }));
       await store.close();
-      store = stores.make(kind, dir, 5);
+      store = stores.make(kind, 5);
       assert.equal((await store.deadLetters()).length, 5);
       assert.deepEqual(await store.pending(), [record(20, { state: 'sent', sentAt: 5 })]);
       await store.settle('x11', { dead: dead(record(11)) });
@@ -366,22 +352,13 @@ describe('the outbox and dead letters in the ledger store (memory, LevelDB and R
 });
 
 describe('markSent: the create of an outbox record may have left (memory, LevelDB and Redis)', function () {
-  let dir: string;
-  const open: LedgerStore[] = [];
-  const stores = contractStores(open);
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-sent-'));
-  });
-  afterEach(async () => {
-    for (const s of open.splice(0)) await s.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const stores = contractStores('ledger-sent');
   const rec = (id: string): OutboxRecord => ({ id, node: 'n', vendor: 'taleez', state: 'queued', msg: { big: 'x'.repeat(1000) }, accepted: '2026-12-03T10:00:00.000Z' });
 
   for (const kind of KINDS) {
     it(`${kind}: marked, unmarked, kept across a reopen, removed with its record`, async function () {
       stores.check(this, kind);
-      const make = () => stores.make(kind, dir);
+      const make = () => stores.make(kind);
       const store = make();
       await store.journal(rec('a'));
       await store.journal(rec('b'));
@@ -393,7 +370,6 @@ describe('markSent: the create of an outbox record may have left (memory, LevelD
       assert.deepEqual(await states(store), [['a', 'sent', 1234], ['b', 'queued', undefined]]);
       if (kind !== 'memory') {
         await store.close();
-        open.pop();
         const again = make();
         assert.deepEqual(await states(again), [['a', 'sent', 1234], ['b', 'queued', undefined]]);
         await again.settle('a', {});

@@ -11,33 +11,27 @@ import { ConnectorError, ErrorCodes } from '../../src/core/errors';
 import { RedisRateLimiter, type RedisRateLimitOptions } from '../../src/core/redis-limiter';
 import { createSandbox } from '../../src/sandbox';
 import { repoRoot } from '../helpers/fixtures';
-import { redisOrSkip, startRedis, type RedisServer } from '../helpers/redis';
+import { useRedisServer } from '../helpers/redis';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('RedisRateLimiter: one rate and concurrency limit shared by several processes', function () {
   this.timeout(30_000);
-  let server: RedisServer;
+  const redis = useRedisServer();
   const open: RedisRateLimiter[] = [];
   let key = '';
   let tests = 0;
   const make = (options: Partial<RedisRateLimitOptions> = {}) => {
-    const l = new RedisRateLimiter({ url: server.url, key, perWindow: 10, windowMs: 1000, waitMs: 300, ...options });
+    const l = new RedisRateLimiter({ url: redis().url, key, perWindow: 10, windowMs: 1000, waitMs: 300, ...options });
     open.push(l);
     return l;
   };
 
-  before(async function () {
-    redisOrSkip(this);
-    server = await startRedis();
-  });
-  after(async () => server?.close());
   beforeEach(() => {
     key = `account-${++tests}`;
   });
-  afterEach(async () => {
+  afterEach(() => {
     for (const l of open.splice(0)) l.close();
-    if (!server.running) await server.start();
   });
 
   it('two limiters at 10/s together: never 11 starts in a rolling second, and no slower than the limit', async () => {
@@ -86,7 +80,7 @@ describe('RedisRateLimiter: one rate and concurrency limit shared by several pro
         [1, 2, 3].map(
           () =>
             new Promise<{ ok: number; errors: string[]; done: number[] }>((resolve, reject) => {
-              const kid = spawn(process.execPath, ['-e', code, server.url, key, sb.urls.smartrecruiters, sb.credentials.smartToken], { stdio: ['ignore', 'pipe', 'inherit'] });
+              const kid = spawn(process.execPath, ['-e', code, redis().url, key, sb.urls.smartrecruiters, sb.credentials.smartToken], { stdio: ['ignore', 'pipe', 'inherit'] });
               let out = '';
               kid.stdout.on('data', (b: Buffer) => (out += b.toString()));
               kid.on('exit', (c) => (c === 0 ? resolve(JSON.parse(out)) : reject(new Error(`a process exited with ${c}: ${out}`))));
@@ -99,7 +93,10 @@ describe('RedisRateLimiter: one rate and concurrency limit shared by several pro
       const done = runs.flatMap((r) => r.done);
       const span = Math.max(...done) - Math.min(...done);
       assert.ok(span >= 4900, `the limit held (${span} ms from the first answer to the last)`);
-      assert.ok(span < 5 * 1050 + 1000, `at the limit's pace (${span} ms from the first answer to the last)`);
+      // Not grossly slower (answers are timed in three busy processes on a shared machine: a loose bound).
+      assert.ok(span < 5 * 1025 * 1.3 + 1000, `at the limit's pace (${span} ms from the first answer to the last)`);
+      assert.equal(sb.state.smartrecruiters.rateLimited, 0, 'the emulator answered no 429');
+      assert.equal(sb.state.smartrecruiters.requests, 60);
     } finally {
       await sb.close();
     }
@@ -128,7 +125,7 @@ describe('RedisRateLimiter: one rate and concurrency limit shared by several pro
       const l = new RedisRateLimiter({ url: process.argv[1], key: process.argv[2], perWindow: 100, concurrent: 2, leaseMs: 600 });
       Promise.all([l.acquire(), l.acquire()]).then(() => console.log('held'));
       setInterval(() => {}, 1000);`;
-    const kid = spawn(process.execPath, ['-e', code, server.url, key], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const kid = spawn(process.execPath, ['-e', code, redis().url, key], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve, reject) => {
       kid.stdout.on('data', (b: Buffer) => b.toString().includes('held') && resolve());
       kid.on('exit', (c) => reject(new Error(`the holder exited (${c})`)));
@@ -190,11 +187,11 @@ describe('RedisRateLimiter: one rate and concurrency limit shared by several pro
   it('Redis stopped: a waiter fails with STORE_UNAVAILABLE at its deadline; restarted: slots again', async () => {
     const l = make();
     (await l.acquire())();
-    await server.stop();
+    await redis().stop();
     const t0 = Date.now();
     await assert.rejects(l.acquire(undefined, Date.now() + 700), (e: ConnectorError) => e.code === ErrorCodes.STORE_UNAVAILABLE && /redis:\/\/127\.0\.0\.1/.test(e.message));
     assert.ok(Date.now() - t0 < 2000);
-    await server.start();
+    await redis().start();
     const release = await l.acquire(undefined, Date.now() + 5000);
     release();
   });

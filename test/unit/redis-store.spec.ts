@@ -12,7 +12,7 @@ import { RedisConnection } from '../../src/core/redis';
 import type { OutboxRecord } from '../../src/push/ledger';
 import { RedisLedgerStore, type RedisLedgerStoreOptions } from '../../src/push/redis-store';
 import { repoRoot } from '../helpers/fixtures';
-import { redisOrSkip, startRedis, type RedisServer } from '../helpers/redis';
+import { useRedisServer } from '../helpers/redis';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -39,21 +39,16 @@ async function unavailable(p: Promise<unknown>): Promise<ConnectorError> {
 
 describe('RedisLedgerStore: what a shared ledger needs (claims, leases, cursors, redeliveries, Redis down)', function () {
   this.timeout(30_000);
-  let server: RedisServer;
+  const redis = useRedisServer();
   const open: RedisLedgerStore[] = [];
   let tests = 0;
   let prefix = '';
   const make = (options: RedisLedgerStoreOptions = {}) => {
-    const s = new RedisLedgerStore({ url: server.url, prefix, ...options });
+    const s = new RedisLedgerStore({ url: redis().url, prefix, ...options });
     open.push(s);
     return s;
   };
 
-  before(async function () {
-    redisOrSkip(this);
-    server = await startRedis();
-  });
-  after(async () => server?.close());
   beforeEach(() => {
     prefix = `shared-${++tests}:`;
   });
@@ -68,7 +63,7 @@ describe('RedisLedgerStore: what a shared ledger needs (claims, leases, cursors,
       require(${JSON.stringify(path.join(repoRoot, 'dist/src/core/redis-limiter.js'))});
       const loaded = () => Object.keys(require.cache).some((k) => /[\\\\/]node_modules[\\\\/](ioredis|rate-limiter-flexible)[\\\\/]/.test(k));
       const before = loaded();
-      const store = new RedisLedgerStore({ url: ${JSON.stringify(server.url)} });
+      const store = new RedisLedgerStore({ url: ${JSON.stringify(redis().url)} });
       store.open().then(() => store.close()).then(() => console.log(JSON.stringify({ before, after: loaded() })));`;
     const out = JSON.parse(execFileSync(process.execPath, ['-e', code], { encoding: 'utf8' }));
     assert.deepEqual(out, { before: false, after: true });
@@ -188,21 +183,14 @@ describe('RedisLedgerStore: what a shared ledger needs (claims, leases, cursors,
 describe('RedisLedgerStore with Redis down: STORE_UNAVAILABLE, never the password, and recovery', function () {
   this.timeout(30_000);
   const PASSWORD = 's3cret-Redis-pw';
-  let server: RedisServer;
+  const redis = useRedisServer({ password: PASSWORD, persist: true });
   const open: Array<{ close(): Promise<void> }> = [];
-
-  before(async function () {
-    redisOrSkip(this);
-    server = await startRedis({ password: PASSWORD, persist: true });
-  });
-  after(async () => server?.close());
   afterEach(async () => {
     for (const s of open.splice(0)) await s.close();
-    if (!server.running) await server.start();
   });
 
   const make = (options: RedisLedgerStoreOptions = {}) => {
-    const s = new RedisLedgerStore({ url: server.url, password: PASSWORD, prefix: 'down:', waitMs: 500, ...options });
+    const s = new RedisLedgerStore({ url: redis().url, password: PASSWORD, prefix: 'down:', waitMs: 500, ...options });
     open.push(s);
     return s;
   };
@@ -211,7 +199,7 @@ describe('RedisLedgerStore with Redis down: STORE_UNAVAILABLE, never the passwor
     const s = make();
     await s.journal(record(1));
     await s.settle(record(1).id, { entry: { key: 'k1', vendor: 'taleez', account: 'a', target: '', profile: 'email:x@y.z', outcome: 'pushed', steps: [], at: '2026-12-04T00:00:00Z' } });
-    await server.stop();
+    await redis().stop();
     const t0 = Date.now();
     const errors = await Promise.all([
       unavailable(s.put({ key: 'k2', vendor: 'taleez', account: 'a', target: '', profile: 'email:z@y.z', outcome: 'pushed', steps: [], at: '2026-12-04T00:00:00Z' })),
@@ -224,10 +212,10 @@ describe('RedisLedgerStore with Redis down: STORE_UNAVAILABLE, never the passwor
     ]);
     assert.ok(Date.now() - t0 < 3000, `failed fast (${Date.now() - t0} ms)`);
     for (const e of errors) {
-      assert.match(e.message, new RegExp(`the Redis store at redis://127\\.0\\.0\\.1:${server.port} is unavailable`));
+      assert.match(e.message, new RegExp(`the Redis store at redis://127\\.0\\.0\\.1:${redis().port} is unavailable`));
       assert.ok(!e.message.includes(PASSWORD) && !JSON.stringify(e.toJSON()).includes(PASSWORD), e.message);
     }
-    await server.start();
+    await redis().start();
     // Reconnected in the background: the next calls work, and what was acknowledged before is there.
     assert.equal((await s.get('k1'))?.outcome, 'pushed');
     await s.put({ key: 'k2', vendor: 'taleez', account: 'a', target: '', profile: 'email:z@y.z', outcome: 'pushed', steps: [], at: '2026-12-04T00:00:00Z' });
@@ -248,10 +236,10 @@ describe('RedisLedgerStore with Redis down: STORE_UNAVAILABLE, never the passwor
       ),
     );
     await sleep(5);
-    await server.kill();
+    await redis().kill();
     await Promise.all(writes);
     assert.equal(acked + failed, 400);
-    await server.start();
+    await redis().start();
     const kept = new Set((await s.pending()).map((r) => r.id));
     assert.ok(kept.size >= acked, `every acknowledged write kept (${kept.size} kept, ${acked} acknowledged)`);
   });
@@ -261,15 +249,15 @@ describe('RedisLedgerStore with Redis down: STORE_UNAVAILABLE, never the passwor
     const s = make({ password: wrong, waitMs: 800 });
     const e = await unavailable(s.get('k'));
     assert.ok(!e.message.includes(wrong) && !e.message.includes(PASSWORD), e.message);
-    const inUrl = new RedisLedgerStore({ url: `redis://:${wrong}@127.0.0.1:${server.port}/0`, waitMs: 800 });
+    const inUrl = new RedisLedgerStore({ url: `redis://:${wrong}@127.0.0.1:${redis().port}/0`, waitMs: 800 });
     open.push(inUrl);
     const e2 = await unavailable(inUrl.get('k'));
     assert.ok(!e2.message.includes(wrong), e2.message);
-    assert.match(e2.message, new RegExp(`redis://127\\.0\\.0\\.1:${server.port}/0`));
+    assert.match(e2.message, new RegExp(`redis://127\\.0\\.0\\.1:${redis().port}/0`));
   });
 
   it('a shared connection: the store does not close it; its up/down changes are reported', async () => {
-    const conn = new RedisConnection({ url: server.url, password: PASSWORD, waitMs: 500 });
+    const conn = new RedisConnection({ url: redis().url, password: PASSWORD, waitMs: 500 });
     open.push(conn);
     const changes: boolean[] = [];
     conn.onChange((up) => changes.push(up));
@@ -277,9 +265,9 @@ describe('RedisLedgerStore with Redis down: STORE_UNAVAILABLE, never the passwor
     await s.open();
     await s.close();
     await conn.run('ping', (r) => r.ping());
-    await server.stop();
+    await redis().stop();
     await unavailable(conn.run('ping', (r) => r.ping()));
-    await server.start();
+    await redis().start();
     await conn.run('ping', (r) => r.ping());
     assert.deepEqual(changes, [true, false, true]);
   });
