@@ -10,7 +10,7 @@
  * Stores: LevelLedgerStore (LevelDB, synced writes with group commit) and RedisLedgerStore on a real
  * redis-server on 127.0.0.1 (test/helpers/redis.ts), append-only file with fsync always (durable like
  * LevelDB: every acknowledged write is on disk).
- * Without redis-server the leg prints "skipped (no redis-server)" and reports it.
+ * Without redis-server (or ioredis, an optional dependency) the leg prints "skipped (no redis-server)" and reports it.
  *
  *   node bench/redis.js [--ops 3000] [--rounds 5] [--concurrency 32] [--out FILE]
  */
@@ -76,9 +76,18 @@ const kinds = {
 async function main() {
   const t0 = Date.now();
   const { redisServerInstalled, startRedis, REDIS_SERVER } = require(dist('test', 'helpers', 'redis'));
-  if (!redisServerInstalled()) {
-    console.log(`redis: skipped (no redis-server at ${REDIS_SERVER})`);
-    writeResult(args, { leg: 'redis', machine: machine(), params: args, result: { skipped: 'no redis-server' }, seconds: 0 });
+  let skipped;
+  if (!redisServerInstalled()) skipped = 'no redis-server';
+  else {
+    try {
+      require.resolve('ioredis');
+    } catch {
+      skipped = 'ioredis, an optional dependency, is not installed';
+    }
+  }
+  if (skipped) {
+    console.log(`redis: skipped (${skipped}${skipped === 'no redis-server' ? ` at ${REDIS_SERVER}` : ''})`);
+    writeResult(args, { leg: 'redis', machine: machine(), params: args, result: { skipped }, seconds: 0 });
     return;
   }
   const { LevelLedgerStore } = require(dist('src', 'push', 'ledger-store'));

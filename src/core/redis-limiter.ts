@@ -25,7 +25,7 @@ import { randomUUID } from 'node:crypto';
 import type { RateLimiterRedis } from 'rate-limiter-flexible';
 import { ConnectorError, ErrorCodes } from './errors';
 import { QueuedLimiter, type Limiter, type RateLimit } from './limiter';
-import { RedisConnection, withScripts, type RedisClient, type RedisConnectionOptions, type Scripted } from './redis';
+import { optionalPackage, RedisConnection, withScripts, type RedisClient, type RedisConnectionOptions, type Scripted } from './redis';
 
 export interface RedisRateLimitOptions extends RateLimit, RedisConnectionOptions {
   /** What is limited (an account hash): limiters with the same key (and prefix) share everything. */
@@ -341,8 +341,7 @@ export class RedisRateLimiter extends QueuedLimiter {
   private rateLimiter(client: RedisClient): RateLimiterRedis {
     if (!this.rate || this.rateFor?.client !== client || this.rateFor.perWindow !== this.perWindow) {
       // Loaded here: only a shared limiter loads rate-limiter-flexible.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { RateLimiterRedis: Rlf } = require('rate-limiter-flexible') as typeof import('rate-limiter-flexible');
+      const { RateLimiterRedis: Rlf } = optionalPackage<typeof import('rate-limiter-flexible')>('rate-limiter-flexible', this.connection.where);
       this.rate = new Rlf({
         storeClient: client,
         keyPrefix: `${this.base}:rate`,

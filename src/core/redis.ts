@@ -41,6 +41,23 @@ export function redisWhere(url: string): string {
   }
 }
 
+/**
+ * An optional dependency of the Redis store (ioredis, rate-limiter-flexible: optionalDependencies, so an
+ * install may leave them out): loaded, or STORE_UNAVAILABLE saying what to install.
+ */
+export function optionalPackage<T>(name: string, where: string): T {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(name) as T;
+  } catch (err) {
+    if ((err as { code?: string })?.code !== 'MODULE_NOT_FOUND') throw err;
+    throw new ConnectorError(
+      ErrorCodes.STORE_UNAVAILABLE,
+      `the Redis store at ${where} needs the package ${name}, an optional dependency that is not installed: run npm install ${name} in the Node-RED user directory`,
+    );
+  }
+}
+
 /** STORE_UNAVAILABLE for a failed store operation. */
 export function storeUnavailable(where: string, what: string, cause: unknown, redactor = new Redactor()): ConnectorError {
   const reason = redactor.text(cause instanceof Error ? cause.message : String(cause)).replace(/\s+/g, ' ').trim();
@@ -96,8 +113,7 @@ export class RedisConnection {
     if (this.closed) throw storeUnavailable(this.where, 'closed', 'the store was closed');
     if (!this.redis) {
       // Loaded here: only a Redis store loads ioredis.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { Redis: Client } = require('ioredis') as typeof import('ioredis');
+      const { Redis: Client } = optionalPackage<typeof import('ioredis')>('ioredis', this.where);
       const maxDelay = this.options.maxReconnectDelayMs ?? 1000;
       const options: RedisOptions = {
         enableOfflineQueue: false,

@@ -69,6 +69,31 @@ describe('RedisLedgerStore: what a shared ledger needs (claims, leases, cursors,
     assert.deepEqual(out, { before: false, after: true });
   });
 
+  it('without the optional packages (ioredis, rate-limiter-flexible): STORE_UNAVAILABLE saying what to install', function () {
+    const code = `
+      const Module = require('node:module');
+      const resolve = Module._resolveFilename;
+      Module._resolveFilename = function (request, ...rest) {
+        if (process.argv.slice(1).includes(request)) throw Object.assign(new Error('Cannot find module ' + request), { code: 'MODULE_NOT_FOUND' });
+        return resolve.call(this, request, ...rest);
+      };
+      const { RedisLedgerStore } = require(${JSON.stringify(path.join(repoRoot, 'dist/src/push/redis-store.js'))});
+      const { RedisRateLimiter } = require(${JSON.stringify(path.join(repoRoot, 'dist/src/core/redis-limiter.js'))});
+      const store = new RedisLedgerStore({ url: ${JSON.stringify(redis().url)} });
+      const limiter = new RedisRateLimiter({ url: ${JSON.stringify(redis().url)}, key: 'k', perWindow: 1 });
+      Promise.all([
+        store.get('k').catch((e) => e.code + ': ' + e.message),
+        limiter.acquire(undefined, Date.now() + 300).catch((e) => e.code + ': ' + e.message),
+      ]).then((out) => { console.log(JSON.stringify(out)); limiter.close(); return store.close(); });`;
+    const run = (...missing: string[]) => JSON.parse(execFileSync(process.execPath, ['-e', code, ...missing], { encoding: 'utf8' })) as Array<string | null>;
+    const [store, limiter] = run('ioredis', 'rate-limiter-flexible');
+    assert.match(String(store), /^STORE_UNAVAILABLE: .*needs the package ioredis, an optional dependency that is not installed: run npm install ioredis/);
+    assert.match(String(limiter), /^STORE_UNAVAILABLE: .*needs the package ioredis/);
+    const [fine, noRlf] = run('rate-limiter-flexible');
+    assert.equal(fine, null, 'the store needs no rate-limiter-flexible (an unknown key: undefined)');
+    assert.match(String(noRlf), /^STORE_UNAVAILABLE: .*needs the package rate-limiter-flexible/);
+  });
+
   it('claim: two instances racing for one key, exactly one wins; the owner re-claims and releases; it expires', async () => {
     const [a, b] = [make(), make()];
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).claim('push-1', `owner-${i}`, 10_000)));
