@@ -208,11 +208,6 @@ export class RedisRateLimiter extends QueuedLimiter {
     this.concurrent = previous.limits.concurrent;
   }
 
-  /** Slots this process holds now. */
-  get holding(): number {
-    return this.held.size;
-  }
-
   /** Waiters are rejected; the connection closes unless it was given. Slots still held free by their release (or lease). */
   protected override closed(): void {
     if (this.isClosed) return;
@@ -251,7 +246,13 @@ export class RedisRateLimiter extends QueuedLimiter {
     if (this.running || this.isClosed) return;
     this.running = true;
     this.loop()
-      .catch(() => undefined)
+      .catch((err) => {
+        // Not a Redis failure (those are retried): the waiters get it rather than a loop that spins.
+        for (const w of [...this.queue]) {
+          this.remove(w);
+          w.reject(err);
+        }
+      })
       .finally(() => {
         this.running = false;
         if (this.queue.length && !this.isClosed) this.run();

@@ -212,7 +212,13 @@ export class RedisLedgerStore implements LedgerStore {
       const owner = this.owner;
       this.renewTimer = setInterval(() => {
         this.renewLeases(owner, this.leaseMs).then(
-          (alive) => !alive && options.onLeaseLost?.(),
+          (alive) => {
+            try {
+              if (!alive) options.onLeaseLost?.();
+            } catch {
+              /* the listener's own business */
+            }
+          },
           () => undefined, // Redis down: the next renewal tries again (the lease lives leaseMs)
         );
       }, Math.max(50, Math.floor(this.leaseMs / 3)));
