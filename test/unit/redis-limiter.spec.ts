@@ -6,8 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { ConnectorError, ErrorCodes } from '../../src/core/errors';
+import { HttpClient } from '../../src/core/http';
 import { RedisRateLimiter, type RedisRateLimitOptions } from '../../src/core/redis-limiter';
 import { createSandbox } from '../../src/sandbox';
 import { repoRoot } from '../helpers/fixtures';
@@ -194,5 +197,26 @@ describe('RedisRateLimiter: one rate and concurrency limit shared by several pro
     await redis().start();
     const release = await l.acquire(undefined, Date.now() + 5000);
     release();
+  });
+
+  it('Redis stopped: an HTTP request through the shared limiter fails with STORE_UNAVAILABLE, nothing sent; restarted: it goes', async () => {
+    let received = 0;
+    const server = http.createServer((_req, res) => {
+      received++;
+      res.end('{}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x`;
+    try {
+      const client = new HttpClient({ vendor: 'acme', limiter: make(), maxWaitMs: 600, retries: 2, retryDelayMs: 1 });
+      await redis().stop();
+      await assert.rejects(client.request({ method: 'POST', url, data: {}, step: 'create' }), (e: ConnectorError) => e.code === ErrorCodes.STORE_UNAVAILABLE && e.vendor === 'acme' && /^acme \(create\): the Redis store/.test(e.message));
+      assert.equal(received, 0, 'nothing was sent');
+      await redis().start();
+      await client.request({ method: 'POST', url, data: {}, step: 'create' });
+      assert.equal(received, 1);
+    } finally {
+      server.close();
+    }
   });
 });
