@@ -6,8 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { ConnectorError, ErrorCodes } from '../../src/core/errors';
 import { HttpClient } from '../../src/core/http';
@@ -200,23 +198,18 @@ describe('RedisRateLimiter: one rate and concurrency limit shared by several pro
   });
 
   it('Redis stopped: an HTTP request through the shared limiter fails with STORE_UNAVAILABLE, nothing sent; restarted: it goes', async () => {
-    let received = 0;
-    const server = http.createServer((_req, res) => {
-      received++;
-      res.end('{}');
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x`;
+    const sb = await createSandbox({ port: 0, quiet: true, generatedProfiles: 0 });
     try {
-      const client = new HttpClient({ vendor: 'acme', limiter: make(), maxWaitMs: 600, retries: 2, retryDelayMs: 1 });
+      const client = new HttpClient({ vendor: 'smartrecruiters', limiter: make(), maxWaitMs: 600, retries: 2, retryDelayMs: 1 });
+      const get = () => client.request({ method: 'GET', url: `${sb.urls.smartrecruiters}/jobs`, headers: { 'X-SmartToken': sb.credentials.smartToken }, step: 'jobs' });
       await redis().stop();
-      await assert.rejects(client.request({ method: 'POST', url, data: {}, step: 'create' }), (e: ConnectorError) => e.code === ErrorCodes.STORE_UNAVAILABLE && e.vendor === 'acme' && /^acme \(create\): the Redis store/.test(e.message));
-      assert.equal(received, 0, 'nothing was sent');
+      await assert.rejects(get(), (e: ConnectorError) => e.code === ErrorCodes.STORE_UNAVAILABLE && e.vendor === 'smartrecruiters' && /^smartrecruiters \(jobs\): the Redis store/.test(e.message));
+      assert.equal(sb.state.smartrecruiters.requests, 0, 'nothing was sent');
       await redis().start();
-      await client.request({ method: 'POST', url, data: {}, step: 'create' });
-      assert.equal(received, 1);
+      await get();
+      assert.equal(sb.state.smartrecruiters.requests, 1);
     } finally {
-      server.close();
+      await sb.close();
     }
   });
 });
