@@ -4,7 +4,7 @@
  * sockets cannot colour another's), then prints one table of medians and ratios, with the
  * targets of issue #4 and whether this run met them. Raw results: bench/results/latest.json.
  *
- *   node bench/run.js [--legs throughput,saturation,footprint,cvmemory,outbox-throughput,outbox-sigkill,outbox-churn]
+ *   node bench/run.js [--legs throughput,saturation,footprint,cvmemory,outbox-throughput,outbox-sigkill,outbox-churn,redis]
  *                     [--quick] [--runs N] [--profiles N]
  *
  * --quick: smaller figures for a smoke run (not for BENCHMARKS.md).
@@ -19,7 +19,7 @@ const { parseArgs, machine, log } = require('./lib/common');
 
 const args = parseArgs(process.argv.slice(2), {});
 const OUTBOX_LEGS = 'outbox-throughput,outbox-sigkill,outbox-churn';
-const legs = String(args.legs ?? (args.quick ? `throughput,saturation,footprint,cvmemory,${OUTBOX_LEGS}` : `throughput,throughput-inprocess,saturation,footprint,cvmemory,${OUTBOX_LEGS}`)).split(',');
+const legs = String(args.legs ?? (args.quick ? `throughput,saturation,footprint,cvmemory,${OUTBOX_LEGS},redis` : `throughput,throughput-inprocess,saturation,footprint,cvmemory,${OUTBOX_LEGS},redis`)).split(',');
 
 /**
  * Leg name → its script (throughput-inprocess is the throughput leg with the sandbox in-process;
@@ -55,6 +55,10 @@ function legArgs(leg) {
   if (leg === 'outbox-sigkill' && args.quick) {
     set('profiles', 60);
     set('kill-at', 10);
+  }
+  if (leg === 'redis') {
+    set('ops', args.quick ? 1000 : 5000);
+    set('rounds', args.quick ? 2 : 7);
   }
   if (leg === 'footprint') {
     set('runs', args.quick ? 3 : Math.max(15, args.runs ?? 15));
@@ -175,6 +179,19 @@ function table(results) {
     row(`${label}: lost / duplicated`, `${k.lost} / ${k.duplicated}`, '0 / 0', must('outbox SIGKILL: lost/duplicated', k.lost === 0 && k.duplicated === 0 && k.total === k.profiles));
     row(`${label}: dead letters / outbox records left`, `${k.deadLetters} / ${k.outboxPendingAfter}`, '0 / 0', must('outbox SIGKILL: dead letters or outbox left', k.deadLetters === 0 && k.outboxPendingAfter === 0));
     row(`${label}: time to drain from the restart (CLI start-up included)`, `${f1(k.drainSeconds)} s (start-up ${f1(k.restartSeconds)} s; ${k.profiles - k.reachedBeforeRestart} at ${k.rate}/s = ${f1(k.idealDrainSeconds)} s)`, '(reference)');
+  }
+  const redis = results.redis;
+  if (redis) {
+    const r = redis.result;
+    if (r.skipped) row('Redis store (issue 14)', `skipped (${r.skipped})`);
+    else {
+      const label = (what) => `Redis store / embedded LevelDB store, ${what}, ${r.concurrency} in flight, loopback, both durable (appendfsync always / synced batches), ${r.rounds} interleaved rounds`;
+      const s = r.summary;
+      row(`${label('ledger puts')}: puts/s Redis / LevelDB (medians)`, `${f0(s.puts.redis)} / ${f0(s.puts.level)}`);
+      row(`${label('ledger puts')}: ratio (median of per-round ratios, range)`, `${f2(s.puts.ratio)} (${f2(s.puts.ratioRange[0])} … ${f2(s.puts.ratioRange[1])})`, '≥ 0.80', met(s.puts.ratio >= 0.8));
+      row(`${label("a push's writes: journal, mark sent, settle with its entry")}: pushes/s Redis / LevelDB (medians)`, `${f0(s.pushes.redis)} / ${f0(s.pushes.level)}`);
+      row(`${label("a push's writes")}: ratio (median of per-round ratios, range)`, `${f2(s.pushes.ratio)} (${f2(s.pushes.ratioRange[0])} … ${f2(s.pushes.ratioRange[1])})`, '≥ 0.80', met(s.pushes.ratio >= 0.8));
+    }
   }
   return ['| figure | this run | target | status |', '|---|---|---|---|', ...rows].join('\n');
 }

@@ -5,7 +5,7 @@
  *   const profile = await new HrflowClient({ api_secret, api_user }).getProfile(sourceKey, profileKey);
  *   const result = await pushProfile(smartrecruiters, { x_smart_token }, { job_id }, profile);
  */
-import type { RateLimiter } from './core/limiter';
+import type { Limiter } from './core/limiter';
 import type { HrflowProfile } from './hrflow/profile';
 import type { PushResult, VendorModule } from './vendors/types';
 import { ConnectorError } from './core/errors';
@@ -15,7 +15,7 @@ import { accountHash, duplicateMode, ledgerTarget, profileIdentity, type Duplica
 
 export { ConnectorError, ErrorCodes, isConnectorError, type ErrorCode } from './core/errors';
 export { HttpClient, type HttpOptions, type HttpRequest, type HttpResponse } from './core/http';
-export { RateLimiter } from './core/limiter';
+export { RateLimiter, type Limiter } from './core/limiter';
 export { Redactor } from './core/redact';
 export { toAlpha2 } from './core/countries';
 export { HrflowClient, HRFLOW_DEFAULT_BASE_URL, type HrflowCredentials } from './hrflow/client';
@@ -42,8 +42,8 @@ export {
 } from './push/ledger';
 
 export interface PushOptions extends Omit<PushRunOptions, 'onClient'> {
-  /** Share one limiter between calls for the same account (one is made per call otherwise). */
-  limiter?: RateLimiter;
+  /** Share one limiter between calls for the same account (one is made per call otherwise): RateLimiter or a shared one. */
+  limiter?: Limiter;
   /** A vendor payload to send instead of the default mapping of `profile`. */
   payload?: Record<string, unknown>;
   /**

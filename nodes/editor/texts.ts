@@ -381,6 +381,10 @@ export const ERRORS: Record<ErrorCode, Text> = {
     en: 'This profile was already pushed to this target of this {vendor} account (<b>If already pushed</b> is "Report an error"), or its last push there ended without an answer (the candidate may exist). The recorded candidate id, when known, is in <code>msg.candidate_id</code>. Nothing was sent.',
     fr: 'Ce profil a déjà été envoyé vers cette cible de ce compte {vendor} (<b>Si déjà envoyé</b> vaut « Signaler une erreur »), ou son dernier envoi s\'est terminé sans réponse (le candidat existe peut-être). L\'id du candidat enregistré, s\'il est connu, est dans <code>msg.candidate_id</code>. Rien n\'a été envoyé.',
   },
+  STORE_UNAVAILABLE: {
+    en: 'The shared store (an <code>hrflow-store</code> configuration node in mode <code>redis</code>) could not be reached, or refused the password. Nothing was recorded or sent: the push is made again once Redis answers (retry the message, or let the node resume it).',
+    fr: 'Le stockage partagé (un nœud de configuration <code>hrflow-store</code> en mode <code>redis</code>) est injoignable, ou a refusé le mot de passe. Rien n\'a été enregistré ni envoyé : l\'envoi est refait quand Redis répond (relancez le message, ou laissez le nœud le reprendre).',
+  },
 };
 
 /**

@@ -62,6 +62,11 @@ export const ErrorCodes = {
    * this account, its push failed, or its answer was lost: no candidate id). Nothing was sent.
    */
   NOT_PUSHED: 'NOT_PUSHED',
+  /**
+   * The shared store (an `hrflow-store` in mode `redis`) could not be reached or answered an error: nothing
+   * was recorded or claimed, so nothing was sent (the push waits or fails; it is never made blindly).
+   */
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

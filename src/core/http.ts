@@ -6,7 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import type { AxiosError, AxiosRequestConfig, AxiosStatic } from 'axios';
 import { ConnectorError, ErrorCodes, rateLimited, type ErrorCode } from './errors';
-import { MAX_PAUSE_MS, type RateLimiter } from './limiter';
+import { MAX_PAUSE_MS, type Limiter } from './limiter';
 import { headerSecrets, Redactor, SECRET_HEADERS } from './redact';
 
 /**
@@ -42,7 +42,7 @@ export interface HttpOptions {
   retryDelayMs?: number;
   /** Cap on one backoff delay (default 30 000 ms). */
   maxDelayMs?: number;
-  limiter?: RateLimiter;
+  limiter?: Limiter;
   redactor?: Redactor;
   /** Cancels every request of this client (flow stopped or redeployed). */
   signal?: AbortSignal;
@@ -356,7 +356,7 @@ export class HttpClient {
   private readonly retries: number;
   private readonly retryDelayMs: number;
   private readonly maxDelayMs: number;
-  private readonly limiter?: RateLimiter;
+  private readonly limiter?: Limiter;
   private readonly redactor: Redactor;
   private readonly signal?: AbortSignal;
   private readonly onRetry?: (info: RetryInfo) => void;
@@ -640,7 +640,7 @@ export class HttpClient {
   }
 
   private async acquire(req: HttpRequest): Promise<() => void> {
-    const limiter = this.limiter as RateLimiter;
+    const limiter = this.limiter as Limiter;
     const now = Date.now();
     const deadline = now + this.maxWaitMs;
     const next = limiter.nextStartAt();
@@ -661,6 +661,10 @@ export class HttpClient {
           retryAfterMs: err.retryAt ? Math.max(0, Date.parse(err.retryAt) - Date.now()) : err.retryAfterMs,
           retryAt: err.retryAt,
         });
+      }
+      if (err instanceof ConnectorError && err.code === ErrorCodes.STORE_UNAVAILABLE) {
+        // A shared limiter's store is down (src/core/redis-limiter.ts): nothing was sent.
+        throw new ConnectorError(ErrorCodes.STORE_UNAVAILABLE, `${this.vendor}${req.step ? ` (${req.step})` : ''}: ${err.message}`, { vendor: this.vendor, step: req.step });
       }
       throw new ConnectorError(ErrorCodes.ABORTED, `${this.vendor} request cancelled: the flow was stopped`, {
         vendor: this.vendor,

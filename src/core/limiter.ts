@@ -29,7 +29,27 @@ export interface RateLimit {
   maxPauseMs?: number;
 }
 
-interface Waiter {
+/**
+ * What the HTTP client needs of a limiter: RateLimiter (one process), or a shared one (RedisRateLimiter,
+ * src/core/redis-limiter.ts: several processes on one account).
+ */
+export interface Limiter {
+  acquire(signal?: AbortSignal, deadline?: number): Promise<() => void>;
+  pauseFor(ms: number, now?: number): number;
+  readonly pausedUntilMs: number;
+  readonly pauseCapMs: number;
+  nextStartAt(): number;
+  serverExhausted(): void;
+  windowFull(): boolean;
+  readonly slotMs: number;
+  adopt(limit: { perWindow?: number; concurrent?: number }): void;
+  readonly busyUntil: number;
+  readonly limits: { perWindow: number; windowMs: number; concurrent: number };
+  readonly waiting: number;
+  close(reason?: unknown): void;
+}
+
+export interface Waiter {
   resolve: (release: () => void) => void;
   reject: (err: unknown) => void;
   signal?: AbortSignal;
@@ -39,18 +59,24 @@ interface Waiter {
   deadlineTimer?: NodeJS.Timeout;
 }
 
-export class RateLimiter {
-  private perWindow: number;
-  private readonly windowMs: number;
+/**
+ * What every limiter of this package shares: its limits, the waiters (in order; each leaves on its signal's
+ * abort or at its deadline), the vendor's pause, and this process's own starts (the window it saw).
+ * RateLimiter takes slots in this process; RedisRateLimiter (redis-limiter.ts) in a shared store.
+ */
+export abstract class QueuedLimiter implements Limiter {
+  protected perWindow: number;
+  protected readonly windowMs: number;
   /** windowMs + the margin: how long a start holds its slot. */
-  private readonly holdMs: number;
-  private concurrent: number;
-  private readonly maxPauseMs: number;
-  private readonly starts: number[] = [];
-  private inFlight = 0;
-  private pausedUntil = 0;
-  private readonly queue: Waiter[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  protected readonly holdMs: number;
+  protected concurrent: number;
+  protected readonly maxPauseMs: number;
+  /** This process's starts still in the window. */
+  protected readonly starts: number[] = [];
+  protected pausedUntil = 0;
+  protected readonly queue: Waiter[] = [];
+  /** How a RATE_LIMITED message names the limit. */
+  protected limitName = "the account's rate limit";
 
   constructor(limit: RateLimit) {
     this.perWindow = Math.max(1, limit.perWindow);
@@ -58,6 +84,39 @@ export class RateLimiter {
     this.holdMs = this.windowMs + Math.max(0, limit.marginMs ?? Math.ceil(this.windowMs * 0.025));
     this.concurrent = Math.max(1, limit.concurrent ?? Number.MAX_SAFE_INTEGER);
     this.maxPauseMs = Math.max(0, limit.maxPauseMs ?? MAX_PAUSE_MS);
+  }
+
+  /** Waiters were queued, or limits changed: start whoever can start. */
+  protected abstract drain(): void;
+
+  /** A waiter left the queue (aborted, or its deadline came). */
+  protected left(): void {
+    /* nothing by default */
+  }
+
+  /** The pause was set or extended (until `pausedUntil`; `ms` asked). */
+  protected paused(_ms: number): void {
+    /* nothing by default */
+  }
+
+  /** Limits were adopted (only those that changed are given). */
+  protected adopted(_changed: { perWindow?: number; concurrent?: number }): void {
+    this.drain();
+  }
+
+  /** Waiters were rejected by close(). */
+  protected closed(): void {
+    /* nothing by default */
+  }
+
+  /** The earliest a start could come beyond what this process saw itself (0: nothing more known). */
+  protected laterStartAt(): number {
+    return 0;
+  }
+
+  /** Why a waiter whose deadline came gives up. */
+  protected lateError(): unknown {
+    return this.tooLong(this.nextStartAt());
   }
 
   /**
@@ -76,7 +135,7 @@ export class RateLimiter {
         waiter.onAbort = () => {
           this.remove(waiter);
           reject(signal.reason ?? new Error('aborted'));
-          this.schedule();
+          this.left();
         };
         signal.addEventListener('abort', waiter.onAbort, { once: true });
       }
@@ -85,8 +144,8 @@ export class RateLimiter {
           waiter.deadlineTimer = undefined;
           if (!this.queue.includes(waiter)) return;
           this.remove(waiter);
-          reject(this.tooLong(this.nextStartAt()));
-          this.schedule();
+          reject(this.lateError());
+          this.left();
         }, Math.max(0, deadline - Date.now()));
       }
       this.queue.push(waiter);
@@ -101,19 +160,20 @@ export class RateLimiter {
    */
   pauseFor(ms: number, now = Date.now()): number {
     if (!(ms > 0)) return this.pausedUntil;
-    this.pausedUntil = Math.max(this.pausedUntil, now + Math.min(ms, this.maxPauseMs));
+    this.pauseUntil(now + Math.min(ms, this.maxPauseMs));
+    this.paused(Math.min(ms, this.maxPauseMs) - (Date.now() - now));
+    return this.pausedUntil;
+  }
+
+  /** Hold every start until `until` (never shortens a pause); waiters whose deadline comes first are rejected. */
+  protected pauseUntil(until: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, until);
     for (const w of [...this.queue]) {
       if (w.deadline !== undefined && w.deadline < this.pausedUntil) {
         this.remove(w);
         w.reject(this.tooLong(this.pausedUntil));
       }
     }
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-    this.schedule();
-    return this.pausedUntil;
   }
 
   /** Until when (epoch ms) the vendor paused this account; 0 or a past time when it is not paused. */
@@ -129,22 +189,26 @@ export class RateLimiter {
   /** When (epoch ms, estimated) the next request could start, ignoring the queue. */
   nextStartAt(): number {
     const now = Date.now();
-    let at = Math.max(now, this.pausedUntil);
-    while (this.starts.length && now - this.starts[0] >= this.holdMs) this.starts.shift();
+    let at = Math.max(now, this.pausedUntil, this.laterStartAt());
+    this.trim(now);
     if (this.starts.length >= this.perWindow) at = Math.max(at, this.starts[this.starts.length - this.perWindow] + this.holdMs);
     return at;
   }
 
-  private tooLong(retryAt: number) {
+  protected trim(now: number): void {
+    while (this.starts.length && now - this.starts[0] >= this.holdMs) this.starts.shift();
+  }
+
+  protected tooLong(retryAt: number) {
     return rateLimited(
       retryAt <= this.pausedUntil && this.pausedUntil > Date.now()
         ? `the account is paused by the vendor until ${new Date(retryAt).toISOString()}, longer than this request may wait`
-        : `the account's rate limit has no slot before ${new Date(retryAt).toISOString()}, later than this request may wait`,
+        : `${this.limitName} has no slot before ${new Date(retryAt).toISOString()}, later than this request may wait`,
       retryAt,
     );
   }
 
-  private remove(w: Waiter): void {
+  protected remove(w: Waiter): void {
     const i = this.queue.indexOf(w);
     if (i >= 0) this.queue.splice(i, 1);
     if (w.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
@@ -165,8 +229,8 @@ export class RateLimiter {
   /** Is our own window used up (the next start waits for it to roll)? */
   windowFull(): boolean {
     const now = Date.now();
-    while (this.starts.length && now - this.starts[0] >= this.holdMs) this.starts.shift();
-    return this.starts.length >= this.perWindow;
+    this.trim(now);
+    return this.starts.length >= this.perWindow || this.laterStartAt() > now;
   }
 
   /** The time one start is worth in the window (50 per second: 21 ms with the margin). */
@@ -179,32 +243,14 @@ export class RateLimiter {
    * Values that are not positive integers are ignored.
    */
   adopt(limit: { perWindow?: number; concurrent?: number }): void {
-    let changed = false;
+    const changed: { perWindow?: number; concurrent?: number } = {};
     if (limit.perWindow !== undefined && Number.isInteger(limit.perWindow) && limit.perWindow > 0 && limit.perWindow !== this.perWindow) {
-      this.perWindow = limit.perWindow;
-      changed = true;
+      this.perWindow = changed.perWindow = limit.perWindow;
     }
     if (limit.concurrent !== undefined && Number.isInteger(limit.concurrent) && limit.concurrent > 0 && limit.concurrent !== this.concurrent) {
-      this.concurrent = limit.concurrent;
-      changed = true;
+      this.concurrent = changed.concurrent = limit.concurrent;
     }
-    if (changed) this.drain();
-  }
-
-  /**
-   * Take over the budget a previous limiter of the same account used (on a redeploy the config node
-   * is rebuilt, but the vendor still counts what the old one sent): its starts still in the window,
-   * its pause, and the limits it adopted from the vendor.
-   */
-  carryFrom(previous: RateLimiter): void {
-    const now = Date.now();
-    const kept = previous.starts.filter((t) => now - t < this.holdMs);
-    this.starts.splice(0, this.starts.length, ...[...kept, ...this.starts].sort((a, b) => a - b));
-    // A pause never lasts longer than its cap from now, whatever the old limiter held.
-    this.pausedUntil = Math.max(this.pausedUntil, Math.min(previous.pausedUntil, now + this.maxPauseMs));
-    this.perWindow = previous.perWindow;
-    this.concurrent = previous.concurrent;
-    this.drain();
+    if (changed.perWindow !== undefined || changed.concurrent !== undefined) this.adopted(changed);
   }
 
   /** Until when (ms epoch) what this limiter has seen still matters: its last start's window, or its pause. */
@@ -225,17 +271,54 @@ export class RateLimiter {
 
   /** Reject every waiter (used when the owning config node closes). */
   close(reason: unknown = new Error('rate limiter closed')): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
     for (const w of [...this.queue]) {
       this.remove(w);
       w.reject(reason);
     }
+    this.closed();
+  }
+}
+
+export class RateLimiter extends QueuedLimiter {
+  private inFlight = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  protected override left(): void {
+    this.schedule();
   }
 
-  private drain(): void {
+  protected override paused(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    this.schedule();
+  }
+
+  protected override closed(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /**
+   * Take over the budget a previous limiter of the same account used (on a redeploy the config node
+   * is rebuilt, but the vendor still counts what the old one sent): its starts still in the window,
+   * its pause, and the limits it adopted from the vendor.
+   */
+  carryFrom(previous: RateLimiter): void {
     const now = Date.now();
-    while (this.starts.length && now - this.starts[0] >= this.holdMs) this.starts.shift();
+    const kept = previous.starts.filter((t) => now - t < this.holdMs);
+    this.starts.splice(0, this.starts.length, ...[...kept, ...this.starts].sort((a, b) => a - b));
+    // A pause never lasts longer than its cap from now, whatever the old limiter held.
+    this.pausedUntil = Math.max(this.pausedUntil, Math.min(previous.pausedUntil, now + this.maxPauseMs));
+    this.perWindow = previous.perWindow;
+    this.concurrent = previous.concurrent;
+    this.drain();
+  }
+
+  protected drain(): void {
+    const now = Date.now();
+    this.trim(now);
     while (this.queue.length) {
       if (now < this.pausedUntil) break;
       if (this.inFlight >= this.concurrent) break;

@@ -13,7 +13,7 @@
  */
 import { ConnectorError, ErrorCodes } from '../core/errors';
 import { HttpClient, type HttpOptions } from '../core/http';
-import { RateLimiter } from '../core/limiter';
+import { RateLimiter, type Limiter } from '../core/limiter';
 import { Redactor } from '../core/redact';
 import { cvAttachment, type HrflowProfile } from '../hrflow/profile';
 import type { PayloadValidator } from '../core/validate';
@@ -72,8 +72,11 @@ export interface PushInput {
 
 /** How requests are made: timeouts, retries, cancellation, progress callbacks, rate limiter, CV policy. */
 export interface PushRunOptions extends Omit<HttpOptions, 'vendor' | 'redactor' | 'limiter' | 'secretHeaders' | 'rateHeaders' | 'baseUrl' | 'headers'> {
-  /** Share one limiter between calls for the same account (one is made per call otherwise, when the vendor has a limit). */
-  limiter?: RateLimiter;
+  /**
+   * Share one limiter between calls for the same account (one is made per call otherwise, when the vendor has
+   * a limit): a RateLimiter, or a RedisRateLimiter shared by several processes.
+   */
+  limiter?: Limiter;
   /** Where CVs may be downloaded from (allowedHosts, allowPrivateAddresses, maxMemoryMiB). */
   cvDownload?: CvDownloadPolicy;
   /** Called with the vendor client before the push starts (the node watches whether a create left). */

@@ -7,6 +7,8 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { DeadLetter, LedgerEntry, LedgerOutcome, LedgerStore, MAX_DEAD_LETTERS, MemoryLedgerStore, OutboxRecord, accountHash, ledgerKey } from '../../src/push/ledger';
 import { LevelLedgerStore } from '../../src/push/ledger-store';
+import { RedisLedgerStore } from '../../src/push/redis-store';
+import { redisOrSkip, useRedisServer } from '../helpers/redis';
 
 const VENDORS = ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez'];
 const OUTCOMES: LedgerOutcome[] = ['pushed', 'partial', 'unknown', 'failed'];
@@ -58,6 +60,47 @@ async function putThenSigkill(dir: string, n: number): Promise<void> {
   assert.equal(signal, 'SIGKILL', 'the child was killed, not exited');
 }
 
+/** The stores every contract suite below runs against (the same tests, parametrized). */
+const KINDS = ['memory', 'leveldb', 'redis'] as const;
+type Kind = (typeof KINDS)[number];
+
+/**
+ * In a describe: a temporary directory and a fresh Redis key prefix per test, one redis-server for the Redis
+ * runs (when installed), and `make(kind)`: a store of that kind there (a second one is a reopen), closed
+ * after the test.
+ */
+function contractStores(name: string) {
+  const server = useRedisServer({ optional: true });
+  const open: LedgerStore[] = [];
+  let dir = '';
+  let prefix = '';
+  let tests = 0;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
+    prefix = `${name}-${++tests}:`;
+  });
+  afterEach(async () => {
+    for (const s of open.splice(0)) await s.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    /** Skip a Redis run without redis-server (outside CI). */
+    check(ctx: Mocha.Context, kind: Kind) {
+      if (kind === 'redis') redisOrSkip(ctx);
+    },
+    make(kind: Kind, maxDeadLetters?: number): LedgerStore {
+      const s =
+        kind === 'memory'
+          ? new MemoryLedgerStore()
+          : kind === 'leveldb'
+            ? new LevelLedgerStore(dir, { maxDeadLetters })
+            : new RedisLedgerStore({ url: server().url, prefix, maxDeadLetters });
+      open.push(s);
+      return s;
+    },
+  };
+}
+
 function heapUsed(): number {
   v8.setFlagsFromString('--expose-gc');
   const gc = vm.runInNewContext('gc') as () => void;
@@ -103,39 +146,6 @@ describe('LevelLedgerStore (durable push ledger)', function () {
     e.outcome = 'pushed';
     assert.equal((await store.get(e.key))!.outcome, 'partial', 'the store kept its own copy');
     assert.equal(await store.get('no-such-key'), undefined);
-  });
-
-  it('recent: newest first, a re-put moves the entry to the front once, filters by vendor and outcome, limit', async () => {
-    const store = make();
-    for (let i = 0; i < 40; i++) await store.put(entry(i));
-    const all = await store.recent();
-    assert.equal(all.length, 40);
-    assert.deepEqual(all.map((e) => e.candidateId), Array.from({ length: 40 }, (_, i) => `cand-${39 - i}`));
-
-    // Entry 3 pushed again (its outcome changes): first, once, and gone from its old outcome's filter.
-    await store.put(entry(3, { outcome: 'pushed', candidateId: 'cand-3b' }));
-    const after = await store.recent();
-    assert.equal(after.length, 40);
-    assert.equal(after[0].candidateId, 'cand-3b');
-    assert.equal(after.filter((e) => e.key === entry(3).key).length, 1);
-    assert.ok(!(await store.recent({ outcome: 'failed', limit: 1000 })).some((e) => e.key === entry(3).key));
-
-    const mem = new MemoryLedgerStore();
-    for (let i = 0; i < 40; i++) await mem.put(entry(i));
-    await mem.put(entry(3, { outcome: 'pushed', candidateId: 'cand-3b' }));
-    for (const q of [
-      { vendor: 'recruitee' },
-      { outcome: 'partial' as const },
-      { vendor: 'taleez', outcome: 'pushed' as const },
-      { vendor: 'flatchr', limit: 3 },
-      { limit: 5 },
-      { vendor: 'nobody' },
-      { limit: 0 },
-    ]) {
-      assert.deepEqual(await store.recent(q), await mem.recent(q), JSON.stringify(q));
-    }
-    assert.equal((await store.recent({ vendor: 'recruitee' })).length, 8);
-    assert.equal((await store.recent({ limit: 5 })).length, 5);
   });
 
   it('keeps entries across close and reopen, and refuses calls on a closed store', async () => {
@@ -213,17 +223,50 @@ describe('LevelLedgerStore (durable push ledger)', function () {
   });
 });
 
-describe('the outbox and dead letters in the ledger store (memory and LevelDB alike)', function () {
+describe('entries and the push log in the ledger store (LevelDB and Redis alike)', function () {
   this.timeout(30_000);
-  let dir: string;
-  const open: LedgerStore[] = [];
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-outbox-'));
-  });
-  afterEach(async () => {
-    for (const s of open.splice(0)) await s.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const stores = contractStores('ledger-recent');
+
+  for (const kind of ['leveldb', 'redis'] as const) {
+    it(`${kind}: recent: newest first, a re-put moves the entry to the front once, filters by vendor and outcome, limit`, async function () {
+      stores.check(this, kind);
+      const store = stores.make(kind);
+      for (let i = 0; i < 40; i++) await store.put(entry(i));
+      const all = await store.recent();
+      assert.equal(all.length, 40);
+      assert.deepEqual(all.map((e) => e.candidateId), Array.from({ length: 40 }, (_, i) => `cand-${39 - i}`));
+
+      // Entry 3 pushed again (its outcome changes): first, once, and gone from its old outcome's filter.
+      await store.put(entry(3, { outcome: 'pushed', candidateId: 'cand-3b' }));
+      const after = await store.recent();
+      assert.equal(after.length, 40);
+      assert.equal(after[0].candidateId, 'cand-3b');
+      assert.equal(after.filter((e) => e.key === entry(3).key).length, 1);
+      assert.ok(!(await store.recent({ outcome: 'failed', limit: 1000 })).some((e) => e.key === entry(3).key));
+
+      const mem = new MemoryLedgerStore();
+      for (let i = 0; i < 40; i++) await mem.put(entry(i));
+      await mem.put(entry(3, { outcome: 'pushed', candidateId: 'cand-3b' }));
+      for (const q of [
+        { vendor: 'recruitee' },
+        { outcome: 'partial' as const },
+        { vendor: 'taleez', outcome: 'pushed' as const },
+        { vendor: 'flatchr', limit: 3 },
+        { limit: 5 },
+        { vendor: 'nobody' },
+        { limit: 0 },
+      ]) {
+        assert.deepEqual(await store.recent(q), await mem.recent(q), JSON.stringify(q));
+      }
+      assert.equal((await store.recent({ vendor: 'recruitee' })).length, 8);
+      assert.equal((await store.recent({ limit: 5 })).length, 5);
+    });
+  }
+});
+
+describe('the outbox and dead letters in the ledger store (memory, LevelDB and Redis alike)', function () {
+  this.timeout(30_000);
+  const stores = contractStores('ledger-outbox');
 
   const record = (i: number, over: Partial<OutboxRecord> = {}): OutboxRecord => ({
     id: `rec-${String(i).padStart(4, '0')}`,
@@ -236,14 +279,11 @@ describe('the outbox and dead letters in the ledger store (memory and LevelDB al
   });
   const dead = (r: OutboxRecord, code = 'VENDOR_REJECTED'): DeadLetter => ({ id: r.id, node: r.node, vendor: r.vendor, code, message: 'no', msg: r.msg, at: r.accepted });
 
-  for (const kind of ['memory', 'leveldb'] as const) {
-    const make = (maxDeadLetters?: number): LedgerStore => {
-      const s = kind === 'memory' ? new MemoryLedgerStore() : new LevelLedgerStore(dir, { maxDeadLetters });
-      open.push(s);
-      return s;
-    };
+  for (const kind of KINDS) {
+    const make = (maxDeadLetters?: number): LedgerStore => stores.make(kind, maxDeadLetters);
 
-    it(`${kind}: journal, update, settle with an entry or a dead letter (atomically), pending oldest first, counts`, async () => {
+    it(`${kind}: journal, update, settle with an entry or a dead letter (atomically), pending oldest first, counts`, async function () {
+      stores.check(this, kind);
       const store = make();
       for (let i = 0; i < 6; i++) await store.journal(record(i));
       await store.journal(record(2, { state: 'sent', sentAt: 123 }));
@@ -261,7 +301,8 @@ describe('the outbox and dead letters in the ledger store (memory and LevelDB al
       assert.deepEqual(await store.counts(), { pending: 3, deadLetters: { [record(1).vendor]: 1 } });
     });
 
-    it(`${kind}: dead letters newest first, filtered by vendor and node, re-put once, removed`, async () => {
+    it(`${kind}: dead letters newest first, filtered by vendor and node, re-put once, removed`, async function () {
+      stores.check(this, kind);
       const store = make();
       for (let i = 0; i < 10; i++) await store.settle(`x${i}`, { dead: dead(record(i)) });
       await store.settle('x', { dead: { ...dead(record(3)), code: 'TIMEOUT' } }); // the same id again: moved to the front
@@ -291,42 +332,33 @@ describe('the outbox and dead letters in the ledger store (memory and LevelDB al
     assert.equal((await store.deadLetters({ limit: 1 }))[0].id, `d${MAX_DEAD_LETTERS + 2}`);
   });
 
-  it('leveldb: keeps at most maxDeadLetters, the oldest go first; everything survives a reopen', async () => {
-    let store: LedgerStore = new LevelLedgerStore(dir, { maxDeadLetters: 5 });
-    for (let i = 0; i < 8; i++) await store.settle(`x${i}`, { dead: dead(record(i)) });
-    await Promise.all([8, 9, 10].map((i) => store.settle(`x${i}`, { dead: dead(record(i)) })));
-    assert.deepEqual((await store.deadLetters()).map((d) => d.id).sort(), ['rec-0006', 'rec-0007', 'rec-0008', 'rec-0009', 'rec-0010']);
-    assert.equal(Object.values((await store.counts()).deadLetters).reduce((a, b) => a + b, 0), 5);
-    await store.journal(record(20, { state: 'sent', sentAt: 5 }));
-    await store.close();
-    store = new LevelLedgerStore(dir, { maxDeadLetters: 5 });
-    open.push(store);
-    assert.equal((await store.deadLetters()).length, 5);
-    assert.deepEqual(await store.pending(), [record(20, { state: 'sent', sentAt: 5 })]);
-    await store.settle('x11', { dead: dead(record(11)) });
-    assert.deepEqual((await store.deadLetters()).map((d) => d.id).sort(), ['rec-0007', 'rec-0008', 'rec-0009', 'rec-0010', 'rec-0011']);
-  });
+  for (const kind of ['leveldb', 'redis'] as const) {
+    it(`${kind}: keeps at most maxDeadLetters, the oldest go first; everything survives a reopen`, async function () {
+      stores.check(this, kind);
+      let store: LedgerStore = stores.make(kind, 5);
+      for (let i = 0; i < 8; i++) await store.settle(`x${i}`, { dead: dead(record(i)) });
+      await Promise.all([8, 9, 10].map((i) => store.settle(`x${i}`, { dead: dead(record(i)) })));
+      assert.deepEqual((await store.deadLetters()).map((d) => d.id).sort(), ['rec-0006', 'rec-0007', 'rec-0008', 'rec-0009', 'rec-0010']);
+      assert.equal(Object.values((await store.counts()).deadLetters).reduce((a, b) => a + b, 0), 5);
+      await store.journal(record(20, { state: 'sent', sentAt: 5 }));
+      await store.close();
+      store = stores.make(kind, 5);
+      assert.equal((await store.deadLetters()).length, 5);
+      assert.deepEqual(await store.pending(), [record(20, { state: 'sent', sentAt: 5 })]);
+      await store.settle('x11', { dead: dead(record(11)) });
+      assert.deepEqual((await store.deadLetters()).map((d) => d.id).sort(), ['rec-0007', 'rec-0008', 'rec-0009', 'rec-0010', 'rec-0011']);
+    });
+  }
 });
 
-describe('markSent: the create of an outbox record may have left (memory and LevelDB)', function () {
-  let dir: string;
-  const open: LedgerStore[] = [];
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-sent-'));
-  });
-  afterEach(async () => {
-    for (const s of open.splice(0)) await s.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+describe('markSent: the create of an outbox record may have left (memory, LevelDB and Redis)', function () {
+  const stores = contractStores('ledger-sent');
   const rec = (id: string): OutboxRecord => ({ id, node: 'n', vendor: 'taleez', state: 'queued', msg: { big: 'x'.repeat(1000) }, accepted: '2026-12-03T10:00:00.000Z' });
 
-  for (const kind of ['memory', 'leveldb'] as const) {
-    it(`${kind}: marked, unmarked, kept across a reopen, removed with its record`, async () => {
-      const make = () => {
-        const s = kind === 'memory' ? new MemoryLedgerStore() : new LevelLedgerStore(dir);
-        open.push(s);
-        return s;
-      };
+  for (const kind of KINDS) {
+    it(`${kind}: marked, unmarked, kept across a reopen, removed with its record`, async function () {
+      stores.check(this, kind);
+      const make = () => stores.make(kind);
       const store = make();
       await store.journal(rec('a'));
       await store.journal(rec('b'));
@@ -336,9 +368,8 @@ describe('markSent: the create of an outbox record may have left (memory and Lev
       await store.markSent('nope', 5); // no record: nothing to say
       const states = async (s: LedgerStore) => (await s.pending()).map((r) => [r.id, r.state, r.sentAt]);
       assert.deepEqual(await states(store), [['a', 'sent', 1234], ['b', 'queued', undefined]]);
-      if (kind === 'leveldb') {
+      if (kind !== 'memory') {
         await store.close();
-        open.pop();
         const again = make();
         assert.deepEqual(await states(again), [['a', 'sent', 1234], ['b', 'queued', undefined]]);
         await again.settle('a', {});
