@@ -20,6 +20,7 @@ const nodeFile = (name: string) => require(path.join(repoRoot, 'dist', 'nodes', 
 export const allNodes = [
   'hrflow-api',
   'hrflow-profile',
+  'hrflow-profiles',
   'hrflow-logic',
   'hrflow-smartrecruiters-config',
   'hrflow-smartrecruiters',
