@@ -43,6 +43,7 @@ const STATUS = {
   done: { key: 'hrflow-profiles.status.done', en: '__emitted__ sent, __read__ read' },
   failed: { key: 'hrflow-profiles.status.failed', en: '__code__' },
 } as const;
+const NO_HOOKS = { key: 'hrflow-profiles.warn.no-hooks', en: 'This Node-RED gives nodes no RED.hooks: the source cannot follow its messages downstream, so it reads every page without waiting for the pushes (no backpressure) and a failed push is not sent again by the next run.' };
 
 /** The cursor of a workflow_id, as kept in the store. */
 interface ProfilesCursor {
@@ -87,20 +88,10 @@ function parseSourceKeys(value: unknown): string[] {
 
 type Hooks = { add(name: string, fn: (ev: any) => void): void; remove(name: string): void };
 
-/**
- * The runtime's messaging hooks: RED.hooks (Node-RED >= 2); an embedding whose node API lacks it (the test
- * helper's) gets the hooks of the @node-red/util that Node-RED's runtime itself uses.
- */
+/** The runtime's messaging hooks: `RED.hooks`, which Node-RED gives every node module (since 2.0). */
 function runtimeHooks(RED: NodeAPI): Hooks | undefined {
-  const own = (RED as unknown as { hooks?: Hooks }).hooks;
-  if (own && typeof own.add === 'function') return own;
-  try {
-    const runtime = require.resolve('@node-red/runtime');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require(require.resolve('@node-red/util', { paths: [runtime] })) as { hooks?: Hooks }).hooks;
-  } catch {
-    return undefined;
-  }
+  const hooks = (RED as unknown as { hooks?: Hooks }).hooks;
+  return hooks && typeof hooks.add === 'function' && typeof hooks.remove === 'function' ? hooks : undefined;
 }
 
 /** Whether Node-RED will complete a message at this node (its input handlers take `done`). */
@@ -160,6 +151,7 @@ export = function (RED: NodeAPI): void {
     };
     const label = `hrflowProfiles${node.id.replace(/[^A-Za-z0-9]/g, '_')}`;
     const hooks = runtimeHooks(RED);
+    if (!hooks) node.warn(text(NO_HOOKS, {}));
     // preDeliver: the destination is known. Only a node that signals completion (an input handler taking
     // `done`) is waited for: Node-RED never completes a message at a node whose handler has no `done`.
     hooks?.add(`preDeliver.${label}`, (ev: { msg?: { _msgid?: string }; destination?: { node?: { _inputCallback?: unknown; _inputCallbacks?: unknown; _expectedDoneCount?: number } } }) => {
