@@ -185,7 +185,9 @@ export = function (RED: NodeAPI): void {
       if (entry.count <= 0) settle(msg._msgid!);
     };
 
+    /** The run going on, and the one run waiting for it (every trigger arriving meanwhile shares it). */
     let running: Promise<void> | null = null;
+    let queued: Promise<void> | null = null;
 
     async function run(): Promise<void> {
       if (!api) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'no HrFlow account selected in this node', { vendor: 'hrflow' });
@@ -278,15 +280,26 @@ export = function (RED: NodeAPI): void {
       node.send([null, { _msgid: RED.util.generateId(), topic: 'summary', payload: { workflow_id: workflowId, read, emitted, pages, cursor: at, started, finished, retry: next.retry.length } } as NodeMessage]);
     }
 
-    /** One run at a time: a trigger during a run waits for it, then runs once. */
+    /**
+     * One run at a time. A trigger while a run goes on is not lost and starts nothing in parallel: it waits
+     * for that run to end, then ONE more run starts, shared by every trigger that arrived meanwhile (what was
+     * created during the current run is read by the next one; ten clicks make one more run, not ten). Each
+     * input message gets its outcome when the run it waited for ends. An interval tick during a run is skipped.
+     */
     function start(): Promise<void> {
-      const previous = running ?? Promise.resolve();
-      const mine: Promise<void> = previous.catch(() => undefined).then(() => (closed ? undefined : run()));
-      running = mine;
-      mine.finally(() => {
-        if (running === mine) running = null;
-      }).catch(() => undefined);
-      return mine;
+      if (closed) return Promise.resolve();
+      if (!running) {
+        const mine = run().finally(() => {
+          if (running === mine) running = null;
+        });
+        running = mine;
+        return mine;
+      }
+      queued ??= running.catch(() => undefined).then(() => {
+        queued = null;
+        return start();
+      });
+      return queued;
     }
 
     const inputs = onInput(node, async (_msg: Msg) => {

@@ -211,6 +211,51 @@ describe('flow: hrflow-profiles (list a source, sync and incremental)', function
     assert.ok(maxHeld <= 9, `at most 9 in flight, saw ${maxHeld}`);
   });
 
+  it('a trigger during a run starts no parallel run and is not lost: the triggers that arrive meanwhile share one more run', async () => {
+    const sb = ctx.sb;
+    sb.addProfiles(6, { sourceKey: source, createdAt: '2024-08-01T10:00:00Z', prefix: 'click' });
+    const held: Array<() => void> = [];
+    const holdNode = (RED: any) => {
+      RED.nodes.registerType('test-hold', function (this: any, def: any) {
+        RED.nodes.createNode(this, def);
+        this.on('input', (_msg: unknown, _send: unknown, done: () => void) => held.push(done));
+      });
+    };
+    // A complete node on the source: each input message's outcome (done) is seen there.
+    const extra: FlowNode[] = [{ id: 'hold', type: 'test-hold' }, { id: 'cmp', type: 'complete', scope: ['src'], uncaught: false, wires: [['completed']] }, { id: 'completed', type: 'helper' }];
+    await load({ page_size: 10, read_mode: 'sync' }, extra, 'hold', [holdNode]);
+    const summaries: any[] = [];
+    const completed: string[] = [];
+    helper.getNode('sum').on('input', (m: any) => summaries.push(m.payload));
+    helper.getNode('completed').on('input', (m: any) => completed.push(m.topic));
+    const listings = () => sb.state.hrflow.requests;
+    const until = async (what: string, ok: () => boolean) => {
+      for (const end = Date.now() + 10_000; !ok(); await new Promise((r) => setTimeout(r, 5))) if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    };
+    const src = helper.getNode('src');
+    src.receive({ topic: 'first' });
+    await until('the first page downstream', () => held.length === 6);
+    // Three more clicks while the first run waits on its messages: no second listing, nothing answered yet.
+    for (const topic of ['second', 'third', 'fourth']) src.receive({ topic });
+    await silence('sum', 300);
+    assert.equal(listings(), 1);
+    assert.deepEqual(completed, []);
+    // The first run ends: its input is answered, then ONE more run reads the source again.
+    held.splice(0).forEach((d) => d());
+    await until('the first summary', () => summaries.length === 1);
+    await until('the second run downstream', () => held.length === 6);
+    assert.deepEqual(completed, ['first']);
+    assert.equal(listings(), 2);
+    held.splice(0).forEach((d) => d());
+    await until('the second summary', () => summaries.length === 2);
+    await until('every input answered', () => completed.length === 4);
+    await silence('sum', 300);
+    assert.deepEqual(completed.slice(1).sort(), ['fourth', 'second', 'third']);
+    assert.equal(summaries.length, 2, 'three clicks make one more run, not three');
+    assert.deepEqual(summaries.map((s) => s.emitted), [6, 6]);
+    assert.equal(listings(), 2);
+  });
+
   it('the interval timer runs the source and is cleared on close', async () => {
     await load({ interval: 3600 });
     const src = helper.getNode('src');

@@ -33,11 +33,21 @@ export interface HrflowUpdate {
   path: string;
 }
 
-/** `state.hrflow`: the common counters plus the log of profile updates. */
-export type HrflowState = VendorState & { updates: HrflowUpdate[] };
+/** One GET /v1/storing/profiles, as the sandbox logs it (a test compares it with what reached an ATS meanwhile). */
+export interface HrflowListing {
+  page: number;
+  limit: number;
+  sort_by: string;
+  /** ISO date-time the request was handled (the sandbox's clock, as the ATS emulators stamp candidates). */
+  receivedAt: string;
+}
+
+/** `state.hrflow`: the common counters plus the logs of profile updates and listings. */
+export type HrflowState = VendorState & { updates: HrflowUpdate[]; listings: HrflowListing[] };
 
 /** Keep memory bounded in long benchmarks. */
 export const MAX_HRFLOW_UPDATES = 5000;
+export const MAX_HRFLOW_LISTINGS = 5000;
 
 export const HRFLOW_CONTENT_TYPE = 'application/json; charset=utf-8';
 
@@ -82,6 +92,7 @@ export function createHrflow(core: SandboxCore, profiles: ProfileStore): VendorM
   const state = (): HrflowState => {
     const st = core.vendorState('hrflow') as HrflowState;
     if (!Array.isArray(st.updates)) st.updates = [];
+    if (!Array.isArray(st.listings)) st.listings = [];
     return st;
   };
 
@@ -147,6 +158,9 @@ export function createHrflow(core: SandboxCore, profiles: ProfileStore): VendorM
     const min = day('created_at_min', false);
     const max = day('created_at_max', true);
     if (min === null || max === null) return ctx.sendJson(400, env(400, 'Invalid parameters. created_at_min and created_at_max are dates YYYY-MM-DD'));
+    const listings = state().listings;
+    if (listings.length >= MAX_HRFLOW_LISTINGS) listings.shift();
+    listings.push({ page, limit, sort_by: sortBy, receivedAt: new Date(core.options.now()).toISOString() });
     const refs = (keys as string[]).flatMap((k) => profiles.refs(profiles.source(k)));
     const at = (v: unknown) => Date.parse(String(v ?? '').replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) || 0;
     const picked = refs
@@ -217,6 +231,7 @@ export function createHrflow(core: SandboxCore, profiles: ProfileStore): VendorM
     },
     reset() {
       state().updates.length = 0;
+      state().listings.length = 0;
       profiles.restoreEdits();
     },
     page() {
