@@ -1,8 +1,10 @@
 'use strict';
 /**
- * A real Node-RED CLI (node-red/red.js in a child process) on a user directory kept across starts,
- * with this package linked in (as test/e2e/sigkill.spec.ts starts it): start, inject, admin GET,
- * stop with SIGKILL or SIGINT. The editor and admin API listen on 127.0.0.1 only.
+ * A real Node-RED CLI (node-red/red.js in a child process) on a user directory kept across starts, with
+ * this package linked in by the caller: start, inject, admin GET, what the debug sidebar shows, stop with
+ * SIGKILL or SIGINT. The editor and admin API listen on 127.0.0.1 only. NODE_RED_PATH selects another
+ * Node-RED install (the Node-RED 5 CI leg). Shared by the benchmark and the end-to-end tests
+ * (test/e2e/sigkill.spec.ts, test/e2e/start.spec.ts require this file).
  */
 const fs = require('node:fs');
 const net = require('node:net');
@@ -21,7 +23,7 @@ function freePort() {
   });
 }
 
-const nodeRedJs = () => require.resolve('node-red/red.js', { paths: [root] });
+const nodeRedJs = () => (process.env.NODE_RED_PATH ? path.join(process.env.NODE_RED_PATH, 'red.js') : require.resolve('node-red/red.js', { paths: [root] }));
 
 /** Resolves with fn()'s first truthy value; polls every 100 ms, rejects after `ms`. */
 async function waitUntil(what, fn, ms = 30_000, stepMs = 100) {
@@ -104,6 +106,41 @@ class Cli {
     if (res.status !== 200) throw new Error(`GET ${pathname}: HTTP ${res.status}`);
     return res.json();
   }
+
+  /** What the debug sidebar of this Node-RED shows (see debugSidebar). */
+  sidebar() {
+    return debugSidebar(this.url);
+  }
 }
 
-module.exports = { Cli, freePort, waitUntil, nodeRedJs };
+/**
+ * What the editor's debug sidebar shows, read as the editor does (Node-RED's /comms socket, with `ws`,
+ * Node-RED's own dependency): `count(id)` and `msgs(id)` per debug node id. Resolves once subscribed.
+ */
+async function debugSidebar(editor) {
+  const WebSocket = require(require.resolve('ws', { paths: [root] }));
+  const ws = new WebSocket(`${editor.replace(/^http/, 'ws')}/comms`);
+  const seen = new Map();
+  let subscribed;
+  const ready = new Promise((r) => (subscribed = r));
+  ws.on('message', (raw) => {
+    const parsed = JSON.parse(String(raw));
+    for (const m of Array.isArray(parsed) ? parsed : [parsed]) {
+      if (m && m.topic === 'debug' && m.data && m.data.id) {
+        if (!seen.has(m.data.id)) seen.set(m.data.id, []);
+        seen.get(m.data.id).push(m.data);
+      } else if (m && typeof m.topic === 'string' && m.topic.startsWith('notification/')) subscribed();
+    }
+  });
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  // Subscriptions are handled in order: the retained runtime-state notification confirms "debug" is on.
+  ws.send(JSON.stringify({ subscribe: 'debug' }));
+  ws.send(JSON.stringify({ subscribe: 'notification/#' }));
+  await ready;
+  return { count: (id) => (seen.get(id) || []).length, msgs: (id) => seen.get(id) || [], close: () => ws.close() };
+}
+
+module.exports = { Cli, debugSidebar, freePort, waitUntil, nodeRedJs };

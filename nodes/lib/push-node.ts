@@ -15,7 +15,7 @@ import { cvDownloadPolicy, type CvDownloadPolicy } from '../../src/push/files';
 import { createdCandidateId } from '../../src/push/create';
 import { runPush, type PushInput } from '../../src/push/pipeline';
 import { accountHash, duplicateMode, ledgerTarget, profileIdentity, type OutboxRecord, type PushIdentity, type Settlement, type WorkPlan } from '../../src/push/ledger';
-import { deadLetter, journalMessage, MAX_JOURNAL_BYTES, outboxRecord } from '../../src/push/outbox';
+import { deadLetter, journalJson, MAX_JOURNAL_BYTES, outboxRecord } from '../../src/push/outbox';
 import { durableLedger, isDurable, ledgerFor, sweepOrphans } from './ledger';
 import { report } from './push-events';
 import { abortedAtClose, fromMsgOr, intSetting, onInput, Status, whichMsg, type Job, type Msg } from './runtime';
@@ -154,6 +154,8 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
     const ledger = ledgerFor(RED);
     const onDuplicate = duplicateMode(def.on_duplicate);
     let inFlight = 0;
+    /** The account's hash in the ledger (its config node is recreated when it changes, and this node with it). */
+    let accountId: string | undefined;
     // The durable outbox: each message's journal record (a resumed message comes with its own).
     const records = new WeakMap<object, OutboxRecord>();
     /** How this node was closed: `keep` (stopped or redeployed: journaled messages resume at the next start), `remove`. */
@@ -211,14 +213,14 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
         const read = given();
         const profile = profileIdentity(read.profile, read.payload);
         // No HrFlow key and no e-mail: nothing to know the profile by, pushed as without the ledger.
-        if (profile) identity = { vendor: vendor.id, account: accountHash(`${type}-config`, config), target: ledgerTarget(fields, params), profile };
+        if (profile) identity = { vendor: vendor.id, account: (accountId ??= accountHash(`${type}-config`, config)), target: ledgerTarget(fields, params), profile };
       }
       // Journaled before the first request (durable in the user directory: resumed after a stop, a redeploy or a crash;
       // in memory: its dead letter if it fails).
       let record = records.get(msg);
       const resumedFrom = record;
       if (!record && ledger && !dryRun) {
-        const kept = journalMessage(msg);
+        const kept = journalJson(msg);
         if (!kept) {
           node.warn(`${whichMsg(msg)}: larger than ${MAX_JOURNAL_BYTES / 1024 / 1024} MiB as JSON, not kept in the outbox: pushed, but not resumed after a crash`);
         } else {

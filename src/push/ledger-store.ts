@@ -30,6 +30,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ClassicLevel } from 'classic-level';
 import { MAX_DEAD_LETTERS } from './ledger';
+import { recordJson } from './outbox';
 import type { DeadLetter, DeadLetterQuery, LedgerEntry, LedgerQuery, LedgerStore, OutboxRecord, Settlement, StoreCounts } from './ledger';
 
 interface Stored {
@@ -215,7 +216,7 @@ class Handle {
   private change(changes: Change[]): Promise<void> {
     // A snapshot (the caller may change its objects before the batch is written). An outbox record carries
     // the whole message: serialized once, as it will be written, not copied and serialized again.
-    const copy = changes.map((c): Change => (c.kind === 'journal' ? { kind: 'journaled', id: c.record.id, json: JSON.stringify(c.record) } : (JSON.parse(JSON.stringify(c)) as Change)));
+    const copy = changes.map((c): Change => (c.kind === 'journal' ? { kind: 'journaled', id: c.record.id, json: recordJson(c.record) } : (JSON.parse(JSON.stringify(c)) as Change)));
     return new Promise((resolve, reject) => {
       this.queued.push({ changes: copy, resolve, reject });
       if (!this.writing) this.writing = this.drain();

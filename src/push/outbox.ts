@@ -19,9 +19,12 @@ export const MAX_JOURNAL_BYTES = 4 * 1024 * 1024;
 /** Properties never journaled. */
 const LEFT_OUT = new Set(['req', 'res', 'resumed', 'retried']);
 
-/** The journaled copy of a message, or undefined when it is larger than `maxBytes`. */
-export function journalMessage(msg: object, maxBytes = MAX_JOURNAL_BYTES): Record<string, unknown> | undefined {
-  const out: Record<string, unknown> = {};
+/**
+ * The journaled copy of a message as JSON text (each kept property written once, as it will be stored), or
+ * undefined when it is larger than `maxBytes`.
+ */
+export function journalJson(msg: object, maxBytes = MAX_JOURNAL_BYTES): string | undefined {
+  const parts: string[] = [];
   let size = 2;
   for (const key of Object.keys(msg)) {
     if (LEFT_OUT.has(key)) continue;
@@ -32,21 +35,55 @@ export function journalMessage(msg: object, maxBytes = MAX_JOURNAL_BYTES): Recor
       continue; // a cycle, a BigInt, a getter that throws: left out
     }
     if (text === undefined) continue; // a function, a symbol, undefined
-    size += text.length + key.length + 4;
+    const part = `${JSON.stringify(key)}:${text}`;
+    size += part.length + 1;
     if (size > maxBytes) return undefined;
-    out[key] = JSON.parse(text);
+    parts.push(part);
   }
-  return out;
+  return `{${parts.join(',')}}`;
+}
+
+/** The journaled copy of a message, or undefined when it is larger than `maxBytes`. */
+export function journalMessage(msg: object, maxBytes = MAX_JOURNAL_BYTES): Record<string, unknown> | undefined {
+  const json = journalJson(msg, maxBytes);
+  return json === undefined ? undefined : (JSON.parse(json) as Record<string, unknown>);
+}
+
+/** The JSON text of records made by outboxRecord, written as is by the stores (never serialized twice). */
+const RECORD_JSON = new WeakMap<OutboxRecord, string>();
+
+/** An outbox record as JSON text: the one it was made from, else serialized. */
+export function recordJson(record: OutboxRecord): string {
+  return RECORD_JSON.get(record) ?? JSON.stringify(record);
+}
+
+/**
+ * A new outbox record for a message accepted by a push node, kept as JSON (journalJson): its JSON text is built around that text
+ * (recordJson), and its `msg` is parsed only when read (a dead letter, a store that copies it): on the way of a
+ * push that succeeds, the message is serialized once and never parsed.
+ */
+export function outboxRecord(node: string, vendor: string, msgJson: string, now = new Date()): OutboxRecord {
+  const head = { id: outboxId(now.getTime()), node, vendor, state: 'queued' as const };
+  const accepted = now.toISOString();
+  let msg: Record<string, unknown> | undefined;
+  const record = { ...head } as OutboxRecord;
+  Object.defineProperty(record, 'msg', {
+    enumerable: true,
+    configurable: true,
+    get: () => (msg ??= JSON.parse(msgJson) as Record<string, unknown>),
+    set: (value: Record<string, unknown>) => {
+      msg = value;
+      RECORD_JSON.delete(record);
+    },
+  });
+  record.accepted = accepted;
+  RECORD_JSON.set(record, `${JSON.stringify(head).slice(0, -1)},"msg":${msgJson},"accepted":${JSON.stringify(accepted)}}`);
+  return record;
 }
 
 /** A new outbox record id: sortable by time, unique. */
 export function outboxId(now = Date.now()): string {
   return `${now.toString(36).padStart(9, '0')}-${randomUUID()}`;
-}
-
-/** A new outbox record for a message accepted by a push node. */
-export function outboxRecord(node: string, vendor: string, msg: Record<string, unknown>, now = new Date()): OutboxRecord {
-  return { id: outboxId(now.getTime()), node, vendor, state: 'queued', msg, accepted: now.toISOString() };
 }
 
 /** The dead letter of a failed push. */

@@ -5,28 +5,23 @@
  * offer, vacancy and pool fields. Runs only with HRFLOW_BROWSER=1 (see test/browser/README.md).
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import {
   BAD,
   CONFIG_LABELS,
   CONFIG_TYPES,
   FLOW_IDS,
-  closeAllTrays,
-  loadEditor,
-  openBrowser,
   openConfigDialog,
   openPushDialog,
   ourErrors,
   skipUnlessBrowser,
-  startEditor,
   tray,
   vendorDescription,
   waitUntil,
   type Editor,
   type Session,
   type VendorId,
+  useEditor,
 } from '../helpers/browser';
 
 /** The secret each account's Test connection is tried with when wrong (a password credential). */
@@ -85,29 +80,12 @@ async function openPicker(page: Page, field: string): Promise<Locator> {
 describe('browser: Test connection and pickers', function () {
   skipUnlessBrowser(this);
   this.timeout(60_000);
+  const suite = useEditor(this, { locale: 'en-US' });
   let ed: Editor;
   let s: Session;
   let page: Page;
-
-  before(async function () {
-    this.timeout(90_000);
-    ed = await startEditor();
-    s = await openBrowser('en-US');
-    page = s.page;
-    await loadEditor(page, ed.url);
-  });
-
-  after(async () => {
-    await s?.close();
-    await ed?.stop();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page && process.env.HRFLOW_BROWSER_SHOTS) {
-      fs.mkdirSync(process.env.HRFLOW_BROWSER_SHOTS, { recursive: true });
-      await page.screenshot({ path: path.join(process.env.HRFLOW_BROWSER_SHOTS, `${this.currentTest.title.replace(/\W+/g, '_')}.png`) });
-    }
-    if (page) await closeAllTrays(page).catch(() => undefined);
+  before(() => {
+    ({ editor: ed, session: s, page } = suite);
   });
 
   for (const type of CONFIG_TYPES) {

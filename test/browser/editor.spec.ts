@@ -20,20 +20,18 @@ import {
   VENDORS,
   cancelTray,
   closeAllTrays,
-  loadEditor,
-  openBrowser,
   openConfigDialog,
   openNodeDialog,
   openPushDialog,
   ourErrors,
   skipUnlessBrowser,
-  startEditor,
   tray,
   vendorDescription,
   waitUntil,
   workspaceNode,
   type Editor,
   type Session,
+  useEditor,
 } from '../helpers/browser';
 
 
@@ -59,29 +57,12 @@ async function checkDialogText(page: Page, type: string): Promise<void> {
 describe('browser: the editor (dialogs, deploy, inject, debug, examples)', function () {
   skipUnlessBrowser(this);
   this.timeout(60_000);
+  const suite = useEditor(this, { locale: 'en-US' });
   let ed: Editor;
   let s: Session;
   let page: Page;
-
-  before(async function () {
-    this.timeout(90_000);
-    ed = await startEditor();
-    s = await openBrowser('en-US');
-    page = s.page;
-    await loadEditor(page, ed.url);
-  });
-
-  after(async () => {
-    await s?.close();
-    await ed?.stop();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page && process.env.HRFLOW_BROWSER_SHOTS) {
-      fs.mkdirSync(process.env.HRFLOW_BROWSER_SHOTS, { recursive: true });
-      await page.screenshot({ path: path.join(process.env.HRFLOW_BROWSER_SHOTS, `${this.currentTest.title.replace(/\W+/g, '_')}.png`) });
-    }
-    if (page) await closeAllTrays(page).catch(() => undefined);
+  before(() => {
+    ({ editor: ed, session: s, page } = suite);
   });
 
   it('loads the editor: every node type of the package in the palette, nothing fetched off loopback', async () => {

@@ -15,17 +15,13 @@ import {
   FLOW_TYPES,
   NODE_TYPES,
   cancelTray,
-  closeAllTrays,
-  loadEditor,
-  openBrowser,
   openConfigDialog,
   openNodeDialog,
   ourErrors,
   skipUnlessBrowser,
-  startEditor,
   tray,
-  type Editor,
   type Session,
+  useEditor,
 } from '../helpers/browser';
 
 /** The `<type>.label` texts of a built catalogue (dist/nodes/locales/<lang>/<type>.json). */
@@ -64,29 +60,11 @@ async function checkFrench(page: Page, type: string): Promise<string[]> {
 describe('browser: the editor in French (fr-FR browser)', function () {
   skipUnlessBrowser(this);
   this.timeout(60_000);
-  let ed: Editor;
+  const suite = useEditor(this, { locale: 'fr-FR', shots: 'fr_' });
   let s: Session;
   let page: Page;
-
-  before(async function () {
-    this.timeout(90_000);
-    ed = await startEditor();
-    s = await openBrowser('fr-FR');
-    page = s.page;
-    await loadEditor(page, ed.url);
-  });
-
-  after(async () => {
-    await s?.close();
-    await ed?.stop();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page && process.env.HRFLOW_BROWSER_SHOTS) {
-      fs.mkdirSync(process.env.HRFLOW_BROWSER_SHOTS, { recursive: true });
-      await page.screenshot({ path: path.join(process.env.HRFLOW_BROWSER_SHOTS, `fr_${this.currentTest.title.replace(/\W+/g, '_')}.png`) });
-    }
-    if (page) await closeAllTrays(page).catch(() => undefined);
+  before(() => {
+    ({ session: s, page } = suite);
   });
 
   it("Node-RED picks French from the browser's language", async () => {

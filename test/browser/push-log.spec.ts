@@ -14,7 +14,7 @@ import type { Page } from 'playwright-core';
 import { LevelLedgerStore } from '../../src/push/ledger-store';
 import type { DeadLetter } from '../../src/push/ledger';
 import { repoRoot } from '../helpers/fixtures';
-import { BAD, FLOW_IDS, VENDORS, loadEditor, openBrowser, ourErrors, skipUnlessBrowser, startEditor, waitUntil, workspaceNode, type Editor, type Session } from '../helpers/browser';
+import { BAD, FLOW_IDS, VENDORS, loadEditor, ourErrors, skipUnlessBrowser, useEditor, waitUntil, workspaceNode, type Editor, type Session } from '../helpers/browser';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { demoOptions } = require(path.join(repoRoot, 'scripts', 'demo-flow.js'));
@@ -64,21 +64,12 @@ async function rowPairs(page: Page): Promise<string[][]> {
 describe('browser: the HrFlow sidebar tab (push log, dead letters)', function () {
   skipUnlessBrowser(this);
   this.timeout(90_000);
+  const suite = useEditor(this, { beforeStart: seed });
   let editor: Editor;
   let session: Session;
   let page: Page;
-
-  before(async function () {
-    this.timeout(120_000);
-    editor = await startEditor({ beforeStart: seed });
-    session = await openBrowser();
-    page = session.page;
-    await loadEditor(page, editor.url);
-  });
-
-  after(async () => {
-    await session?.close();
-    await editor?.stop();
+  before(() => {
+    ({ editor, session, page } = suite);
   });
 
   it('has an HrFlow tab (named in the sidebar menu), opened by its action, that says when nothing was pushed yet', async () => {

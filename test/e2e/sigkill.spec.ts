@@ -12,17 +12,14 @@
  * The seed: SIGKILL_SEED (default 12); the rounds are printed with the seed, to replay a failure.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import WebSocket from 'ws';
 import { createSandbox, type Sandbox } from '../../src/sandbox';
 import { LevelLedgerStore } from '../../src/push/ledger-store';
 import type { DeadLetter } from '../../src/push/ledger';
 import { repoRoot } from '../helpers/fixtures';
-import { freePort } from '../helpers/net';
-import { nodeRedJs, waitUntil } from '../helpers/browser';
+import { waitUntil } from '../helpers/browser';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { demoEnv, pickSampleKeys } = require(path.join(repoRoot, 'scripts', 'demo-flow.js'));
@@ -85,89 +82,20 @@ function flowFor(sb: Sandbox, profiles: unknown[]): { flow: any[]; credentials: 
   return { flow, credentials };
 }
 
-/** A Node-RED CLI on a user directory (kept across starts). */
-class Cli {
-  child?: ChildProcess;
-  out = '';
-  url = '';
-  constructor(readonly userDir: string, readonly sb: Sandbox) {}
-
-  async start(): Promise<void> {
-    const port = await freePort();
-    this.url = `http://127.0.0.1:${port}`;
-    const settings = path.join(this.userDir, 'settings.js');
-    fs.writeFileSync(
-      settings,
-      `module.exports = {
-  uiHost: '127.0.0.1', uiPort: ${port}, flowFile: 'flows.json', credentialSecret: false,
-  editorTheme: { projects: { enabled: false }, tours: false, palette: { catalogues: [] } },
-  externalModules: { palette: { allowInstall: false } },
-  telemetry: { enabled: false, updateNotification: false }, diagnostics: { enabled: false, ui: false },
-  logging: { console: { level: 'info', metrics: false, audit: false } }, functionExternalModules: false,
-  hrflowCvDownload: { allowPrivateAddresses: true },
-};\n`,
-    );
-    this.out = '';
-    const child = spawn(process.execPath, [nodeRedJs(), '--userDir', this.userDir, '--settings', settings, '--port', String(port)], {
-      cwd: this.userDir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...demoEnv(this.sb.credentials) },
-    });
-    this.child = child;
-    child.stdout?.on('data', (d) => (this.out += d));
-    child.stderr?.on('data', (d) => (this.out += d));
-    await waitUntil('Node-RED to start its flows', () => {
-      if (child.exitCode !== null) throw new Error(`Node-RED exited (${child.exitCode}):\n${this.out}`);
-      return /Started flows/.test(this.out) || undefined;
-    }, 45_000).catch((err) => {
-      throw new Error(`${err.message}\n--- Node-RED output ---\n${this.out}`);
-    });
-  }
-
-  async stop(signal: 'SIGKILL' | 'SIGINT'): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill(signal);
-    const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(t);
-  }
-
-  async inject(): Promise<void> {
-    const res = await fetch(`${this.url}/inject/k-inject`, { method: 'POST' });
-    assert.equal(res.status, 200);
-  }
-
-  async get(pathname: string): Promise<any> {
-    const res = await fetch(`${this.url}${pathname}`);
-    assert.equal(res.status, 200, pathname);
-    return res.json();
-  }
-
-  /** What the debug sidebar shows, per debug node id (the editor's /comms socket). */
-  async sidebar(): Promise<{ count: (id: string) => number; msgs: (id: string) => any[]; close: () => void }> {
-    const ws = new WebSocket(`${this.url.replace(/^http/, 'ws')}/comms`);
-    const seen = new Map<string, any[]>();
-    let subscribed!: () => void;
-    const ready = new Promise<void>((r) => (subscribed = r));
-    ws.on('message', (raw) => {
-      const parsed = JSON.parse(String(raw));
-      for (const m of Array.isArray(parsed) ? parsed : [parsed]) {
-        if (m?.topic === 'debug' && m.data?.id) seen.set(m.data.id, [...(seen.get(m.data.id) ?? []), m.data]);
-        else if (typeof m?.topic === 'string' && m.topic.startsWith('notification/')) subscribed();
-      }
-    });
-    await new Promise((resolve, reject) => {
-      ws.once('open', resolve);
-      ws.once('error', reject);
-    });
-    ws.send(JSON.stringify({ subscribe: 'debug' }));
-    ws.send(JSON.stringify({ subscribe: 'notification/#' }));
-    await ready;
-    return { count: (id) => seen.get(id)?.length ?? 0, msgs: (id) => seen.get(id) ?? [], close: () => ws.close() };
-  }
-}
+/** A Node-RED CLI on a user directory (kept across starts): bench/lib/cli.js, shared with the benchmark. */
+type Cli = {
+  userDir: string;
+  url: string;
+  out: string;
+  start(): Promise<void>;
+  stop(signal: 'SIGKILL' | 'SIGINT'): Promise<void>;
+  inject(id: string): Promise<void>;
+  get(pathname: string): Promise<any>;
+  sidebar(): Promise<{ count: (id: string) => number; msgs: (id: string) => any[]; close: () => void }>;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Cli: CliProcess } = require(path.join(repoRoot, 'bench', 'lib', 'cli.js')) as { Cli: new (userDir: string, env: Record<string, string>) => Cli };
+const newCli = (userDir: string, sb: Sandbox): Cli => new CliProcess(userDir, demoEnv(sb.credentials));
 
 describe('e2e: SIGKILL and restart of a real Node-RED CLI mid-push (durable outbox, exactly once)', function () {
   this.timeout(600_000);
@@ -266,7 +194,7 @@ describe('e2e: SIGKILL and restart of a real Node-RED CLI mid-push (durable outb
   async function pushAgain(cli: Cli): Promise<{ outs: any[]; errs: any[] }> {
     const side = await cli.sidebar();
     try {
-      await cli.inject();
+      await cli.inject('k-inject');
       await waitUntil('every outcome of the second push', () => (side.count('k-out') + side.count('k-err') >= N * VENDORS.length ? true : undefined), 120_000);
       return { outs: side.msgs('k-out'), errs: side.msgs('k-err') };
     } finally {
@@ -306,10 +234,10 @@ describe('e2e: SIGKILL and restart of a real Node-RED CLI mid-push (durable outb
   async function round(label: string, signal: 'SIGKILL' | 'SIGINT', thresholds: number[]): Promise<void> {
     sb.reset();
     slowCreates(true);
-    const cli = new Cli(userDir(), sb);
+    const cli = newCli(userDir(), sb);
     clis.push(cli);
     await cli.start();
-    await cli.inject();
+    await cli.inject('k-inject');
     for (const threshold of thresholds) {
       // SmartRecruiters saw a request first (the messages were accepted and journaled): then the threshold.
       await waitUntil('a request at SmartRecruiters', () => (state().smartrecruiters.requests > 0 ? true : undefined), 30_000).catch((err) => {

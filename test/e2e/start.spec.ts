@@ -11,7 +11,6 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import WebSocket from 'ws'; // Node-RED's own dependency: its editor talks to the runtime over /comms
 import { repoRoot } from '../helpers/fixtures';
 import { freePort } from '../helpers/net';
 
@@ -30,37 +29,11 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms: nu
   throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
 }
 
-/**
- * What the editor's debug sidebar shows, read as the editor does (Node-RED's /comms socket): counts per
- * debug node id, the error texts shown by the demo's "errors" debug node, and the lines of its "pushed" one.
- */
-async function debugSidebar(editor: string): Promise<{ count: (id: string) => number; errors: string[]; pushed: string[]; close: () => void }> {
-  const ws = new WebSocket(`${editor.replace(/^http/, 'ws')}/comms`);
-  const counts = new Map<string, number>();
-  const errors: string[] = [];
-  const pushed: string[] = [];
-  let subscribed!: () => void;
-  const ready = new Promise<void>((resolve) => (subscribed = resolve));
-  ws.on('message', (raw) => {
-    const parsed = JSON.parse(String(raw));
-    for (const m of Array.isArray(parsed) ? parsed : [parsed]) {
-      if (m?.topic === 'debug' && m.data?.id) {
-        counts.set(m.data.id, (counts.get(m.data.id) ?? 0) + 1);
-        if (m.data.id === 'demo-debug-errors') errors.push(String(m.data.msg));
-        if (m.data.id === 'demo-debug-pushed') pushed.push(String(m.data.msg));
-      } else if (typeof m?.topic === 'string' && m.topic.startsWith('notification/')) subscribed();
-    }
-  });
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
-  // Subscriptions are handled in order: the retained runtime-state notification confirms "debug" is on.
-  ws.send(JSON.stringify({ subscribe: 'debug' }));
-  ws.send(JSON.stringify({ subscribe: 'notification/#' }));
-  await ready;
-  return { count: (id) => counts.get(id) ?? 0, errors, pushed, close: () => ws.close() };
-}
+// The debug sidebar as the editor reads it (bench/lib/cli.js, shared with the SIGKILL test and the benchmark).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { debugSidebar } = require(path.join(repoRoot, 'bench', 'lib', 'cli.js')) as {
+  debugSidebar: (editor: string) => Promise<{ count: (id: string) => number; msgs: (id: string) => Array<{ msg: unknown }>; close: () => void }>;
+};
 
 describe('npm start (scripts/start.js): Node-RED + sandbox + demo flow', function () {
   this.timeout(60_000);
@@ -107,7 +80,7 @@ describe('npm start (scripts/start.js): Node-RED + sandbox + demo flow', functio
         30_000,
       );
       const s = (await (await fetch(`${sandbox}/__admin/state`)).json()) as Record<string, any>;
-      return { state: s.vendors ?? s, errors: sidebar.errors, pushed: sidebar.pushed };
+      return { state: s.vendors ?? s, errors: sidebar.msgs('demo-debug-errors').map((m) => String(m.msg)), pushed: sidebar.msgs('demo-debug-pushed').map((m) => String(m.msg)) };
     } finally {
       sidebar.close();
     }

@@ -307,3 +307,39 @@ export function vendorDescription(vendor: VendorId): any {
 export function ourErrors(errors: string[]): string[] {
   return errors.filter((e) => e.startsWith('pageerror') || /hrflow/i.test(e));
 }
+
+/** What useEditor gives a suite: its editor, its browser session and page (set once the suite's `before` ran). */
+export interface EditorSuite {
+  editor: Editor;
+  session: Session;
+  page: Page;
+}
+
+/**
+ * A suite's Node-RED editor in a browser: started (startEditor, openBrowser in `locale`, loadEditor) before its
+ * tests, closed after. After each test, a failed one leaves a screenshot in HRFLOW_BROWSER_SHOTS (names
+ * prefixed by `shots`), and the trays left open are closed.
+ */
+export function useEditor(suite: Mocha.Suite, options: { locale?: string; shots?: string; beforeStart?(userDir: string, sandbox: Sandbox): Promise<void> | void } = {}): EditorSuite {
+  const ctx = {} as EditorSuite;
+  suite.beforeAll(async function () {
+    this.timeout(120_000);
+    ctx.editor = await startEditor({ beforeStart: options.beforeStart });
+    ctx.session = await openBrowser(options.locale ?? 'en-US');
+    ctx.page = ctx.session.page;
+    await loadEditor(ctx.page, ctx.editor.url);
+  });
+  suite.afterAll(async () => {
+    await ctx.session?.close();
+    await ctx.editor?.stop();
+  });
+  suite.afterEach(async function () {
+    const page = ctx.page;
+    if (this.currentTest?.state === 'failed' && page && process.env.HRFLOW_BROWSER_SHOTS) {
+      fs.mkdirSync(process.env.HRFLOW_BROWSER_SHOTS, { recursive: true });
+      await page.screenshot({ path: path.join(process.env.HRFLOW_BROWSER_SHOTS, `${options.shots ?? ''}${this.currentTest.title.replace(/\W+/g, '_')}.png`) });
+    }
+    if (page) await closeAllTrays(page).catch(() => undefined);
+  });
+  return ctx;
+}
