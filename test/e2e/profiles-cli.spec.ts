@@ -48,7 +48,6 @@ describe('e2e: hrflow-profiles in a real Node-RED (backpressure through RED.hook
     assert.match(cli.output(), /emitted['"]?:\s*120\b/, cli.output().slice(-2000));
     assert.doesNotMatch(cli.output(), /no RED\.hooks/);
     assert.equal(candidates.length, TOTAL);
-    assert.equal(sb.state.smartrecruiters.rateLimited, 0);
     assertListingsPaced(sb, 'smartrecruiters', PAGE, TOTAL / PAGE);
   });
 });
