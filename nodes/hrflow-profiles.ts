@@ -86,6 +86,13 @@ function parseSourceKeys(value: unknown): string[] {
   return [...new Set(text.split(/[\s,;]+/).map((k) => k.replace(/^["'[]+|["'\]]+$/g, '')).filter(Boolean))];
 }
 
+/** A property among fixed values: the first one when blank, undefined when another value. */
+function choice<T extends string>(value: unknown, values: readonly [T, ...T[]]): T | undefined {
+  const v = typeof value === 'string' ? value.trim() : value === undefined || value === null ? '' : String(value);
+  if (!v) return values[0];
+  return values.find((x) => x === v);
+}
+
 type Hooks = { add(name: string, fn: (ev: any) => void): void; remove(name: string): void };
 
 /** The runtime's messaging hooks: `RED.hooks`, which Node-RED gives every node module (since 2.0). */
@@ -126,11 +133,14 @@ export = function (RED: NodeAPI): void {
     const node = this;
     const api = RED.nodes.getNode(def.api as string) as HrflowApiNode | null;
     const sourceKeys = parseSourceKeys(def.source_keys);
-    const incremental = String(def.read_mode ?? '').trim() === 'incremental';
+    // Blank: the panel's defaults (incremental, updated_at); another value is an INVALID_CONFIG at each run.
+    const readMode = choice(def.read_mode, ['incremental', 'sync'] as const);
+    const incremental = readMode !== 'sync';
     const workflowId = String(def.workflow_id ?? '').trim() || node.id;
     const interval = intSetting(def.interval, 0);
     const pageSize = Math.min(1000, Math.max(1, intSetting(def.page_size, 30) || 30));
-    const sortBy: ProfilesCursor['sort_by'] = String(def.sort_by ?? '').trim() === 'updated_at' ? 'updated_at' : 'created_at';
+    const sortChoice = choice(def.sort_by, ['updated_at', 'created_at'] as const);
+    const sortBy: ProfilesCursor['sort_by'] = sortChoice ?? 'updated_at';
     const cursorId = `hrflow-profiles:${workflowId}`;
     const controller = new AbortController();
     let closed = false;
@@ -192,6 +202,8 @@ export = function (RED: NodeAPI): void {
     async function run(): Promise<void> {
       if (!api) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'no HrFlow account selected in this node', { vendor: 'hrflow' });
       if (!sourceKeys.length) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'no HrFlow source key in this node (source_keys)', { vendor: 'hrflow' });
+      if (readMode === undefined) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, `read_mode must be "incremental" or "sync", not ${JSON.stringify(String(def.read_mode)).slice(0, 40)}`, { vendor: 'hrflow' });
+      if (sortChoice === undefined) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, `sort_by must be "updated_at" or "created_at", not ${JSON.stringify(String(def.sort_by)).slice(0, 40)}`, { vendor: 'hrflow' });
       const started = new Date().toISOString();
       const client = api.client({ signal: controller.signal });
       const store = cursorStore();

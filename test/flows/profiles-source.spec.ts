@@ -256,6 +256,26 @@ describe('flow: hrflow-profiles (list a source, sync and incremental)', function
     assert.equal(listings(), 2);
   });
 
+  it('blank read_mode and sort_by are the panel defaults (incremental, updated_at); another value is a catchable INVALID_CONFIG', async () => {
+    const sb = ctx.sb;
+    const keys = sb.addProfiles(3, { sourceKey: source, createdAt: '2024-09-01T10:00:00Z', prefix: 'dflt' });
+    await load({ read_mode: '', sort_by: undefined });
+    assert.equal((await runOnce()).summary.emitted, 3);
+    assert.ok(sb.touchProfile(source, keys[0], '2024-09-03T10:00:00Z'));
+    const second = await runOnce();
+    assert.deepEqual(second.out.map((m) => m.hrflow.profile_key), [keys[0]], 'incremental on updated_at: only the edited one');
+    await helper.unload();
+    for (const bad of [{ read_mode: 'full' }, { sort_by: 'modified_at' }]) {
+      await load(bad);
+      const caught = firstOf(['caught'], 5000);
+      helper.getNode('src').receive({ payload: 'go' });
+      const { msg } = await caught;
+      assert.equal(msg.error.code, 'INVALID_CONFIG');
+      assert.match(msg.error.message, new RegExp(Object.keys(bad)[0]));
+      await helper.unload();
+    }
+  });
+
   it('the interval timer runs the source and is cleared on close', async () => {
     await load({ interval: 3600 });
     const src = helper.getNode('src');
