@@ -4,7 +4,7 @@
  * sockets cannot colour another's), then prints one table of medians and ratios, with the
  * targets of issue #4 and whether this run met them. Raw results: bench/results/latest.json.
  *
- *   node bench/run.js [--legs throughput,saturation,footprint,cvmemory,outbox-throughput,outbox-sigkill,outbox-churn,redis]
+ *   node bench/run.js [--legs throughput,saturation,footprint,cvmemory,outbox-throughput,outbox-sigkill,outbox-churn,redis,source]
  *                     [--quick] [--runs N] [--profiles N]
  *
  * --quick: smaller figures for a smoke run (not for BENCHMARKS.md).
@@ -19,7 +19,7 @@ const { parseArgs, machine, log } = require('./lib/common');
 
 const args = parseArgs(process.argv.slice(2), {});
 const OUTBOX_LEGS = 'outbox-throughput,outbox-sigkill,outbox-churn';
-const legs = String(args.legs ?? (args.quick ? `throughput,saturation,footprint,cvmemory,${OUTBOX_LEGS},redis` : `throughput,throughput-inprocess,saturation,footprint,cvmemory,${OUTBOX_LEGS},redis`)).split(',');
+const legs = String(args.legs ?? (args.quick ? `throughput,saturation,footprint,cvmemory,${OUTBOX_LEGS},redis,source` : `throughput,throughput-inprocess,saturation,footprint,cvmemory,${OUTBOX_LEGS},redis,source`)).split(',');
 
 /**
  * Leg name → its script (throughput-inprocess is the throughput leg with the sandbox in-process;
@@ -60,6 +60,7 @@ function legArgs(leg) {
     set('ops', args.quick ? 1000 : 5000);
     set('rounds', args.quick ? 2 : 7);
   }
+  if (leg === 'source' && args.quick) set('profiles', 3000);
   if (leg === 'footprint') {
     set('runs', args.quick ? 3 : Math.max(15, args.runs ?? 15));
     if (args.quick) set('batches', 3);
@@ -192,6 +193,18 @@ function table(results) {
       row(`${label("a push's writes: journal, mark sent, settle with its entry")}: pushes/s Redis / LevelDB (medians)`, `${f0(s.pushes.redis)} / ${f0(s.pushes.level)}`);
       row(`${label("a push's writes")}: ratio (median of per-round ratios, range)`, `${f2(s.pushes.ratio)} (${f2(s.pushes.ratioRange[0])} … ${f2(s.pushes.ratioRange[1])})`, '≥ 0.80', met(s.pushes.ratio >= 0.8));
     }
+  }
+  const src = results.source;
+  if (src) {
+    const r = src.result;
+    const label = `source, hrflow-profiles listing ${r.profiles.toLocaleString('en')} profiles in pages of ${r.pageSize} into SmartRecruiters (${r.rate}/s allowed)`;
+    // The issue's figure is for 50 000 profiles; a --quick run's smaller one is a smoke test.
+    const full = r.profiles >= 50_000;
+    row(`${label}: RSS idle / peak (peak − idle)`, `${f1(r.idleRssMiB)} / ${f1(r.peakRssMiB)} MiB (+${f1(r.rssGrowthMiB)})`, full ? 'peak − idle ≤ 150 MiB' : '(smoke)', full ? met(r.rssGrowthMiB <= 150) : '');
+    row(`${label}: live heap idle / peak / after (full GCs every 5 s)`, `${f1(r.idleHeapMiB)} / ${f1(r.peakLiveHeapMiB)} / ${f1(r.afterHeapMiB)} MiB`, '(reference)');
+    row(`${label}: listed profiles not yet at the ATS when a page was read, at most`, `${r.maxAhead} (${r.listings} listings)`, `< 2 pages (${2 * r.pageSize})`, must('source: read ahead of the pushes', r.maxAhead < 2 * r.pageSize && r.listings === r.pages));
+    row(`${label}: time, pushes/s`, `${f1(r.seconds)} s, ${f0(r.perSecond)}/s`, '(reference)');
+    row(`${label}: lost / duplicated / errors (the fixture without e-mail)`, `${r.lost} / ${r.duplicates} / ${r.errors}`, '0 / 0 / 1', must('source: lost/duplicated', r.lost === 0 && r.duplicates === 0 && r.errors <= 1));
   }
   return ['| figure | this run | target | status |', '|---|---|---|---|', ...rows].join('\n');
 }

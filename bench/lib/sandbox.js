@@ -39,6 +39,22 @@ function ops(sb) {
       return { created: s.candidates.length, attachments: s.attachments.length, rateLimited: s.rateLimited, duplicates, reasons };
     },
     bodies: () => sb.state.smartrecruiters.candidates.map((c) => c.body),
+    /**
+     * The hrflow-profiles source's pacing seen from the sandbox: for each listing request (page k of `pageSize`),
+     * how many of the profiles listed before it had not reached SmartRecruiters yet; the largest such figure.
+     */
+    pacing(pageSize) {
+      const listings = sb.state.hrflow.listings || [];
+      const arrived = sb.state.smartrecruiters.candidates.map((c) => Date.parse(c.receivedAt)).sort((a, b) => a - b);
+      let i = 0;
+      let maxAhead = 0;
+      for (const l of listings) {
+        const t = Date.parse(l.receivedAt);
+        while (i < arrived.length && arrived[i] <= t) i++;
+        maxAhead = Math.max(maxAhead, (l.page - 1) * pageSize - i);
+      }
+      return { listings: listings.length, maxAhead };
+    },
   };
 }
 
@@ -58,6 +74,7 @@ async function inProcess(options) {
     reset: async () => o.reset(),
     summary: async () => o.summary(),
     bodies: async () => o.bodies(),
+    pacing: async (pageSize) => o.pacing(pageSize),
     close: () => sb.close(),
   };
 }
@@ -101,6 +118,7 @@ async function inChild(options) {
     reset: () => call('reset'),
     summary: () => call('summary'),
     bodies: () => call('bodies'),
+    pacing: (pageSize) => call('pacing', pageSize),
     close: async () => {
       if (child.exitCode !== null) return;
       await call('close').catch(() => undefined);

@@ -100,6 +100,14 @@ class DurableOrMemoryStore implements LedgerStore {
     return (await this.store).counts();
   }
 
+  async getCursor(id: string): Promise<unknown> {
+    return (await this.store).getCursor(id);
+  }
+
+  async putCursor(id: string, value: unknown): Promise<void> {
+    return (await this.store).putCursor(id, value);
+  }
+
   async close(): Promise<void> {
     return (await this.store).close();
   }

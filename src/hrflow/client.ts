@@ -1,6 +1,7 @@
 /**
  * HrFlow.ai API client: reads one profile (GET /profile/indexing) and updates some of its fields
- * (PUT /profile/indexing, used by the write-back: src/hrflow/writeback.ts).
+ * (PUT /profile/indexing, used by the write-back: src/hrflow/writeback.ts), and lists a source's profiles
+ * (GET /storing/profiles, paged: listProfiles, used by the hrflow-profiles source node).
  */
 import { ConnectorError, ErrorCodes } from '../core/errors';
 import { HttpClient, urlPath, type HttpOptions, type HttpRequest } from '../core/http';
@@ -93,6 +94,33 @@ export function readEnvelope(http: HttpClient, body: unknown): HrflowEnvelope {
   return envelope;
 }
 
+/** listProfiles's query: `GET /storing/profiles`. */
+export interface ListProfilesQuery {
+  /** The sources to list (sent JSON-encoded, as HrFlow wants). */
+  sourceKeys: string[];
+  /** 1-based page. */
+  page?: number;
+  /** Profiles per page (HrFlow's `limit`, default 30). */
+  limit?: number;
+  sortBy?: 'created_at' | 'updated_at';
+  orderBy?: 'asc' | 'desc';
+  /** HrFlow's date filters on created_at, `YYYY-MM-DD` (they count in whole days, UTC). */
+  createdAtMin?: string;
+  createdAtMax?: string;
+  /** Full profiles (default true); false: HrFlow's summary (key, reference, dates, info). */
+  returnProfile?: boolean;
+}
+
+/** One page of the listing. */
+export interface ProfilePage {
+  profiles: HrflowProfile[];
+  page: number;
+  /** Pages in all (HrFlow's meta.maxPage). */
+  maxPage: number;
+  /** Profiles in all (HrFlow's meta.total). */
+  total: number;
+}
+
 export class HrflowClient {
   /** The client bound to the account (base URL and auth headers). */
   readonly http: HttpClient;
@@ -132,6 +160,38 @@ export class HrflowClient {
       step: 'update_profile',
     });
     return isProfile(envelope.data) ? (envelope.data as HrflowProfile) : undefined;
+  }
+
+  /**
+   * One page of a source's profiles (`GET /storing/profiles`): source_keys JSON-encoded, page, limit,
+   * sort_by, order_by, created_at_min/max, return_profile. A read: retried like one.
+   */
+  async listProfiles(query: ListProfilesQuery): Promise<ProfilePage> {
+    const keys = (query.sourceKeys ?? []).map((k) => String(k).trim()).filter(Boolean);
+    if (!keys.length) throw new ConnectorError(ErrorCodes.INVALID_INPUT, 'no HrFlow source key to list (set source_keys in the node)', { vendor: 'hrflow' });
+    const params: Record<string, string | number | boolean> = {
+      source_keys: JSON.stringify(keys),
+      page: Math.max(1, Math.floor(query.page ?? 1)),
+      limit: Math.max(1, Math.floor(query.limit ?? 30)),
+      sort_by: query.sortBy ?? 'created_at',
+      order_by: query.orderBy ?? 'asc',
+      return_profile: query.returnProfile ?? true,
+    };
+    if (query.createdAtMin) params.created_at_min = query.createdAtMin;
+    if (query.createdAtMax) params.created_at_max = query.createdAtMax;
+    const body = (await this.http.request({ method: 'GET', url: urlPath('storing', 'profiles'), params, step: 'list_profiles' })).data;
+    const envelope = readEnvelope(this.http, body);
+    if (!Array.isArray(envelope.data)) {
+      throw new ConnectorError(ErrorCodes.VENDOR_UNAVAILABLE, 'HrFlow answered the profile listing without a list (no array in data)', { vendor: 'hrflow' });
+    }
+    const meta = ((body as { meta?: Record<string, unknown> }).meta ?? {}) as Record<string, unknown>;
+    const num = (v: unknown, d: number) => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : d);
+    return {
+      profiles: envelope.data.filter(isProfile) as HrflowProfile[],
+      page: num(meta.page, Number(params.page)),
+      maxPage: num(meta.maxPage, Number(params.page)),
+      total: num(meta.total, envelope.data.length),
+    };
   }
 
   /** A request to `/profile/indexing` about one profile: HrFlow's "unable to find object" is HRFLOW_NOT_FOUND. */

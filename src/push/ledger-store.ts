@@ -12,6 +12,7 @@
  *   d!<id>                             → { seq, dead }        a dead letter
  *   x!<seq>                            → <id>                 dead letters, newest first
  *   y!<vendor>!<seq>                   → <id>                 dead letters by vendor (counts() reads keys only)
+ *   c!<cursor id>                      → JSON value           a reader's cursor (hrflow-profiles, per workflow_id)
  * The outbox stays small (unsettled messages only); deleted records go at LevelDB's next compaction.
  * Dead letters are bounded (MAX_DEAD_LETTERS, oldest dropped).
  * Re-putting a key deletes its old index records in the same atomic batch, so each index holds one
@@ -52,7 +53,8 @@ type Change =
   /** The create of outbox record `id` may have left at `sentAt` (absent: answered with an error, not sent). */
   | { kind: 'sent'; id: string; sentAt?: number }
   | { kind: 'dead'; dead: DeadLetter }
-  | { kind: 'undead'; id: string };
+  | { kind: 'undead'; id: string }
+  | { kind: 'cursor'; id: string; value?: unknown };
 
 export { MAX_DEAD_LETTERS };
 
@@ -194,6 +196,16 @@ class Handle {
     return v === undefined ? undefined : (JSON.parse(v) as StoredDead).dead;
   }
 
+  async getCursor(id: string): Promise<unknown> {
+    await this.ready;
+    const v = await this.db.get(`c!${id}`);
+    return v === undefined ? undefined : JSON.parse(v);
+  }
+
+  putCursor(id: string, value: unknown): Promise<void> {
+    return this.change([{ kind: 'cursor', id, value }]);
+  }
+
   async removeDeadLetter(id: string): Promise<boolean> {
     if (!(await this.deadLetter(id))) return false;
     await this.change([{ kind: 'undead', id }]);
@@ -260,7 +272,8 @@ class Handle {
     const deadKeys = (id: string, at: { seq: number; vendor: string }) => [`x!${seqKey(at.seq)}`, `y!${part(at.vendor)}!${seqKey(at.seq)}`, `d!${id}`];
     let deadCount = this.deadCount;
     for (const c of changes) {
-      if (c.kind === 'journaled') ops.push({ type: 'put', key: `q!${c.id}`, value: c.json });
+      if (c.kind === 'cursor') ops.push(c.value === undefined ? { type: 'del', key: `c!${c.id}` } : { type: 'put', key: `c!${c.id}`, value: JSON.stringify(c.value) });
+      else if (c.kind === 'journaled') ops.push({ type: 'put', key: `q!${c.id}`, value: c.json });
       else if (c.kind === 'journal') ops.push({ type: 'put', key: `q!${c.record.id}`, value: JSON.stringify(c.record) });
       else if (c.kind === 'unjournal') ops.push({ type: 'del', key: `q!${c.id}` }, { type: 'del', key: `s!${c.id}` });
       else if (c.kind === 'sent') ops.push(c.sentAt === undefined ? { type: 'del', key: `s!${c.id}` } : { type: 'put', key: `s!${c.id}`, value: String(c.sentAt) });
@@ -404,6 +417,14 @@ export class LevelLedgerStore implements LedgerStore {
 
   async counts(): Promise<StoreCounts> {
     return this.live().counts();
+  }
+
+  async getCursor(id: string): Promise<unknown> {
+    return this.live().getCursor(id);
+  }
+
+  async putCursor(id: string, value: unknown): Promise<void> {
+    return this.live().putCursor(id, value);
   }
 
   /** Releases this store; the directory's database closes when its last store in this process closes. */

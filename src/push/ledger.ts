@@ -160,6 +160,10 @@ export interface LedgerStore {
   removeDeadLetter(id: string): Promise<boolean>;
   /** How many outbox records are unsettled, and dead letters kept by vendor (cheap: no record is read). */
   counts(): Promise<StoreCounts>;
+  /** A reader's cursor (issue 13: hrflow-profiles keeps one per workflow_id), or undefined. */
+  getCursor(id: string): Promise<unknown>;
+  /** Keep a reader's cursor (a JSON value; undefined removes it), durably for durable stores. */
+  putCursor(id: string, value: unknown): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -183,6 +187,16 @@ export class MemoryLedgerStore implements LedgerStore {
   private readonly entries = new Map<string, LedgerEntry>();
   private readonly outbox = new Map<string, OutboxRecord>();
   private readonly dead = new Map<string, DeadLetter>();
+  private readonly cursors = new Map<string, unknown>();
+
+  async getCursor(id: string): Promise<unknown> {
+    return this.cursors.has(id) ? structuredClone(this.cursors.get(id)) : undefined;
+  }
+
+  async putCursor(id: string, value: unknown): Promise<void> {
+    if (value === undefined) this.cursors.delete(id);
+    else this.cursors.set(id, JSON.parse(JSON.stringify(value)));
+  }
 
   async journal(record: OutboxRecord): Promise<void> {
     // An update keeps the record's place (oldest first).

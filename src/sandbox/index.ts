@@ -95,6 +95,10 @@ export interface Sandbox {
   /** Adds (or replaces, same key) an HrFlow profile. A missing `key` gets a deterministic one. */
   addProfile(sourceKey: string, profile: any, options?: AddProfileOptions): void;
   profileKeys(): { source_key: string; key: string }[];
+  /** Adds `count` small generated profiles, created `stepSeconds` apart from `createdAt` (POST /__admin/hrflow/profiles). Returns their keys. */
+  addProfiles(count: number, options?: { sourceKey?: string; createdAt?: string | Date; stepSeconds?: number; prefix?: string }): string[];
+  /** Sets a profile's updated_at (an edit in HrFlow). */
+  touchProfile(sourceKey: string, key: string, updatedAt: string | Date): boolean;
   /** The profile as GET /v1/profile/indexing would return it (attachment URLs rewritten), or null. */
   getProfile(sourceKey: string, key: string): Profile | null;
   /** Resolves when background work (Recruitee CV downloads) started so far is done. */
@@ -211,6 +215,13 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       profiles.add(sourceKey, profile, o);
     },
     profileKeys: () => profiles.keys(),
+    addProfiles: (count, o = {}) =>
+      profiles.addMany(profiles.source(o.sourceKey ?? SANDBOX_SOURCE_KEY), count, {
+        start: o.createdAt === undefined ? opts.now() : new Date(o.createdAt).getTime(),
+        stepMs: (o.stepSeconds ?? 60) * 1000,
+        prefix: o.prefix,
+      }),
+    touchProfile: (sourceKey, key, updatedAt) => profiles.touch(sourceKey, key, new Date(updatedAt)),
     getProfile: (sourceKey, key) => profiles.find(sourceKey, { key }),
     settled: () => core.settled(),
     close: () => core.close(),

@@ -164,6 +164,55 @@ export class ProfileStore {
     }
   }
 
+  /** The keys and dates of a source's profiles (no copy of the profiles: cheap for large sources). */
+  refs(sourceKey: string): Array<{ source_key: string; key: string; created_at: unknown; updated_at: unknown }> {
+    const src = this.sources.get(sourceKey);
+    if (!src) return [];
+    return [...src.values()].map((e) => ({ source_key: sourceKey, key: e.profile.key as string, created_at: e.profile.created_at, updated_at: e.profile.updated_at }));
+  }
+
+  /**
+   * Adds `count` small generated profiles (no attachment) to a source: the i-th is created (and updated) at
+   * `start + i * stepMs`. Keys are deterministic (prefix, source, i). Returns their keys.
+   */
+  addMany(sourceKey: string, count: number, opts: { start: number; stepMs: number; prefix?: string }): string[] {
+    const keys: string[] = [];
+    const prefix = opts.prefix ?? `gen-${this.generatedCount}`;
+    this.generatedCount += count;
+    for (let i = 0; i < count; i++) {
+      const at = hrflowDate(new Date(opts.start + i * opts.stepMs));
+      const key = sha1hex(`sandbox-many:${sourceKey}:${prefix}:${i}`);
+      const first = FIRST[i % FIRST.length];
+      const last = LAST[(i * 5 + 3) % LAST.length];
+      this.add(sourceKey, {
+        key,
+        reference: `${prefix}-${i + 1}`,
+        source: { key: sourceKey, name: 'Sandbox generator (synthetic)', type: 'api' },
+        created_at: at,
+        updated_at: at,
+        info: { full_name: `${first} ${last}`, first_name: first, last_name: last, email: `${asciiSlug(first)}.${asciiSlug(last)}.${prefix}-${i + 1}@example.net`, phone: null, location: { text: 'Paris', lat: null, lng: null } },
+        experiences: [],
+        educations: [],
+        attachments: [],
+        skills: [],
+        tags: [{ name: 'sandbox_index', value: String(i) }],
+      });
+      keys.push(key);
+    }
+    return keys;
+  }
+
+  private generatedCount = 0;
+
+  /** Sets a profile's updated_at (as an edit in HrFlow would); false when there is no such profile. */
+  touch(sourceKey: string, key: string, when: Date): boolean {
+    const entry = this.sources.get(this.source(sourceKey))?.get(key);
+    if (!entry) return false;
+    entry.original ??= clone(entry.profile);
+    entry.profile.updated_at = hrflowDate(when);
+    return true;
+  }
+
   list(sourceKey: string): Profile[] {
     const src = this.sources.get(sourceKey);
     return src ? [...src.values()].map((e) => this.present(e)) : [];
@@ -211,6 +260,11 @@ export class ProfileStore {
     }
     return { data, kind };
   }
+}
+
+/** A date as HrFlow writes it: `2024-01-02T09:30:00+0000`. */
+function hrflowDate(d: Date): string {
+  return d.toISOString().replace(/\.\d+Z$/, '+0000');
 }
 
 function fileNameOf(a: { file_name?: string; extension?: string | null }): string {

@@ -52,6 +52,8 @@ export interface VendorModule {
   close?(): void;
   /** Extra section for the HTML page. */
   page?(): PageSection | null;
+  /** Its own admin routes under `/__admin/<id>/…`; returns true when it answered. */
+  admin?(ctx: RequestContext, path: string): boolean | Promise<boolean>;
 }
 
 export interface SandboxCore {
@@ -521,6 +523,7 @@ export class SandboxServer implements SandboxCore {
       this.faults.set(b.vendor, fault);
       return json(200, { ok: true, vendor: b.vendor, fault: this.faults.get(b.vendor) });
     }
+    for (const m of this.modules) if (m.admin && p.startsWith(`/__admin/${m.id}/`) && (await m.admin(ctx, p))) return;
     return json(404, { error: 'Not found', routes: ['GET /__admin/state', 'GET|POST /__admin/faults', 'POST /__admin/reset', ...this.routes.keys()] });
   }
 

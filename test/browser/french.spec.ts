@@ -99,7 +99,7 @@ describe('browser: the editor in French (fr-FR browser)', function () {
   it('the help sidebar shows the French help of each node', async () => {
     const problems: string[] = [];
     // Hand-written nodes have their whole help in nodes/locales/<lang>/<type>.html, not generated from a fragment.
-    for (const type of NODE_TYPES.filter((t) => !['hrflow-profile', 'hrflow-logic', 'hrflow-writeback', 'hrflow-webhook'].includes(t))) {
+    for (const type of NODE_TYPES.filter((t) => !['hrflow-profile', 'hrflow-profiles', 'hrflow-logic', 'hrflow-writeback', 'hrflow-webhook'].includes(t))) {
       const summary = helpSummary(type);
       if (!summary) {
         problems.push(`${type}: no nodes/help/fr/${type}.html with a first <p>`);

@@ -35,6 +35,14 @@ function adapt(sb: Sandbox, flow: FlowNode[]): { nodes: FlowNode[]; credentials:
         if (blank(n.source_key)) n.source_key = SOURCE_KEY;
         if (blank(n.profile_key)) n.profile_key = KEYS.full;
         break;
+      case 'hrflow-profiles':
+        // A source holding the sample profile only: one push per push node, as the other examples.
+        if (blank(n.source_keys)) {
+          sb.addProfile('example-source', sb.getProfile(SOURCE_KEY, KEYS.full), { keepUrls: true });
+          n.source_keys = 'example-source';
+        }
+        n.interval = 0;
+        break;
       case 'hrflow-smartrecruiters-config':
         n.base_url = sb.urls.smartrecruiters;
         credentials[n.id] = { x_smart_token: c.smartToken };

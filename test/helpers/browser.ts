@@ -57,6 +57,7 @@ export const FLOW_IDS: Record<string, string> = {
   'hrflow-taleez': 'demo-push-tz',
   'hrflow-writeback': 'demo-writeback',
   'hrflow-webhook': 'b-webhook',
+  'hrflow-profiles': 'b-profiles',
 };
 
 /** The label the demo flow gives each config node (the entry shown in the Configuration nodes sidebar). */
@@ -96,6 +97,8 @@ function browserFlows(sb: Sandbox): { flow: any[]; credentials: Record<string, a
     { id: BAD.account, type: 'hrflow-taleez-config', name: 'Taleez wrong secret', base_url: sb.urls.taleez },
     // The webhook trigger (not in the demo flow): every node type is on the workspace.
     { id: 'b-webhook', type: 'hrflow-webhook', name: 'HrFlow webhook', path: '/hrflow-browser-test', events: [], z: tab, x: 170, y: 680, wires: [[]] },
+    // The source (interval 0: it runs only when asked, so it lists nothing during the browser tests).
+    { id: 'b-profiles', type: 'hrflow-profiles', name: 'HrFlow profiles', api: 'demo-hrflow-api', source_keys: sb.sourceKey, read_mode: 'incremental', workflow_id: 'browser', interval: 0, page_size: 30, sort_by: 'updated_at', z: tab, x: 170, y: 760, wires: [[], []] },
   );
   return { flow, credentials: { ...credentials, [BAD.account]: { x_taleez_api_secret: BAD.secret } } };
 }

@@ -9,7 +9,20 @@ import { repoRoot } from './fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const helper = require('node-red-node-test-helper');
-helper.init(process.env.NODE_RED_PATH ? require.resolve(process.env.NODE_RED_PATH) : require.resolve('node-red'));
+const redMainPath = process.env.NODE_RED_PATH ? require.resolve(process.env.NODE_RED_PATH) : require.resolve('node-red');
+helper.init(redMainPath);
+/**
+ * A real Node-RED gives nodes `RED.hooks` (the messaging hooks its flows trigger); the helper's mock runtime
+ * has none. Give it the hooks of the @node-red/util that the loaded runtime's flows use (NODE_RED_PATH's under
+ * the Node-RED 5 leg), as a real runtime does.
+ */
+{
+  const runtimeDir = path.dirname(require.resolve('@node-red/runtime', { paths: [path.dirname(redMainPath)] }));
+  const { hooks } = require(require.resolve('@node-red/util', { paths: [runtimeDir] })) as { hooks: unknown };
+  const registryUtil = helper._registryUtil as { init(runtime: Record<string, unknown>): void };
+  const init = registryUtil.init.bind(registryUtil);
+  registryUtil.init = (runtime) => init(Object.assign(runtime, { hooks: runtime.hooks ?? hooks }));
+}
 /** The sandbox serves CVs on loopback, refused by default: the test runtime allows it explicitly. */
 export const testSettings = { hrflowCvDownload: { allowPrivateAddresses: true } };
 helper.settings(testSettings);
@@ -20,6 +33,7 @@ const nodeFile = (name: string) => require(path.join(repoRoot, 'dist', 'nodes', 
 export const allNodes = [
   'hrflow-api',
   'hrflow-profile',
+  'hrflow-profiles',
   'hrflow-logic',
   'hrflow-smartrecruiters-config',
   'hrflow-smartrecruiters',
@@ -112,6 +126,5 @@ export function activeFlows(): unknown {
 
 /** A core node module of the Node-RED under test (e.g. "common/20-inject.js"). */
 export function coreNode(relPath: string): unknown {
-  const redMain = process.env.NODE_RED_PATH ? require.resolve(process.env.NODE_RED_PATH) : require.resolve('node-red');
-  return require(require.resolve(`@node-red/nodes/core/${relPath}`, { paths: [path.dirname(redMain)] }));
+  return require(require.resolve(`@node-red/nodes/core/${relPath}`, { paths: [path.dirname(redMainPath)] }));
 }

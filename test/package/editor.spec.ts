@@ -431,7 +431,7 @@ describe('editor HTML', function () {
         } else {
           // A trigger (hrflow-webhook) starts a flow: no input.
           assert.equal(d.inputs, row().kind.startsWith('trigger') ? 0 : 1);
-          assert.equal(d.outputs, type === 'hrflow-logic' ? 2 : 1);
+          assert.equal(d.outputs, type === 'hrflow-logic' || type === 'hrflow-profiles' ? 2 : 1);
           if (d.inputs) assert.ok(d.inputLabels !== undefined, 'inputLabels');
           assert.ok(d.outputLabels !== undefined, 'outputLabels');
         }
