@@ -2,7 +2,7 @@
 /**
  * Source leg (issue 13, backpressure): the `hrflow-profiles` source lists --profiles (50 000) sandbox profiles,
  * in pages of --page-size (100), into a `hrflow-smartrecruiters` push node whose account (and the emulated
- * SmartRecruiters) allows --rate (1 000) creates per second, in a Node-RED runtime embedded in this process
+ * SmartRecruiters) allows --rate (100) creates per second, in a Node-RED runtime embedded in this process
  * (ledger on, in the runtime's user directory). The sandbox runs in its own process: what it stores is not in
  * the memory measured. Measured: idle RSS (flows deployed, two full GCs, before the run) and the peak RSS while
  * the source runs (sampled every 25 ms), the peak heap; the pacing seen from the sandbox (for each listing
@@ -11,13 +11,13 @@
  * 10/s push node (83 minutes): the point checked here is that memory follows the page size, not the total, so
  * the pushes are faster and --profiles can be varied (memory must not grow with it).
  *
- *   node --expose-gc bench/source.js [--profiles 50000] [--page-size 100] [--rate 1000] [--out FILE]
+ *   node --expose-gc bench/source.js [--profiles 50000] [--page-size 100] [--rate 100] [--out FILE]
  */
 const { parseArgs, machine, log, writeResult, gcFunction, sleep, waitFor } = require('./lib/common');
 const { startRuntime } = require('./lib/runtime');
 const { startSandbox } = require('./lib/sandbox');
 
-const args = parseArgs(process.argv.slice(2), { profiles: 50_000, pageSize: 100, rate: 1000 });
+const args = parseArgs(process.argv.slice(2), { profiles: 50_000, pageSize: 100, rate: 100 });
 const gc = gcFunction();
 const MiB = 1024 * 1024;
 
