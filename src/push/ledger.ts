@@ -438,9 +438,25 @@ export interface OnceOptions {
   action?: 'archive';
 }
 
+/**
+ * Claims shared by several processes on one store (RedisLedgerStore): a push of a key is made by the one process
+ * holding its claim. `claim` is atomic (true: claimed, or extended, by `owner`); a claim lapses after `ttlMs` unless
+ * claimed again, so a process that dies frees it.
+ */
+export interface SharedClaims {
+  claim(key: string, owner: string, ttlMs: number): Promise<boolean>;
+  release(key: string, owner: string): Promise<boolean>;
+}
+
 export interface PushLedgerOptions {
   /** The clock of the entries (tests). */
   now?: () => Date;
+  /**
+   * Several processes on one store: each push first claims its key (waiting while another process holds it, then
+   * reading the entry that process recorded), keeps the claim alive while it runs, and releases it after its
+   * record is written. A store failure of the claim fails the push (nothing sent).
+   */
+  claims?: { store: SharedClaims; owner: string; ttlMs?: number; pollMs?: number };
   /** A store write that failed after the push itself succeeded (the push's outcome stands; say so in a log). */
   onStoreError?(err: unknown, entry: LedgerEntry): void;
 }
@@ -550,11 +566,41 @@ export class PushLedger {
     this.tails.set(key, tail);
     try {
       await before;
-      return await this.step(id, mode, work, label, options);
+      const claimed = await this.claim(key, options);
+      try {
+        return await this.step(id, mode, work, label, options);
+      } finally {
+        await claimed?.();
+      }
     } finally {
       release();
       if (this.tails.get(key) === tail) this.tails.delete(key);
     }
+  }
+
+  /**
+   * With shared claims: wait until this process holds the key's claim (another process pushing it: its entry is
+   * read after), keep it alive while the push runs; resolves with the release. Without: undefined.
+   */
+  private async claim(key: string, options: OnceOptions): Promise<(() => Promise<void>) | undefined> {
+    const claims = this.options.claims;
+    if (!claims) return undefined;
+    const ttlMs = claims.ttlMs ?? 30_000;
+    const pollMs = claims.pollMs ?? 50;
+    while (!(await claims.store.claim(key, claims.owner, ttlMs))) {
+      if (options.keep?.()) throw new ConnectorError(ErrorCodes.ABORTED, 'the flow was stopped while another instance was pushing this profile: it is resumed when the node starts again');
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+    // Claimed again before it lapses, while the push runs (a failed renewal is retried at the next tick).
+    const renew = setInterval(() => {
+      claims.store.claim(key, claims.owner, ttlMs).catch(() => undefined);
+    }, Math.max(10, Math.floor(ttlMs / 3)));
+    renew.unref?.();
+    return async () => {
+      clearInterval(renew);
+      // A failed release lapses by itself after ttlMs: the push's outcome stands.
+      await claims.store.release(key, claims.owner).catch(() => undefined);
+    };
   }
 
   private async step<R extends LedgerWorkResult>(id: PushIdentity, mode: DuplicateMode, work: (plan: WorkPlan) => Promise<R>, label: string, options: OnceOptions): Promise<OnceOutcome<R>> {

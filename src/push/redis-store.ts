@@ -28,6 +28,7 @@ import * as os from 'node:os';
 import { RedisConnection, withScripts, type RedisClient, type RedisConnectionOptions, type Scripted } from '../core/redis';
 import { MAX_DEAD_LETTERS } from './ledger';
 import type { DeadLetter, DeadLetterQuery, LedgerEntry, LedgerQuery, LedgerStore, OutboxRecord, Settlement, StoreCounts } from './ledger';
+import { recordJson } from './outbox';
 
 export interface RedisLedgerStoreOptions extends RedisConnectionOptions {
   /** A connection to share (with a RedisRateLimiter, another store...); not closed by this store. */
@@ -282,7 +283,7 @@ export class RedisLedgerStore implements LedgerStore {
   }
 
   async journal(record: OutboxRecord): Promise<void> {
-    const json = JSON.stringify(record);
+    const json = recordJson(record);
     await this.run('journal a message', (r) => r.hrflowJournal(this.prefix, record.id, json, record.node, this.owner ?? '', this.leaseMs));
   }
 

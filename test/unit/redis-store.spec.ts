@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { ConnectorError, ErrorCodes } from '../../src/core/errors';
 import { RedisConnection } from '../../src/core/redis';
-import type { OutboxRecord } from '../../src/push/ledger';
+import { PushLedger, type OutboxRecord, type PushIdentity } from '../../src/push/ledger';
 import { RedisLedgerStore, type RedisLedgerStoreOptions } from '../../src/push/redis-store';
 import { repoRoot } from '../helpers/fixtures';
 import { useRedisServer } from '../helpers/redis';
@@ -54,6 +54,40 @@ describe('RedisLedgerStore: what a shared ledger needs (claims, leases, cursors,
   });
   afterEach(async () => {
     for (const s of open.splice(0)) await s.close();
+  });
+
+  it('PushLedger with shared claims: ten copies of one profile spread over two instances give one create', async () => {
+    const stores = [make(), make()];
+    const ledgers = stores.map((store, i) => new PushLedger(store, { claims: { store, owner: `instance-${i}`, ttlMs: 2000, pollMs: 10 } }));
+    const id: PushIdentity = { vendor: 'smartrecruiters', account: 'acc', target: 'job_id=1', profile: 'hrflow:src/p1' };
+    let creates = 0;
+    let inside = 0;
+    let most = 0;
+    const work = async () => {
+      inside++;
+      most = Math.max(most, inside);
+      await new Promise((r) => setTimeout(r, 30));
+      inside--;
+      creates++;
+      return { candidateId: 'c-1', steps: [{ step: 'create', status: 'done' as const }] };
+    };
+    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => ledgers[i % 2].once(id, 'skip', work)));
+    assert.equal(creates, 1, 'one create across both instances');
+    assert.equal(most, 1, 'never two pushes of the key at once');
+    assert.equal(outcomes.filter((o) => o.pushed).length, 1);
+    assert.ok(outcomes.every((o) => o.pushed || o.entry.candidateId === 'c-1'), 'the others answer the recorded candidate');
+    assert.equal(await stores[0].claimedBy(ledgers[0].key(id)), undefined, 'the claim is released');
+  });
+
+  it('PushLedger with shared claims: a claim held by a dead instance lapses, then the push goes ahead', async () => {
+    const store = make();
+    const ledger = new PushLedger(store, { claims: { store, owner: 'alive', ttlMs: 2000, pollMs: 10 } });
+    const id: PushIdentity = { vendor: 'recruitee', account: 'acc', target: '', profile: 'email:a@b.c' };
+    assert.equal(await store.claim(ledger.key(id), 'dead', 300), true);
+    const t0 = Date.now();
+    const out = await ledger.once(id, 'skip', async () => ({ candidateId: 'r-1', steps: [] }));
+    assert.equal(out.pushed, true);
+    assert.ok(Date.now() - t0 >= 200, 'waited for the dead claim to lapse');
   });
 
   it('loads ioredis only when a Redis store is used (not with the package, nor the store module)', function () {
