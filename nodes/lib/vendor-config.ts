@@ -16,6 +16,10 @@ export interface VendorConfigNode<Config> extends Node {
   /** The vendor this account is for. */
   vendorId?: string;
   limiter?: RateLimiter;
+  /** The account's limit (the vendor's documented one, or the contract's `rate_limit`): what a shared limiter applies. */
+  rateLimit?: RateLimit;
+  /** The account's identity (a hash of its type, URLs and credentials): the key of its shared limit in a Redis store. */
+  accountKey?: string;
 }
 
 /**
@@ -102,7 +106,9 @@ export function registerVendorConfig<Config>(RED: NodeAPI, vendor: VendorModule<
     node.vendorId = vendor.id;
     const key = vendor.rateLimit ? accountKey(type, node.vendorConfig()) : '';
     if (vendor.rateLimit) {
-      node.limiter = new RateLimiter(contractLimit(vendor.rateLimit, def.rate_limit));
+      node.rateLimit = contractLimit(vendor.rateLimit, def.rate_limit);
+      node.accountKey = key;
+      node.limiter = new RateLimiter(node.rateLimit);
       takeOver(key, node.limiter);
     }
     node.on('close', (_removed: boolean, done: () => void) => {

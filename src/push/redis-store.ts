@@ -47,6 +47,12 @@ export interface RedisLedgerStoreOptions extends RedisConnectionOptions {
   leaseMs?: number;
   /** The owner's lease was found expired on renewal (its records may have been taken over by another instance). */
   onLeaseLost?: () => void;
+  /**
+   * An operation that failed with STORE_UNAVAILABLE (Redis restarting: a command in flight is rejected at once) is
+   * tried again for this long (default 0: not tried again). Every operation of this store can be run twice
+   * (same record id, same owner, same entry).
+   */
+  retryMs?: number;
 }
 
 const part = (s: string) => encodeURIComponent(s);
@@ -199,6 +205,7 @@ export class RedisLedgerStore implements LedgerStore {
   private readonly connection: RedisConnection;
   private readonly ownsConnection: boolean;
   private readonly maxDead: number;
+  private readonly retryMs: number;
   private closed = false;
   private renewTimer: NodeJS.Timeout | undefined;
 
@@ -207,6 +214,7 @@ export class RedisLedgerStore implements LedgerStore {
     this.maxDead = Math.max(1, options.maxDeadLetters ?? MAX_DEAD_LETTERS);
     this.owner = options.owner;
     this.leaseMs = Math.max(100, options.leaseMs ?? 30_000);
+    this.retryMs = Math.max(0, options.retryMs ?? 0);
     this.ownsConnection = !options.connection;
     this.connection = options.connection ?? new RedisConnection(options);
     if (this.owner) {
@@ -242,9 +250,18 @@ export class RedisLedgerStore implements LedgerStore {
     await this.run('connect', async () => undefined);
   }
 
-  private run<T>(what: string, fn: (redis: Client) => Promise<T>): Promise<T> {
-    if (this.closed) return Promise.reject(Object.assign(new Error('ledger store is closed'), { code: 'LEDGER_CLOSED' }));
-    return this.connection.run(what, (redis) => fn(scripted(redis)));
+  private async run<T>(what: string, fn: (redis: Client) => Promise<T>): Promise<T> {
+    const until = Date.now() + this.retryMs;
+    for (let attempt = 0; ; attempt++) {
+      if (this.closed) throw Object.assign(new Error('ledger store is closed'), { code: 'LEDGER_CLOSED' });
+      try {
+        return await this.connection.run(what, (redis) => fn(scripted(redis)));
+      } catch (err) {
+        if ((err as { code?: string })?.code !== 'STORE_UNAVAILABLE' || Date.now() >= until) throw err;
+        // Redis restarting: the connection's own wait covers the reconnection; this covers a command cut in flight.
+        await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** Math.min(attempt, 5))));
+      }
+    }
   }
 
   private k(name: string): string {
