@@ -14,7 +14,7 @@ import type { NodeAPI } from 'node-red';
 import { ConnectorError, ErrorCodes } from '../../src/core/errors';
 import { deadLetter } from '../../src/push/outbox';
 import { runtimeKey } from './push-events';
-import type { SharedStore } from './store';
+import { sharedStoreFor, type SharedStore } from './store';
 import { MemoryLedgerStore, PushLedger, type DeadLetter, type DeadLetterQuery, type LedgerEntry, type LedgerQuery, type LedgerStore, type OutboxRecord, type Settlement, type StoreCounts } from '../../src/push/ledger';
 
 const ledgers = new WeakMap<object, PushLedger>();
@@ -171,6 +171,15 @@ export function ledgerFor(RED: NodeAPI): PushLedger | undefined {
   return ledger;
 }
 
+/**
+ * The ledger the HrFlow sidebar reads: the shared store `storeId` names (an hrflow-store in mode redis), else the
+ * runtime's own. INVALID_CONFIG (thrown) when `storeId` names no deployed hrflow-store.
+ */
+export function ledgerOf(RED: NodeAPI, storeId?: string): PushLedger | undefined {
+  const shared = storeId ? sharedStoreFor(RED, storeId) : undefined;
+  return shared ? shared.ledger : ledgerFor(RED);
+}
+
 /** What a dead-letter retry or discard answers (the admin endpoints send it as JSON). */
 export type DeadLetterAnswer = { ok: true; detail: string } | { ok: false; status: 404 | 409 | 503; code: string; message: string };
 
@@ -178,8 +187,8 @@ export type DeadLetterAnswer = { ok: true; detail: string } | { ok: false; statu
  * Send a dead letter's message to its push node again (the node journals it anew), then remove the dead
  * letter. 404: no such dead letter; 409: its push node is not deployed any more; 503: the ledger is off.
  */
-export async function retryDeadLetter(RED: NodeAPI, id: string): Promise<DeadLetterAnswer> {
-  const ledger = ledgerFor(RED);
+export async function retryDeadLetter(RED: NodeAPI, id: string, storeId?: string): Promise<DeadLetterAnswer> {
+  const ledger = ledgerOf(RED, storeId);
   if (!ledger) return { ok: false, status: 503, code: 'LEDGER_OFF', message: 'the push ledger is turned off (hrflowLedger: false)' };
   const dead = await ledger.store.deadLetter(id);
   if (!dead) return { ok: false, status: 404, code: 'NOT_FOUND', message: `no dead letter ${id}` };
@@ -194,8 +203,8 @@ export async function retryDeadLetter(RED: NodeAPI, id: string): Promise<DeadLet
 }
 
 /** Remove a dead letter for good. */
-export async function discardDeadLetter(RED: NodeAPI, id: string): Promise<DeadLetterAnswer> {
-  const ledger = ledgerFor(RED);
+export async function discardDeadLetter(RED: NodeAPI, id: string, storeId?: string): Promise<DeadLetterAnswer> {
+  const ledger = ledgerOf(RED, storeId);
   if (!ledger) return { ok: false, status: 503, code: 'LEDGER_OFF', message: 'the push ledger is turned off (hrflowLedger: false)' };
   if (!(await ledger.store.removeDeadLetter(id))) return { ok: false, status: 404, code: 'NOT_FOUND', message: `no dead letter ${id}` };
   return { ok: true, detail: `dead letter ${id} discarded` };

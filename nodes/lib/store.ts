@@ -20,6 +20,7 @@ import { Redactor } from '../../src/core/redact';
 import type { RedisConnection } from '../../src/core/redis';
 import { PushLedger } from '../../src/push/ledger';
 import type { RedisLedgerStore } from '../../src/push/redis-store';
+import { runtimeKey } from './push-events';
 import { intSetting } from './runtime';
 
 export type StoreState = 'connecting' | 'up' | 'down';
@@ -265,6 +266,14 @@ export function useStore(RED: NodeAPI, node: Node, id: unknown, status: (state: 
   };
 }
 
+/** The hrflow-store nodes deployed in a runtime (the HrFlow sidebar lists them). */
+const deployed = new WeakMap<object, Set<StoreConfigNode>>();
+
+/** The deployed hrflow-store nodes of this runtime: id, name, mode, server, connection state. */
+export function deployedStores(RED: NodeAPI): Array<{ id: string; name: string; mode: 'embedded' | 'redis'; where?: string; state?: StoreState }> {
+  return [...(deployed.get(runtimeKey(RED)) ?? [])].map((n) => ({ id: n.id, name: n.name ?? '', mode: n.mode, where: n.shared?.where, state: n.shared?.state }));
+}
+
 /** Register the `hrflow-store` config node and its Test connection route. */
 export function registerStoreNode(RED: NodeAPI): void {
   function HrflowStore(this: StoreConfigNode, def: NodeDef & Record<string, unknown>) {
@@ -286,7 +295,11 @@ export function registerStoreNode(RED: NodeAPI): void {
         node.error((err as Error).message);
       }
     }
+    const live = deployed.get(runtimeKey(RED)) ?? new Set<StoreConfigNode>();
+    deployed.set(runtimeKey(RED), live);
+    live.add(node);
     node.on('close', (_removed: boolean, done: () => void) => {
+      live.delete(node);
       const shared = node.shared as RedisSharedStore | undefined;
       if (!shared) return done();
       // Not awaited past what a deploy can wait for: nodes still using it close it when they are done.

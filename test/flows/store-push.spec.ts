@@ -81,6 +81,31 @@ describe('flow: push nodes on a shared Redis store', function () {
     assert.equal(state().candidates.length, 1);
   });
 
+  it('the HrFlow sidebar reads the shared store: the stores listed, its pushes and dead letters by ?store=', async () => {
+    await load();
+    const first = await run({ profile_key: KEYS.full });
+    assert.equal(first.id, 'out', errorText(first));
+    const stores = await helper.request().get('/hrflow-connectors/stores').expect(200);
+    assert.deepEqual(stores.body.items.map((st: any) => [st.id, st.mode, st.state]), [['st', 'redis', 'up']]);
+    assert.doesNotMatch(JSON.stringify(stores.body), /password/i);
+    const shared = await helper.request().get('/hrflow-connectors/pushes?store=st').expect(200);
+    assert.equal(shared.body.items.length, 1);
+    assert.equal(String(shared.body.items[0].candidateId), String(first.msg.candidate_id));
+    const embedded = await helper.request().get('/hrflow-connectors/pushes').expect(200);
+    assert.equal(embedded.body.items.length, 0, 'the runtime ledger has none: the push went to Redis');
+    // A dead letter in the shared store: listed, discarded through the same parameter.
+    const dead = other();
+    const kept = journalJson({ _msgid: 'm-x', payload: { info: { email: 'x@example.com' } } })!;
+    const rec = outboxRecord('push', 'smartrecruiters', kept);
+    await dead.journal(rec);
+    await dead.settle(rec.id, { dead: { id: 'd-1', node: 'push', vendor: 'smartrecruiters', code: 'VENDOR_REJECTED', message: 'no', at: new Date().toISOString(), msg: { _msgid: 'm-x' } } as any });
+    const letters = await helper.request().get('/hrflow-connectors/dead-letters?store=st').expect(200);
+    assert.deepEqual(letters.body.items.map((d: any) => d.id), ['d-1']);
+    await helper.request().delete('/hrflow-connectors/dead-letters/d-1?store=st').expect(200);
+    assert.equal((await dead.deadLetters()).length, 0);
+    await helper.request().get('/hrflow-connectors/pushes?store=nope').expect(400);
+  });
+
   it('the account rate limit is the shared one (its keys in Redis)', async () => {
     await load();
     const first = await run({ profile_key: KEYS.full });
