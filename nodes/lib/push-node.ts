@@ -192,6 +192,8 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
     const warnStore = (what: string) => (err: unknown) => node.warn(`hrflow push outbox: could not ${what}: ${(err as Error)?.message ?? err}`);
     /** Records whose settlement is the ledger's (or the plain push's) from now on. */
     const settledByLedger = new WeakSet<OutboxRecord>();
+    /** Records whose settlement was written. */
+    const settledOk = new WeakSet<OutboxRecord>();
     const keep = () => closing === 'keep';
     /**
      * Ids of the records this node journaled before its resume read the outbox: those are in hand here, never
@@ -203,12 +205,23 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
     const settleFailure = async (msg: Msg, err: unknown) => {
       const rec = records.get(msg);
       if (!rec || !ledger || keep() || (err as ConnectorError)?.code === ErrorCodes.ALREADY_PUSHED) return;
+      // Shared store gone: the message stays in the shared outbox (see storeKept), no dead letter.
+      if (shared && (err as ConnectorError)?.code === ErrorCodes.STORE_UNAVAILABLE) return;
       const dead = { dead: deadLetter(rec, err) };
-      await ledger.store.settle(rec.id, dead).catch((e: unknown) => {
-        if (shared) unsettled.set(rec.id, dead);
-        warnStore('keep the dead letter')(e);
-      });
+      await ledger.store.settle(rec.id, dead).then(
+        () => settledOk.add(rec),
+        (e: unknown) => {
+          if (shared) unsettled.set(rec.id, dead);
+          warnStore('keep the dead letter')(e);
+        },
+      );
     };
+    /**
+     * A shared store, a message that failed because Redis went away, whose record is still in the outbox (nothing
+     * settled it): it waits there and is resumed once Redis is back, here or by another instance (its one outcome).
+     */
+    const storeKept = (rec: OutboxRecord | undefined, err: unknown): rec is OutboxRecord =>
+      !!shared && !!rec && inHand.has(rec.id) && (err as ConnectorError)?.code === ErrorCodes.STORE_UNAVAILABLE && !closing && !settledOk.has(rec) && !unsettled.has(rec.id);
 
     // Static texts are catalogue keys: the editor shows them in the user's language.
     if (!account) node.status(Status.error(statusKey(type, 'no-account')));
@@ -221,9 +234,7 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
         await handle(msg, send, job);
       } catch (err) {
         const rec = records.get(msg);
-        if (shared && rec && inHand.has(rec.id) && (err as ConnectorError)?.code === ErrorCodes.STORE_UNAVAILABLE && !closing) {
-          // Journaled in Redis, then Redis went away before anything was sent: the message waits in the shared
-          // outbox and is resumed (its one outcome) once Redis is back, here or by another instance.
+        if (storeKept(rec, err)) {
           job.kept = true;
           inHand.delete(rec.id);
           node.warn(`${whichMsg(msg)}: ${(err as Error).message}; kept in the shared outbox, resumed when the store is back`);
@@ -307,18 +318,34 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
       }
       const rec = record;
       const settle = rec && ledger
-        ? (s: Settlement) =>
-            ledger.store.settle(rec.id, s).catch((err: unknown) => {
-              // Its outcome stands; on a shared store the settlement is written later (adopt), never resumed again.
-              if (shared) unsettled.set(rec.id, s);
-              throw err;
-            })
+        ? async (s: Settlement) => {
+            // The failure of a shared store itself is not settled: the message stays in the outbox (storeKept).
+            if (shared && (s.dead?.code === ErrorCodes.STORE_UNAVAILABLE || (s.entry?.outcome === 'failed' && s.entry.code === ErrorCodes.STORE_UNAVAILABLE))) return;
+            await ledger.store.settle(rec.id, s).then(
+              () => settledOk.add(rec),
+              (err: unknown) => {
+                // Its outcome stands; on a shared store the settlement is written later (adopt), never resumed again.
+                if (shared) unsettled.set(rec.id, s);
+                throw err;
+              },
+            );
+          }
         : undefined;
       const resumed = resumedFrom ? { sentAt: resumedFrom.state === 'sent' ? resumedFrom.sentAt : undefined, accepted: resumedFrom.accepted } : undefined;
       // Durable before the create leaves: a resume then looks the candidate up before any create.
       // On a shared store a failure stops the create (STORE_UNAVAILABLE, the message kept for its resume): an instance
       // that takes the record over must know whether to look the candidate up first.
-      const beforeUnsafe = rec && ledger ? () => (shared ? ledger.store.markSent(rec.id, Date.now()) : ledger.store.markSent(rec.id, Date.now()).catch(warnStore('note that the create left'))) : undefined;
+      const beforeUnsafe = rec && ledger
+        ? async () => {
+            if (!shared) return ledger.store.markSent(rec.id, Date.now()).catch(warnStore('note that the create left'));
+            await ledger.store.markSent(rec.id, Date.now());
+            // The profile's claim must still be this instance's: it lapses when Redis was out of reach longer than a
+            // lease, and another instance may then be pushing the same profile. Not sent; resumed (looked up) later.
+            if (identity && (await shared.store.claimedBy(ledger.key(identity))) !== shared.owner) {
+              throw new ConnectorError(ErrorCodes.STORE_UNAVAILABLE, `the claim of this instance on this profile lapsed (the Redis store at ${shared.where} was out of reach): not sent, resumed once the store answers`, { vendor: vendor.id });
+            }
+          }
+        : undefined;
       // The create was answered with an error: nothing created, the journal says so again (not awaited: "sent" is the safe side).
       const onUnsafeRefused = rec && ledger
         ? () => {

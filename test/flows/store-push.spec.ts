@@ -10,7 +10,7 @@ import { journalJson, outboxRecord } from '../../src/push/outbox';
 import { allNodes, helper, testSettings } from '../helpers/red';
 import { useRedisServer } from '../helpers/redis';
 import { profiles } from '../helpers/fixtures';
-import { KEYS, useSandbox } from '../helpers/sandbox';
+import { KEYS, SOURCE_KEY, useSandbox } from '../helpers/sandbox';
 import { buildFlow, run, runAll, sandboxVendor, until } from './push-common';
 
 const v = sandboxVendor('smartrecruiters');
@@ -161,6 +161,35 @@ describe('flow: push nodes on a shared Redis store', function () {
     await redis().start();
     const after = await run({ profile_key: KEYS.full }, 8000);
     assert.equal(after.id, 'out', errorText(after));
+    assert.equal(state().candidates.length, 1);
+  });
+
+  it('journaled, then Redis gone: the message waits in the shared outbox (no outcome yet) and is resumed once Redis is back: one outcome', async () => {
+    await load({ hrflowStoreWaitMs: 500 });
+    const first = await run({ profile_key: KEYS.full });
+    assert.equal(first.id, 'out', errorText(first));
+    const key = (await other().recent({}))[0].key;
+    const theirs = other();
+    assert.equal(await theirs.claim(key, 'other-instance', 60_000), true);
+    const outcomes: Array<{ id: string; msg: any }> = [];
+    for (const id of ['out', 'caught', 'filtered']) helper.getNode(id).on('input', (m: any) => outcomes.push({ id, msg: m }));
+    const warned: string[] = [];
+    helper.getNode('push').on('call:warn', (call: any) => warned.push(String(call.args[0])));
+    helper.getNode('prof').receive({ source_key: SOURCE_KEY, profile_key: KEYS.full, marker: 'waits' });
+    // The copy journaled, then waiting for the other instance's claim: Redis goes away.
+    await until(async () => (await theirs.counts()).pending === 1, 'the copy journaled');
+    await redis().stop();
+    await until(() => warned.some((w) => /kept in the shared outbox/.test(w)), 'kept', 10_000);
+    assert.equal(outcomes.length, 0, 'no outcome while Redis is away');
+    await redis().start();
+    await theirs.release(key, 'other-instance');
+    await until(() => outcomes.length === 1, 'its one outcome after Redis is back', 10_000);
+    assert.equal(outcomes[0].id, 'out', errorText(outcomes[0]));
+    assert.equal(outcomes[0].msg.marker, 'waits');
+    assert.equal(outcomes[0].msg.resumed, true);
+    assert.equal(outcomes[0].msg.already_pushed, true);
+    await new Promise((r) => setTimeout(r, 800));
+    assert.equal(outcomes.length, 1, 'one outcome only');
     assert.equal(state().candidates.length, 1);
   });
 
