@@ -341,7 +341,9 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
             await ledger.store.markSent(rec.id, Date.now());
             // The profile's claim must still be this instance's: it lapses when Redis was out of reach longer than a
             // lease, and another instance may then be pushing the same profile. Not sent; resumed (looked up) later.
-            if (identity && (await shared.store.claimedBy(ledger.key(identity))) !== shared.owner) {
+            // Marked on the profile's key too: if this instance dies now, the next push of the profile (another
+            // instance's copy) looks the candidate up before creating.
+            if (identity && !(await shared.store.claimSent(ledger.key(identity), shared.owner))) {
               throw new ConnectorError(ErrorCodes.STORE_UNAVAILABLE, `the claim of this instance on this profile lapsed (the Redis store at ${shared.where} was out of reach): not sent, resumed once the store answers`, { vendor: vendor.id });
             }
           }

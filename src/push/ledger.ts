@@ -446,6 +446,11 @@ export interface OnceOptions {
 export interface SharedClaims {
   claim(key: string, owner: string, ttlMs: number): Promise<boolean>;
   release(key: string, owner: string): Promise<boolean>;
+  /**
+   * When a create of `key` left (ms epoch) and no entry of the key was written since: the process that sent it died
+   * (its claim lapsed). The next push of the key looks the candidate up before creating.
+   */
+  sentAt?(key: string): Promise<number | undefined>;
 }
 
 export interface PushLedgerOptions {
@@ -637,6 +642,11 @@ export class PushLedger {
       }
     } else if (options.resumed?.sentAt !== undefined) {
       plan.priorSentAt = options.resumed.sentAt;
+    }
+    if (mode !== 'push' && !countsAsPushed(entry) && plan.priorSentAt === undefined && this.options.claims?.store.sentAt) {
+      // Another process sent a create of this key and died before writing its entry: look it up before creating.
+      const sentAt = await this.options.claims.store.sentAt(this.key(id));
+      if (sentAt !== undefined) plan.priorSentAt = sentAt;
     }
     // A stop that resumes the push later: the entry is recorded (a create or a partial is known), the outbox record kept.
     const settleOrKeep = (dead?: DeadLetter) => this.settleOrKeep(options, dead);

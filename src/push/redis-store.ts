@@ -18,6 +18,9 @@
  *   dx                                   sorted set (score seq, member id): dead letters newest first, bounded
  *   dc                                   hash vendor → dead letters kept (counts() reads no record)
  *   c:<key>                              a claim (owner, PX ttl)
+ *   ks:<ledger key>                      when a create of that key last left without its entry written yet (ms epoch;
+ *                                        deleted by the entry's write): an instance that claims the key after the one
+ *                                        that sent it died looks the candidate up before creating
  *   cur:<workflow id>                    an incremental cursor (JSON)
  *   seen:<key>                           a webhook delivery seen (PX ttl)
  * Vendor and outcome in key names are encodeURIComponent'ed. Writes are acknowledged by Redis (in memory,
@@ -78,6 +81,7 @@ local function putEntry(key, json, idx)
   local old = redis.call('HGET', ek, 'i')
   if old then for name in string.gmatch(old, '%S+') do redis.call('ZREM', P .. name, key) end end
   local seq = redis.call('INCR', P .. 'seq')
+  redis.call('DEL', P .. 'ks:' .. key)
   redis.call('HSET', ek, 'j', json, 'i', idx)
   for name in string.gmatch(idx, '%S+') do redis.call('ZADD', P .. name, seq, key) end
 end
@@ -182,6 +186,11 @@ local cur = redis.call('GET', k)
 if not cur then redis.call('SET', k, ARGV[3], 'PX', ARGV[4]) return 1 end
 if cur == ARGV[3] then redis.call('PEXPIRE', k, ARGV[4]) return 1 end
 return 0`,
+  /** ARGV: prefix, key, owner, now, ttl. 1: the claim is owner's, and its create is marked as leaving at now; 0: not owner's. */
+  hrflowClaimSent: `${LUA_COMMON}
+if redis.call('GET', P .. 'c:' .. ARGV[2]) ~= ARGV[3] then return 0 end
+redis.call('SET', P .. 'ks:' .. ARGV[2], ARGV[4], 'PX', ARGV[5])
+return 1`,
   /** ARGV: prefix, key, owner. 1: released; 0: not this owner's. */
   hrflowRelease: `${LUA_COMMON}
 local k = P .. 'c:' .. ARGV[2]
@@ -413,6 +422,21 @@ export class RedisLedgerStore implements LedgerStore {
   /** Release `owner`'s claim on `key` (compare and delete): false when it is not (or no longer) this owner's. */
   async release(key: string, owner: string): Promise<boolean> {
     return (await this.run('release a claim', (r) => r.hrflowRelease(this.prefix, key, owner))) === 1;
+  }
+
+  /**
+   * Before a create of `key` leaves: true when `owner` still holds the key's claim, and the create is then marked as
+   * leaving at `at` (until the key's entry is written, or 7 days); false when the claim is not (or no longer) owner's
+   * (nothing marked: the create must not leave).
+   */
+  async claimSent(key: string, owner: string, at = Date.now()): Promise<boolean> {
+    return (await this.run('mark a create leaving', (r) => r.hrflowClaimSent(this.prefix, key, owner, at, 7 * 24 * 3600_000))) === 1;
+  }
+
+  /** When a create of `key` left without its entry written since (an instance died during it), if one did. */
+  async sentAt(key: string): Promise<number | undefined> {
+    const at = await this.run('read a create mark', (r) => r.get(this.k(`ks:${key}`)));
+    return at === null ? undefined : Number(at);
   }
 
   /** Who holds the claim on `key`, if anyone. */

@@ -90,6 +90,31 @@ describe('RedisLedgerStore: what a shared ledger needs (claims, leases, cursors,
     assert.ok(Date.now() - t0 >= 200, 'waited for the dead claim to lapse');
   });
 
+  it('PushLedger with shared claims: an instance that died after its create left makes the next push look the candidate up first', async () => {
+    const [theirs, mine] = [make(), make()];
+    const dead = new PushLedger(theirs, { claims: { store: theirs, owner: 'dead', ttlMs: 300, pollMs: 10 } });
+    const alive = new PushLedger(mine, { claims: { store: mine, owner: 'alive', ttlMs: 2000, pollMs: 10 } });
+    const id: PushIdentity = { vendor: 'smartrecruiters', account: 'acc', target: 'job_id=1', profile: 'hrflow:src/p9' };
+    const key = dead.key(id);
+    // The dead instance claimed the key and marked its create as leaving, then died (no entry, no release).
+    assert.equal(await theirs.claim(key, 'dead', 300), true);
+    assert.equal(await mine.claimSent(key, 'alive'), false, 'not the holder: nothing marked, the create must not leave');
+    assert.equal(await theirs.claimSent(key, 'dead', 1_700_000_000_000), true);
+    assert.equal(await mine.sentAt(key), 1_700_000_000_000);
+    const plans: unknown[] = [];
+    const out = await alive.once(id, 'skip', async (plan) => {
+      plans.push(plan);
+      return { candidateId: 'found-1', steps: [] };
+    });
+    assert.equal(out.pushed, true);
+    assert.deepEqual(plans, [{ priorSentAt: 1_700_000_000_000 }], 'looked up before any create');
+    assert.equal(await mine.sentAt(key), undefined, 'the entry written clears the mark');
+    // The next push of the key: recorded, nothing sent, no lookup.
+    const again = await alive.once(id, 'skip', async () => assert.fail('not pushed again'));
+    assert.equal(again.pushed, false);
+    void dead;
+  });
+
   it('loads ioredis only when a Redis store is used (not with the package, nor the store module)', function () {
     const code = `
       require(${JSON.stringify(path.join(repoRoot, 'dist/src/index.js'))});
