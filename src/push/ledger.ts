@@ -592,9 +592,11 @@ export class PushLedger {
     if (!claims) return undefined;
     const ttlMs = claims.ttlMs ?? 30_000;
     const pollMs = claims.pollMs ?? 50;
-    while (!(await claims.store.claim(key, claims.owner, ttlMs))) {
+    // Polled a little less often the longer it waits (a copy queued behind a long rate-limited push costs Redis
+    // little), at most every second.
+    for (let wait = pollMs; !(await claims.store.claim(key, claims.owner, ttlMs)); wait = Math.min(Math.max(pollMs, 1000), Math.ceil(wait * 1.5))) {
       if (options.keep?.()) throw new ConnectorError(ErrorCodes.ABORTED, 'the flow was stopped while another instance was pushing this profile: it is resumed when the node starts again');
-      await new Promise((r) => setTimeout(r, pollMs));
+      await new Promise((r) => setTimeout(r, wait));
     }
     // Claimed again before it lapses, while the push runs (a failed renewal is retried at the next tick).
     const renew = setInterval(() => {
