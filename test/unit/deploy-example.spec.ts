@@ -43,13 +43,9 @@ function runtimeCredentials(type: string): string[] {
   let credentials: Record<string, unknown> | undefined;
   const noop = () => undefined;
   const RED = {
+    // No httpAdmin: the modules register their admin routes only when there is one.
     nodes: { registerType: (t: string, _c: unknown, o?: { credentials?: Record<string, unknown> }) => void (t === type && (credentials = o?.credentials)), createNode: noop, getNode: () => null },
-    util: {},
     settings: {},
-    log: { info: noop, warn: noop, error: noop, debug: noop, trace: noop },
-    httpAdmin: { get: noop, post: noop },
-    auth: { needsPermission: () => noop },
-    _: (k: string) => k,
   };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(path.join(repoRoot, pkg['node-red'].nodes[type]));
