@@ -1,5 +1,5 @@
 /**
- * examples/deploy (issue 14: several instances with Redis) stays consistent with the package: its flow
+ * deploy (issue 14: several instances with Redis) stays consistent with the package: its flow
  * uses only node types that exist, every store-using node names the flow's hrflow-store (mode redis), no
  * secret is in the flow, its credentials file or the compose file, and the compose file, settings.js,
  * nginx.conf and the env file templates agree with each other.
@@ -11,7 +11,7 @@ import path from 'node:path';
 import * as yaml from 'js-yaml';
 import { repoRoot } from '../helpers/fixtures';
 
-const DEPLOY = path.join(repoRoot, 'examples', 'deploy');
+const DEPLOY = path.join(repoRoot, 'deploy');
 const read = (name: string) => fs.readFileSync(path.join(DEPLOY, name), 'utf8');
 
 type FlowNode = Record<string, unknown> & { id: string; type: string };
@@ -78,7 +78,7 @@ const envRefs = (text: string) => [...text.matchAll(/\$\{(\w+)\}/g)].map((m) => 
 /** The variable names an env file template declares. */
 const envNames = (file: string) => read(file).split('\n').filter((l) => /^\w+=/.test(l)).map((l) => l.slice(0, l.indexOf('=')));
 
-describe('examples/deploy (several instances with Redis)', () => {
+describe('deploy (several instances with Redis)', () => {
   const flow = JSON.parse(read('flows.json')) as FlowNode[];
   const stores = flow.filter((n) => n.type === 'hrflow-store');
   const creds = JSON.parse(read('flows_cred.refs')) as Record<string, Record<string, unknown>>;

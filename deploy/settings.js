@@ -1,5 +1,5 @@
 /**
- * Node-RED settings of each instance of examples/deploy (mounted read-only as /data/settings.js).
+ * Node-RED settings of each instance of deploy (mounted read-only as /data/settings.js).
  * Everything not set here is Node-RED's default.
  */
 module.exports = {
