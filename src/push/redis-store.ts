@@ -217,6 +217,8 @@ export class RedisLedgerStore implements LedgerStore {
   private readonly retryMs: number;
   private closed = false;
   private renewTimer: NodeJS.Timeout | undefined;
+  /** This owner's lease was set (a journal or a take-over): only then can it be lost. */
+  private leased = false;
 
   constructor(options: RedisLedgerStoreOptions = {}) {
     this.prefix = options.prefix ?? 'hrflow:';
@@ -229,10 +231,11 @@ export class RedisLedgerStore implements LedgerStore {
     if (this.owner) {
       const owner = this.owner;
       this.renewTimer = setInterval(() => {
+        const held = this.leased;
         this.renewLeases(owner, this.leaseMs).then(
           (alive) => {
             try {
-              if (!alive) options.onLeaseLost?.();
+              if (!alive && held) options.onLeaseLost?.();
             } catch {
               /* the listener's own business */
             }
@@ -311,6 +314,7 @@ export class RedisLedgerStore implements LedgerStore {
   async journal(record: OutboxRecord): Promise<void> {
     const json = recordJson(record);
     await this.run('journal a message', (r) => r.hrflowJournal(this.prefix, record.id, json, record.node, this.owner ?? '', this.leaseMs));
+    if (this.owner) this.leased = true;
   }
 
   async markSent(id: string, sentAt?: number): Promise<void> {
@@ -492,6 +496,7 @@ export class RedisLedgerStore implements LedgerStore {
   async takeOver(owner: string, ttlMs: number, node?: string): Promise<OutboxRecord[]> {
     return this.run('take over messages', async (r) => {
       const ids = (await r.hrflowTakeOver(this.prefix, owner, Math.max(1, Math.round(ttlMs)), node ?? '', '1')) as string[];
+      if (owner === this.owner) this.leased = true;
       return this.read(r, ids, node);
     });
   }

@@ -234,6 +234,13 @@ describe('RedisLedgerStore: what a shared ledger needs (claims, leases, cursors,
     assert.equal(await other.owns(record(1).id, 'slow'), true, 'renewed: still its own (nobody took it meanwhile)');
   });
 
+  it('an owner that never leased anything is not told its lease was lost (a fresh instance, nothing journaled)', async () => {
+    let lost = 0;
+    make({ owner: 'idle', leaseMs: 150, onLeaseLost: () => lost++ });
+    await sleep(400);
+    assert.equal(lost, 0);
+  });
+
   it('cursors: JSON values shared by every instance', async () => {
     const [a, b] = [make(), make()];
     assert.equal(await a.getCursor('wf-1'), undefined);
