@@ -36,7 +36,8 @@ import { intSetting, onInput, Status, type Msg } from './lib/runtime';
 import { runtimeText } from './lib/status-text';
 import { ledgerFor } from './lib/ledger';
 import { runtimeKey } from './lib/push-events';
-import { useStore, type SharedStore } from './lib/store';
+import type { SharedStore } from './lib/store';
+import { useStoreWithStatus } from './lib/store-status';
 import type { HrflowApiNode } from './lib/hrflow-api-node';
 
 const STATUS = {
@@ -152,17 +153,9 @@ export = function (RED: NodeAPI): void {
     const controller = new AbortController();
     let closed = false;
 
-    // The status shown, except that a red ring says so while the shared store is down (then the last one again).
-    let shown: object = Status.clear();
-    let storeDown = false;
-    const show = (s: object) => {
-      shown = s;
-      if (!storeDown) node.status(s);
-    };
-    const storeUse = useStore(RED, node, def.store, (state) => {
-      storeDown = state === 'down';
-      node.status(storeDown ? Status.error(STATUS.storeDown) : shown);
-    });
+    // The shared store; `show` sets the status, except that a red ring says so while the store is down.
+    const storeUse = useStoreWithStatus(RED, node, def.store, STATUS.storeDown);
+    const show = storeUse.show;
     const cursors = cursorStore(storeUse.shared);
 
     if (!api) show(Status.error(STATUS.noAccount));

@@ -19,7 +19,7 @@ import { checkSignature, deliveryEvents, eventKey, eventList, eventPasses, event
 import { ConnectorError, ErrorCodes } from '../src/core/errors';
 import { runtimeKey } from './lib/push-events';
 import { CLOSE_WAIT_MS, Status } from './lib/runtime';
-import { useStore } from './lib/store';
+import { useStoreWithStatus } from './lib/store-status';
 import { runtimeText } from './lib/status-text';
 
 const STATUS = {
@@ -176,17 +176,9 @@ export = function (RED: NodeAPI): void {
     let received = 0;
     let rejected = 0;
     let closed = false;
-    // The status shown, except that a red ring says so while the shared store is down (then the last one again).
-    let shown: object = Status.clear();
-    let storeDown = false;
-    const show = (s: object) => {
-      shown = s;
-      if (!storeDown) node.status(s);
-    };
-    const store = useStore(RED, node, def.store, (state) => {
-      storeDown = state === 'down';
-      node.status(storeDown ? Status.error(STATUS.storeDown) : shown);
-    });
+    // The shared store; `show` sets the status, except that a red ring says so while the store is down.
+    const store = useStoreWithStatus(RED, node, def.store, STATUS.storeDown);
+    const show = store.show;
     const shared = store.shared;
     show(secret ? (store.error ? Status.error(store.error.code) : Status.filtered(say(STATUS.listening, { path }))) : Status.error(STATUS.noSecret));
 
