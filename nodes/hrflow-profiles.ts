@@ -11,6 +11,9 @@
  *   profile emitted on its last day, the "edge"). created_at: `created_at_min=<cursor day>`, ascending;
  *   updated_at (HrFlow has no updated_at filter): descending, stopping at the first profile older than the
  *   cursor's day.
+ * - `store` (issue 14): an `hrflow-store` in mode redis keeps the cursors in Redis (`<prefix>cur:hrflow-profiles:<workflow_id>`),
+ *   shared by the instances using it: a run on one continues from where a run on another stopped. While Redis is
+ *   down the node shows a red ring; a run then fails with STORE_UNAVAILABLE (the cursor does not move).
  * - A profile whose push failed (an error at a push node: it is a dead letter, retryable in the HrFlow tab)
  *   is kept in the cursor's `retry` list: the next incremental run reads it again (GET /profile/indexing)
  *   and sends it first; the push ledger makes sure a dead letter retried meanwhile is not pushed twice.
@@ -33,6 +36,8 @@ import { intSetting, onInput, Status, type Msg } from './lib/runtime';
 import { runtimeText } from './lib/status-text';
 import { ledgerFor } from './lib/ledger';
 import { runtimeKey } from './lib/push-events';
+import type { SharedStore } from './lib/store';
+import { useStoreWithStatus } from './lib/store-status';
 import type { HrflowApiNode } from './lib/hrflow-api-node';
 
 const STATUS = {
@@ -42,6 +47,7 @@ const STATUS = {
   page: { key: 'hrflow-profiles.status.page', en: 'page __page__/__pages__, __read__ read' },
   done: { key: 'hrflow-profiles.status.done', en: '__emitted__ sent, __read__ read' },
   failed: { key: 'hrflow-profiles.status.failed', en: '__code__' },
+  storeDown: 'hrflow-profiles.status.store-down',
 } as const;
 const NO_HOOKS = { key: 'hrflow-profiles.warn.no-hooks', en: 'This Node-RED gives nodes no RED.hooks: the source cannot follow its messages downstream, so it reads every page without waiting for the pushes (no backpressure) and a failed push is not sent again by the next run.' };
 
@@ -118,7 +124,9 @@ export = function (RED: NodeAPI): void {
   const text = (t: { key: string; en: string }, values: Record<string, string | number>): string => runtimeText(RED, t.key, t.en, values);
   const pushTypes = new Set(Object.keys(vendors).map((id) => `hrflow-${id}`));
 
-  function cursorStore() {
+  /** Where the cursors live: the shared store's Redis, else the push ledger's store, else this runtime's memory. */
+  function cursorStore(shared: SharedStore | undefined) {
+    if (shared) return { get: (id: string) => shared.store.getCursor(id), put: (id: string, v: unknown) => shared.store.putCursor(id, v) };
     const store = ledgerFor(RED)?.store;
     if (store) return { get: (id: string) => store.getCursor(id), put: (id: string, v: unknown) => store.putCursor(id, v) };
     const key = runtimeKey(RED);
@@ -145,8 +153,14 @@ export = function (RED: NodeAPI): void {
     const controller = new AbortController();
     let closed = false;
 
-    if (!api) node.status(Status.error(STATUS.noAccount));
-    else if (!sourceKeys.length) node.status(Status.error(STATUS.noSource));
+    // The shared store; `show` sets the status, except that a red ring says so while the store is down.
+    const storeUse = useStoreWithStatus(RED, node, def.store, STATUS.storeDown);
+    const show = storeUse.show;
+    const cursors = cursorStore(storeUse.shared);
+
+    if (!api) show(Status.error(STATUS.noAccount));
+    else if (!sourceKeys.length) show(Status.error(STATUS.noSource));
+    else if (storeUse.error) show(Status.error(text(STATUS.failed, { code: storeUse.error.code })));
 
     // ---- following this node's messages downstream (backpressure, push failures)
     const tracked = new Map<string, Tracked>();
@@ -204,9 +218,10 @@ export = function (RED: NodeAPI): void {
       if (!sourceKeys.length) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, 'no HrFlow source key in this node (source_keys)', { vendor: 'hrflow' });
       if (readMode === undefined) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, `read_mode must be "incremental" or "sync", not ${JSON.stringify(String(def.read_mode)).slice(0, 40)}`, { vendor: 'hrflow' });
       if (sortChoice === undefined) throw new ConnectorError(ErrorCodes.INVALID_CONFIG, `sort_by must be "updated_at" or "created_at", not ${JSON.stringify(String(def.sort_by)).slice(0, 40)}`, { vendor: 'hrflow' });
+      if (storeUse.error) throw storeUse.error;
       const started = new Date().toISOString();
       const client = api.client({ signal: controller.signal });
-      const store = cursorStore();
+      const store = cursors;
       const stored = incremental ? ((await store.get(cursorId)) as ProfilesCursor | undefined) : undefined;
       const cursor = stored && stored.sort_by === sortBy && (stored.at === null || Number.isFinite(hrflowTime(stored.at))) ? stored : undefined;
       failed = [];
@@ -259,7 +274,7 @@ export = function (RED: NodeAPI): void {
         });
         pages++;
         read += res.profiles.length;
-        node.status(Status.working(text(STATUS.page, { page, pages: res.maxPage, read })));
+        show(Status.working(text(STATUS.page, { page, pages: res.maxPage, read })));
         let stop = false;
         for (const profile of res.profiles) {
           const value = String(profile[sortBy] ?? '');
@@ -288,7 +303,7 @@ export = function (RED: NodeAPI): void {
       const next: ProfilesCursor = { sort_by: sortBy, at, edge: [...edge], retry: incremental ? retry : [] };
       await store.put(cursorId, next);
       const finished = new Date().toISOString();
-      node.status(Status.ok(text(STATUS.done, { emitted, read })));
+      show(Status.ok(text(STATUS.done, { emitted, read })));
       node.send([null, { _msgid: RED.util.generateId(), topic: 'summary', payload: { workflow_id: workflowId, read, emitted, pages, cursor: at, started, finished, retry: next.retry.length } } as NodeMessage]);
     }
 
@@ -318,7 +333,7 @@ export = function (RED: NodeAPI): void {
       try {
         await start();
       } catch (err) {
-        node.status(Status.error(text(STATUS.failed, { code: (err as ConnectorError)?.code ?? 'ERROR' })));
+        show(Status.error(text(STATUS.failed, { code: (err as ConnectorError)?.code ?? 'ERROR' })));
         throw err;
       }
     }, undefined, { vendor: 'hrflow' });
@@ -329,7 +344,7 @@ export = function (RED: NodeAPI): void {
         if (running) return; // still running: this tick is skipped
         start().catch((err: unknown) => {
           if (closed) return;
-          node.status(Status.error(text(STATUS.failed, { code: (err as ConnectorError)?.code ?? 'ERROR' })));
+          show(Status.error(text(STATUS.failed, { code: (err as ConnectorError)?.code ?? 'ERROR' })));
           node.error(err instanceof Error ? err : new Error(String(err)), { _msgid: RED.util.generateId(), topic: 'hrflow-profiles', error: (err as ConnectorError)?.toJSON?.() ?? { message: String(err) } } as NodeMessage);
         });
       }, interval * 1000);
@@ -346,7 +361,11 @@ export = function (RED: NodeAPI): void {
       tracked.clear();
       wake?.();
       node.status(Status.clear());
-      inputs.close((job) => new ConnectorError(ErrorCodes.ABORTED, `the flow was stopped during the run of ${workflowId}`, { vendor: 'hrflow' }), done);
+      inputs.close((job) => new ConnectorError(ErrorCodes.ABORTED, `the flow was stopped during the run of ${workflowId}`, { vendor: 'hrflow' }), () => {
+        // The store is kept until the last run is settled (its cursor written or abandoned).
+        storeUse.release();
+        done();
+      });
     });
   }
   RED.nodes.registerType('hrflow-profiles', HrflowProfilesNode as any);

@@ -4,7 +4,10 @@
  * or missing one gets 401 and emits nothing. Answers at once (200), then sends one msg per event whose
  * type is in `events` (empty: all): `msg.topic` = the event type, `msg.source_key`, `msg.profile_key`
  * (what hrflow-profile reads), `msg.hrflow_event` = the event (also `msg.payload`). A redelivered event
- * is emitted once (kept in memory, bounded: SeenEvents). An archive event (isArchiveEvent: `profile.storing.archive`...)
+ * is emitted once (kept in memory, bounded: SeenEvents; with `store` naming an hrflow-store in mode redis, in Redis:
+ * one mark per event for 24 h, SET NX, shared by every webhook node of every instance using that store, so a
+ * delivery is emitted once across them; Redis down, or the node unable to emit what it marked, answers 503 with
+ * the marks it set removed, so HrFlow.ai delivers again). An archive event (isArchiveEvent: `profile.storing.archive`...)
  * also carries `msg.action = "archive"`: through hrflow-profile, a push node archives the recorded candidate.
  *
  * Routes are added and removed as Node-RED's core `http in` node does (21-httpin.js), with the raw body
@@ -13,8 +16,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { checkSignature, deliveryEvents, eventKey, eventList, eventPasses, eventRef, SeenEvents, signatureHeader, type HrflowEvent } from '../src/hrflow/webhook';
+import { ConnectorError, ErrorCodes } from '../src/core/errors';
 import { runtimeKey } from './lib/push-events';
-import { Status } from './lib/runtime';
+import { CLOSE_WAIT_MS, Status } from './lib/runtime';
+import { useStoreWithStatus } from './lib/store-status';
 import { runtimeText } from './lib/status-text';
 
 const STATUS = {
@@ -23,7 +28,11 @@ const STATUS = {
   listening: { key: 'hrflow-webhook.status.listening', en: 'listening on __path__' },
   received: { key: 'hrflow-webhook.status.received', en: '__type__ (__count__ received)' },
   rejected: { key: 'hrflow-webhook.status.rejected', en: 'rejected: bad signature (__count__)' },
+  storeDown: 'hrflow-webhook.status.store-down',
 } as const;
+
+/** How long the shared store remembers a delivery (as SeenEvents does in memory). */
+const SEEN_TTL_MS = 24 * 3600_000;
 
 /**
  * An HrFlow event saying a profile was archived: its type's last part is `archive` (`profile.storing.archive`, the
@@ -167,7 +176,41 @@ export = function (RED: NodeAPI): void {
     let received = 0;
     let rejected = 0;
     let closed = false;
-    node.status(secret ? Status.filtered(say(STATUS.listening, { path })) : Status.error(STATUS.noSecret));
+    // The shared store; `show` sets the status, except that a red ring says so while the store is down.
+    const store = useStoreWithStatus(RED, node, def.store, STATUS.storeDown);
+    const show = store.show;
+    const shared = store.shared;
+    show(secret ? (store.error ? Status.error(store.error.code) : Status.filtered(say(STATUS.listening, { path }))) : Status.error(STATUS.noSecret));
+
+    /**
+     * The events of a delivery seen for the first time, marked in the shared store. Throws (STORE_UNAVAILABLE)
+     * when a mark cannot be set, after removing the marks it set: then nothing of the delivery is emitted.
+     */
+    const firstInStore = async (events: Array<{ key: string; item: Record<string, unknown> }>): Promise<{ first: Array<Record<string, unknown>>; marks: string[] }> => {
+      const marks: string[] = [];
+      const first: Array<Record<string, unknown>> = [];
+      try {
+        if (shared!.state === 'down') throw new ConnectorError(ErrorCodes.STORE_UNAVAILABLE, `the Redis store at ${shared!.where} is unavailable`);
+        for (const e of events) {
+          // A key twice in one delivery: the second is a duplicate (its mark is this delivery's).
+          if (marks.includes(e.key) || !(await shared!.store.seenOnce(e.key, SEEN_TTL_MS))) continue;
+          marks.push(e.key);
+          first.push(e.item);
+        }
+      } catch (err) {
+        await unmark(marks);
+        throw err;
+      }
+      return { first, marks };
+    };
+    /** Forget marks (the delivery was not handled: its redelivery must be). */
+    const unmark = async (marks: string[]) => {
+      for (const key of marks) {
+        await shared!.store.unsee(key).catch((err: unknown) => {
+          node.warn(`hrflow-webhook: could not remove the redelivery mark of an event (${(err as Error)?.message ?? err}): a redelivery of it within 24 h is taken for a duplicate`);
+        });
+      }
+    };
 
     const handler = async (req: Req, res: Res) => {
       let body: Buffer | undefined;
@@ -185,13 +228,18 @@ export = function (RED: NodeAPI): void {
       }
       if (!checkSignature(secret, body, signatureHeader(req.headers))) {
         rejected++;
-        node.status(secret ? Status.error(say(STATUS.rejected, { count: rejected })) : Status.error(STATUS.noSecret));
+        show(secret ? Status.error(say(STATUS.rejected, { count: rejected })) : Status.error(STATUS.noSecret));
         res.status(401).json({ error: 'invalid or missing HrFlow signature' });
         return;
       }
       if (closed) {
         // Stopping (a redeploy): not accepted, so HrFlow.ai delivers it again.
         res.status(503).json({ error: 'the flow is stopping: send again' });
+        return;
+      }
+      if (store.error) {
+        // The store this node names is not there: not accepted (a redeploy may fix it; HrFlow.ai delivers again).
+        res.status(503).json({ error: store.error.message, code: store.error.code });
         return;
       }
       let list: HrflowEvent[];
@@ -201,20 +249,39 @@ export = function (RED: NodeAPI): void {
         res.status(400).json({ error: `invalid delivery: ${(err as Error).message}` });
         return;
       }
-      const out: Array<Record<string, unknown>> = [];
+      let out: Array<Record<string, unknown>> = [];
       let filtered = 0;
       let duplicates = 0;
+      const passed: Array<{ key: string; item: Record<string, unknown> }> = [];
       for (const event of list) {
         const ref = eventRef(event);
         if (!eventPasses(ref.type, events)) {
           filtered++;
           continue;
         }
-        if (!seenEvents.first(eventKey(event))) {
-          duplicates++;
-          continue;
+        const item = { topic: ref.type, source_key: ref.source_key, profile_key: ref.profile_key, hrflow_event: event, payload: event, ...(isArchiveEvent(ref.type) ? { action: 'archive' } : {}) };
+        if (shared) passed.push({ key: `webhook:${eventKey(event)}`, item });
+        else if (!seenEvents.first(eventKey(event))) duplicates++;
+        else out.push(item);
+      }
+      if (shared && passed.length) {
+        let marked: { first: Array<Record<string, unknown>>; marks: string[] };
+        try {
+          marked = await firstInStore(passed);
+        } catch (err) {
+          const e = err instanceof ConnectorError ? err : new ConnectorError(ErrorCodes.STORE_UNAVAILABLE, String((err as Error)?.message ?? err));
+          // Nothing emitted, nothing kept marked: HrFlow.ai delivers it again.
+          if (!res.headersSent) res.status(503).json({ error: e.message, code: e.code });
+          return;
         }
-        out.push({ topic: ref.type, source_key: ref.source_key, profile_key: ref.profile_key, hrflow_event: event, payload: event, ...(isArchiveEvent(ref.type) ? { action: 'archive' } : {}) });
+        if (closed) {
+          // Stopped while the marks were set: this node cannot emit them any more.
+          await unmark(marked.marks);
+          if (!res.headersSent) res.status(503).json({ error: 'the flow is stopping: send again' });
+          return;
+        }
+        out = marked.first;
+        duplicates += passed.length - out.length;
       }
       // The answer first: nothing downstream (a push) delays it.
       res.status(200).json({ ok: true, events: list.length, emitted: out.length, filtered, duplicates });
@@ -223,16 +290,20 @@ export = function (RED: NodeAPI): void {
         if (closed) return;
         for (const msg of out) {
           received++;
-          node.status(Status.ok(say(STATUS.received, { type: String(msg.topic || '?'), count: received })));
+          show(Status.ok(say(STATUS.received, { type: String(msg.topic || '?'), count: received })));
           node.send(msg);
         }
       });
     };
+    /** Requests being handled: the close waits for them (bounded) before it lets the shared store go. */
+    const handling = new Set<Promise<void>>();
     const route = (req: Req, res: Res) => {
-      handler(req, res).catch((err) => {
+      const p = handler(req, res).catch((err) => {
         node.error(`hrflow-webhook: ${(err as Error)?.message ?? err}`);
         if (!res.headersSent) res.status(500).json({ error: 'internal error' });
       });
+      handling.add(p);
+      void p.finally(() => handling.delete(p));
     };
     // settings.js httpNodeMiddleware (authentication...) runs first, as for the core http in node.
     let middleware: unknown[] = [];
@@ -263,7 +334,17 @@ export = function (RED: NodeAPI): void {
         if (layers.some((l) => l?.handle === route)) stack.splice(i, 1);
       }
       node.status(Status.clear());
-      done();
+      if (!handling.size) {
+        store.release();
+        return done();
+      }
+      // A request marking its events in the store finishes first (it answers 503 and removes its marks).
+      let timer: NodeJS.Timeout | undefined;
+      void Promise.race([Promise.allSettled([...handling]), new Promise((r) => (timer = setTimeout(r, CLOSE_WAIT_MS)))]).then(() => {
+        clearTimeout(timer);
+        store.release();
+        done();
+      });
     });
   }
   RED.nodes.registerType('hrflow-webhook', HrflowWebhookNode as any, { credentials: { webhook_secret: { type: 'password' } } });

@@ -345,6 +345,8 @@ export function pushNode(spec: PushSpec, opts: Options): GeneratedNode {
     `account: { value: "", type: ${js(configType)}, required: true }`,
     ...d.params.map((f) => propertySource({ ...f, credential: false })),
     propertySource(ON_DUPLICATE),
+    // The shared store (issue 14): optional, "" is the embedded ledger; Node-RED leaves it "" (None) unless chosen.
+    'store: { value: "", type: "hrflow-store", required: false }',
     ...ADVANCED_FIELDS.map((a) => `${a.name}: { value: ${a.value}, required: true, validate: H.validator(${js({ name: a.name, input: 'int', required: true })}, t) }`),
   ];
   const conf = { type, configType, fields: clientFields(d.params), account: clientFields(d.account.fields) };
@@ -381,7 +383,7 @@ export function pushNode(spec: PushSpec, opts: Options): GeneratedNode {
     '        H.preparePush(this, CONF);',
     '    }',
     '});',
-    `H.labelProperties(TYPE, ${js(['account', ...d.params.map((p) => p.name), ON_DUPLICATE.name, ...ADVANCED_FIELDS.map((a) => a.name)])});`,
+    `H.labelProperties(TYPE, ${js(['account', ...d.params.map((p) => p.name), ON_DUPLICATE.name, 'store', ...ADVANCED_FIELDS.map((a) => a.name)])});`,
   ].join('\n');
 
   // edit template
@@ -396,6 +398,13 @@ export function pushNode(spec: PushSpec, opts: Options): GeneratedNode {
     ].join('\n'),
     ...d.params.map((f) => fieldRows(type, f, 'node-input')),
     fieldRows(type, ON_DUPLICATE, 'node-input'),
+    [
+      '<div class="form-row">',
+      `    <label for="node-input-store"><i class="fa fa-database"></i> <span data-i18n="${k(type, 'label.store')}"></span></label>`,
+      '    <input type="text" id="node-input-store">',
+      '</div>',
+      `<div class="form-tips" data-i18n="[html]${k(type, 'tip.store')}"></div>`,
+    ].join('\n'),
     [
       '<div class="form-row" style="margin-top: 18px; margin-bottom: 6px;">',
       `    <label style="width: auto;"><i class="fa fa-sliders"></i> <span data-i18n="${k(type, 'label.advanced')}"></span></label>`,
@@ -420,7 +429,7 @@ export function pushNode(spec: PushSpec, opts: Options): GeneratedNode {
     const cat = {
       label: { ...pick(T.LABELS, lang) },
       placeholder: { name: vendor } as Catalogue,
-      tip: { advanced: T.TIPS.advanced[lang] } as Catalogue,
+      tip: { advanced: T.TIPS.advanced[lang], store: T.TIPS.store[lang] } as Catalogue,
       hint: {} as Catalogue,
       option: {} as Catalogue,
     };
@@ -462,7 +471,7 @@ export function pushNode(spec: PushSpec, opts: Options): GeneratedNode {
       `<h3>${T.HEADINGS.inputs[lang]}</h3>\n${dl(inputs)}`,
       `<h3>${T.HEADINGS.outputs[lang]}</h3>\n${dl(outputs)}\n<p>${T.KEPT[lang]}</p>`,
       `<h3>${T.HEADINGS.details[lang]}</h3>${details ? `\n${details}` : ''}`,
-      `<h4>${T.DUPLICATES_HEADING[lang]}</h4>\n${fill(T.DUPLICATES_HELP[lang], vars)}`,
+      `<h4>${T.DUPLICATES_HEADING[lang]}</h4>\n${fill(T.DUPLICATES_HELP[lang], vars)}\n${T.STORE_HELP[lang]}`,
       `<h4>${T.UPDATE_HEADING[lang]}</h4>\n${fill(T.UPDATE_HELP[lang], vars)}\n<ul><li>${d.update?.[lang] ?? fill(T.NO_UPDATE[lang], vars)}</li><li>${d.archive?.[lang] ?? fill(T.NO_ARCHIVE[lang], vars)}</li></ul>`,
       `<h4>${T.HEADINGS.advanced[lang]}</h4>\n${fill(T.ADVANCED_HELP[lang], vars)}`,
       `<h3>${T.HEADINGS.errors[lang]}</h3>\n${T.ERRORS_INTRO[lang]}\n${errorTable(d.errors, vendor, lang)}`,

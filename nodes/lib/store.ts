@@ -286,6 +286,8 @@ export function registerStoreNode(RED: NodeAPI): void {
       node.error((err as Error).message);
     }
     node.mode = read?.mode ?? 'redis';
+    // Kept on the node: Test connection sends the deployed password only to the deployed URL (testStore).
+    (node as StoreConfigNode & { url?: string }).url = read?.url;
     if (read?.mode === 'redis') {
       const password = (node as unknown as { credentials?: { password?: string } }).credentials?.password;
       try {

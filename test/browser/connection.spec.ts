@@ -15,6 +15,7 @@ import {
   openPushDialog,
   ourErrors,
   skipUnlessBrowser,
+  testConnection,
   tray,
   vendorDescription,
   waitUntil,
@@ -48,21 +49,6 @@ const PICKERS: Array<{ vendor: VendorId; field: string; ids: boolean; seeded: st
 ];
 
 const split = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
-
-/** Click Test connection and wait for the result to leave "busy" and reach `state`. */
-async function testConnection(page: Page, state: 'ok' | 'error'): Promise<string> {
-  const result = tray(page).locator('#hrflow-test-result');
-  const button = tray(page).locator('#hrflow-test-connection');
-  await button.waitFor({ timeout: 3000 }).catch(() => assert.fail('no #hrflow-test-connection button in the config dialog (contract 5)'));
-  await button.click();
-  const final = await waitUntil('the Test connection result', async () => {
-    const s = await result.getAttribute('data-state');
-    return s === 'ok' || s === 'error' ? s : undefined;
-  }, 20_000);
-  const text = (await result.innerText()).trim();
-  assert.equal(final, state, `Test connection: ${text}`);
-  return text;
-}
 
 /** Open the picker of `field` in the open dialog and wait for its items (or its error). */
 async function openPicker(page: Page, field: string): Promise<Locator> {

@@ -14,6 +14,7 @@ import {
   FLOW_IDS,
   FLOW_TYPES,
   NODE_TYPES,
+  STORE,
   cancelTray,
   openConfigDialog,
   openNodeDialog,
@@ -99,7 +100,7 @@ describe('browser: the editor in French (fr-FR browser)', function () {
   it('the help sidebar shows the French help of each node', async () => {
     const problems: string[] = [];
     // Hand-written nodes have their whole help in nodes/locales/<lang>/<type>.html, not generated from a fragment.
-    for (const type of NODE_TYPES.filter((t) => !['hrflow-profile', 'hrflow-profiles', 'hrflow-logic', 'hrflow-writeback', 'hrflow-webhook'].includes(t))) {
+    for (const type of NODE_TYPES.filter((t) => !['hrflow-profile', 'hrflow-profiles', 'hrflow-logic', 'hrflow-writeback', 'hrflow-webhook', 'hrflow-store'].includes(t))) {
       const summary = helpSummary(type);
       if (!summary) {
         problems.push(`${type}: no nodes/help/fr/${type}.html with a first <p>`);
@@ -114,6 +115,24 @@ describe('browser: the editor in French (fr-FR browser)', function () {
         problems.push(`${type}: the help sidebar does not show "${probe}…"`);
       }
     }
+    assert.deepEqual(problems, []);
+    assert.deepEqual(ourErrors(s.errors), []);
+  });
+
+  it('the hrflow-store dialog (both modes) and its hand-written help are in French', async () => {
+    await openConfigDialog(page, STORE.type, STORE.label);
+    const problems = await checkFrench(page, STORE.type);
+    await tray(page).locator('#node-config-input-mode').selectOption('redis');
+    problems.push(...(await checkFrench(page, STORE.type)));
+    const text = await tray(page).locator('.red-ui-tray-body').innerText();
+    for (const fr of ['URL Redis', 'Préfixe des clés', 'Mot de passe', 'Tester la connexion']) if (!text.includes(fr)) problems.push(`hrflow-store: "${fr}" not shown`);
+    await cancelTray(page);
+    // The help: nodes/locales/fr/hrflow-store.html, its first paragraph.
+    const help = fs.readFileSync(path.join(repoRoot, 'nodes', 'locales', 'fr', 'hrflow-store.html'), 'utf8');
+    const summary = (/<p>([\s\S]*?)<\/p>/.exec(help)?.[1] ?? '').replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim();
+    await page.evaluate((t) => (window as any).RED.sidebar.help.show(t), STORE.type);
+    await page.locator('.red-ui-help-info-text, .red-ui-sidebar-help-stack').first().filter({ hasText: summary.slice(0, 40) }).waitFor({ timeout: 5000 })
+      .catch(() => problems.push(`hrflow-store: the help sidebar does not show "${summary.slice(0, 40)}…"`));
     assert.deepEqual(problems, []);
     assert.deepEqual(ourErrors(s.errors), []);
   });

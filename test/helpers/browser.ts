@@ -6,6 +6,7 @@
  * The browser suite runs only with HRFLOW_BROWSER=1 (CI runs it in its own leg). NODE_RED_PATH selects
  * another Node-RED install (the Node-RED 5 leg), as for the flow tests; CHROMIUM_PATH another browser.
  */
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -35,8 +36,11 @@ export const PACKAGE = '@hrflow-connectors/node-red';
 
 /** Every node type of the package (package.json "node-red".nodes). */
 export const NODE_TYPES: string[] = Object.keys(JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'))['node-red'].nodes);
+/** The accounts (config nodes with a secret and a Test connection of a vendor). */
 export const CONFIG_TYPES = NODE_TYPES.filter((t) => t === 'hrflow-api' || t.endsWith('-config'));
-export const FLOW_TYPES = NODE_TYPES.filter((t) => !CONFIG_TYPES.includes(t));
+/** The shared store (issue 14): a config node of its own kind (test/browser/store.spec.ts). */
+export const STORE = { type: 'hrflow-store', id: 'b-store', label: 'Browser store' } as const;
+export const FLOW_TYPES = NODE_TYPES.filter((t) => !CONFIG_TYPES.includes(t) && t !== STORE.type);
 export const VENDORS = ['smartrecruiters', 'recruitee', 'broadbean', 'flatchr', 'taleez'] as const;
 export type VendorId = (typeof VENDORS)[number];
 
@@ -99,6 +103,8 @@ function browserFlows(sb: Sandbox): { flow: any[]; credentials: Record<string, a
     { id: 'b-webhook', type: 'hrflow-webhook', name: 'HrFlow webhook', path: '/hrflow-browser-test', events: [], z: tab, x: 170, y: 680, wires: [[]] },
     // The source (interval 0: it runs only when asked, so it lists nothing during the browser tests).
     { id: 'b-profiles', type: 'hrflow-profiles', name: 'HrFlow profiles', api: 'demo-hrflow-api', source_keys: sb.sourceKey, read_mode: 'incremental', workflow_id: 'browser', interval: 0, page_size: 30, sort_by: 'updated_at', z: tab, x: 170, y: 760, wires: [[], []] },
+    // A store exists (embedded: nothing uses it): a node without one must not get it unless the user picks it.
+    { id: STORE.id, type: STORE.type, name: STORE.label, mode: 'embedded', url: 'redis://127.0.0.1:6379', prefix: 'hrflow:' },
   );
   return { flow, credentials: { ...credentials, [BAD.account]: { x_taleez_api_secret: BAD.secret } } };
 }
@@ -287,6 +293,21 @@ export async function cancelTray(page: Page): Promise<void> {
     await page.waitForFunction((n) => document.querySelectorAll('.red-ui-tray').length < n, count, { timeout: 1000 }).catch(() => undefined);
     return (await page.locator('.red-ui-tray').count()) < count ? true : undefined;
   }, 15_000);
+}
+
+/** Click Test connection and wait for the result to leave "busy" and reach `state`. */
+export async function testConnection(page: Page, state: 'ok' | 'error'): Promise<string> {
+  const result = tray(page).locator('#hrflow-test-result');
+  const button = tray(page).locator('#hrflow-test-connection');
+  await button.waitFor({ timeout: 3000 }).catch(() => assert.fail('no #hrflow-test-connection button in the config dialog (contract 5)'));
+  await button.click();
+  const final = await waitUntil('the Test connection result', async () => {
+    const s = await result.getAttribute('data-state');
+    return s === 'ok' || s === 'error' ? s : undefined;
+  }, 20_000);
+  const text = (await result.innerText()).trim();
+  assert.equal(final, state, `Test connection: ${text}`);
+  return text;
 }
 
 /** Close every open tray. */

@@ -127,6 +127,8 @@ interface InterfaceRow {
   kind: string;
   defaults: string[];
   configRefs: Record<string, string>;
+  /** Config references the row marks `optional` (`store`, issue 14): not required. */
+  optionalRefs: Set<string>;
   credentials: Record<string, 'password' | 'text'>;
 }
 
@@ -140,7 +142,11 @@ function parseInterface(): { rows: Map<string, InterfaceRow>; errorCodes: string
     const type = cells[1].replace(/`/g, '');
     let defaultsCell = cells[3];
     const configRefs: Record<string, string> = {};
-    for (const m of defaultsCell.matchAll(/`([a-z_][a-z0-9_]*)`\s*\(type\s+`([\w-]+)`/g)) configRefs[m[1]] = m[2];
+    const optionalRefs = new Set<string>();
+    for (const m of defaultsCell.matchAll(/`([a-z_][a-z0-9_]*)`\s*\(type\s+`([\w-]+)`(,\s*optional\b)?/g)) {
+      configRefs[m[1]] = m[2];
+      if (m[3]) optionalRefs.add(m[1]);
+    }
     // Drop every parenthesised remark, then the remaining `names` are the properties.
     for (let previous = ''; previous !== defaultsCell; ) {
       previous = defaultsCell;
@@ -149,7 +155,7 @@ function parseInterface(): { rows: Map<string, InterfaceRow>; errorCodes: string
     const defaults = [...defaultsCell.matchAll(/`([a-z_][a-z0-9_]*)`/g)].map((m) => m[1]);
     const credentials: Record<string, 'password' | 'text'> = {};
     for (const m of cells[4].matchAll(/`([a-z_][a-z0-9_]*)`\s*\((password|text)/g)) credentials[m[1]] = m[2] as 'password' | 'text';
-    rows.set(type, { type, kind: cells[2], defaults, configRefs, credentials });
+    rows.set(type, { type, kind: cells[2], defaults, configRefs, optionalRefs, credentials });
   }
   const among = /msg\.error\.code`\s+among\s+`([^`]+)`/.exec(text);
   const errorCodes = among ? among[1].split(/[\s,]+/).filter((c) => /^[A-Z_]{4,}$/.test(c)) : [];
@@ -443,7 +449,8 @@ describe('editor HTML', function () {
         assert.deepEqual(Object.keys(def().defaults).sort(), [...row().defaults].sort());
         for (const [prop, configType] of Object.entries(row().configRefs)) {
           assert.equal(def().defaults[prop].type, configType, `${prop} references a ${configType} config node`);
-          assert.equal(def().defaults[prop].required, true, `${prop} is required`);
+          if (row().optionalRefs.has(prop)) assert.equal(def().defaults[prop].required, false, `${prop} is optional (required: false)`);
+          else assert.equal(def().defaults[prop].required, true, `${prop} is required`);
         }
       });
 
@@ -914,7 +921,8 @@ describe('examples', function () {
           if (def) {
             for (const prop of Object.keys(def.defaults)) assert.ok(prop in n, `${n.id} (${n.type}) sets ${prop}`);
             for (const [prop, p] of Object.entries(def.defaults)) {
-              if (p.type) {
+              // An optional config reference left empty (`store`: the embedded store) points at nothing.
+              if (p.type && !(p.required === false && n[prop] === '')) {
                 const target = flow.find((c) => c.id === n[prop]);
                 assert.ok(target && target.type === p.type, `${n.id}.${prop} points at a ${p.type} in the file`);
               }

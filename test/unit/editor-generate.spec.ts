@@ -113,9 +113,10 @@ describe('editor generator: push node', function () {
     assert.equal(def.label.call({}), 'Acme');
     assert.equal(def.label.call({ name: 'Mine' }), 'Mine');
     assert.equal(def.inputLabels.call({ _: (k: string) => `[${k}]` }), '[hrflow-acme.port.input]', 'translated port label');
-    assert.deepEqual(Object.keys(def.defaults), ['name', 'account', 'job_id', 'pool_ids', 'stage', 'mode', 'test_mode', 'notify', 'on_duplicate', 'timeout', 'retries', 'retry_delay']);
+    assert.deepEqual(Object.keys(def.defaults), ['name', 'account', 'job_id', 'pool_ids', 'stage', 'mode', 'test_mode', 'notify', 'on_duplicate', 'store', 'timeout', 'retries', 'retry_delay']);
     assert.equal(def.defaults.on_duplicate.value, 'skip', 'the push ledger skips a duplicate by default');
     assert.deepEqual({ ...def.defaults.account }, { value: '', type: 'hrflow-acme-config', required: true });
+    assert.deepEqual({ ...def.defaults.store }, { value: '', type: 'hrflow-store', required: false }, 'the shared store: optional, none by default');
     assert.equal(def.defaults.mode.value, 'link');
     assert.equal(def.defaults.test_mode.value, false);
     assert.equal(def.defaults.timeout.value, 30000);
@@ -209,6 +210,7 @@ describe('editor generator: push node', function () {
       const codes = [...table.slice(0, table.indexOf('</dl>')).matchAll(/<dt>([A-Z_]+)<\/dt>/g)].map((m) => m[1]);
       assert.deepEqual(codes, ['AUTH_FAILED', 'INVALID_CONFIG', 'PARTIAL_PUSH']);
       assert.ok(html.includes(fill(T.ERRORS.PARTIAL_PUSH[lang], { vendor: 'Acme' })), 'the shared text, vendor filled in');
+      assert.ok(html.includes(T.STORE_HELP[lang]), 'the Store line (issue 14)');
       assert.match(html, /<dt class="optional">job_id <span class="property-type">number \| string<\/span><\/dt>/);
       assert.match(html, /<dt class="optional">pool_ids <span class="property-type">array \| string<\/span><\/dt>/);
       assert.match(html, /\$\{ACME_API_KEY\}/);
