@@ -250,7 +250,7 @@ export function useStore(RED: NodeAPI, node: Node, id: unknown, status: (state: 
     shared = sharedStoreFor(RED, id);
   } catch (err) {
     const error = err as ConnectorError;
-    node.error(error.message);
+    node.error(`${error.code}: ${error.message}`);
     return { error, release: () => undefined };
   }
   if (!shared) return { release: () => undefined };
@@ -283,7 +283,7 @@ export function registerStoreNode(RED: NodeAPI): void {
     try {
       read = readStoreConfig(def);
     } catch (err) {
-      node.error((err as Error).message);
+      node.error(`${(err as ConnectorError).code ?? ErrorCodes.INVALID_CONFIG}: ${(err as Error).message}`);
     }
     node.mode = read?.mode ?? 'redis';
     // Kept on the node: Test connection sends the deployed password only to the deployed URL (testStore).
@@ -294,7 +294,7 @@ export function registerStoreNode(RED: NodeAPI): void {
         node.shared = new RedisSharedStore(RED, read.url, password, read.prefix, (text) => node.warn(text));
       } catch (err) {
         // ioredis missing (an optional dependency): STORE_UNAVAILABLE saying what to install.
-        node.error((err as Error).message);
+        node.error(`${(err as ConnectorError).code ?? ErrorCodes.STORE_UNAVAILABLE}: ${(err as Error).message}`);
       }
     }
     const live = deployed.get(runtimeKey(RED)) ?? new Set<StoreConfigNode>();

@@ -58,6 +58,11 @@ export function optionalPackage<T>(name: string, where: string): T {
   }
 }
 
+/** A refused password (or one missing): waiting does not help, the operation fails at once. */
+export function isAuthError(err: unknown): boolean {
+  return /WRONGPASS|NOAUTH|invalid (username-)?password|AUTH failed|without any password configured/i.test(String((err as Error)?.message ?? err));
+}
+
 /** STORE_UNAVAILABLE for a failed store operation. */
 export function storeUnavailable(where: string, what: string, cause: unknown, redactor = new Redactor()): ConnectorError {
   const reason = redactor.text(cause instanceof Error ? cause.message : String(cause)).replace(/\s+/g, ' ').trim();
@@ -198,6 +203,8 @@ export class RedisConnection {
       const onReady = () => done();
       const onError = (err: unknown) => {
         lastError = err;
+        // A refused password: said now, not after the wait.
+        if (isAuthError(err)) done(err);
       };
       const onEnd = () => done(new Error('the connection was closed'));
       const timer = setTimeout(() => done(lastError ?? new Error(`not connected after ${waitMs} ms`)), waitMs);

@@ -11,7 +11,7 @@
  *   is exactly the raw body.
  * Both compare the 32-byte digests with crypto.timingSafeEqual.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /** The signature headers, newest first (lowercase: Node.js lowercases incoming header names). */
 export const SIGNATURE_HEADERS = ['http-hrflow-signature', 'http-riminder-signature'] as const;
@@ -102,6 +102,11 @@ export function eventRef(event: HrflowEvent): { type: string; source_key?: strin
  * an event with none of these is identified by its whole content.
  */
 export function eventKey(event: HrflowEvent): string {
+  // Hashed: the key is kept (in memory, or as a Redis key name) and must hold no personal data nor a whole body.
+  return createHash('sha256').update(eventIdentity(event)).digest('base64url');
+}
+
+function eventIdentity(event: HrflowEvent): string {
   const id = str(event.id) ?? str(event.event_id);
   if (id) return `id:${id}`;
   const ref = eventRef(event);

@@ -28,7 +28,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
-import { RedisConnection, withScripts, type RedisClient, type RedisConnectionOptions, type Scripted } from '../core/redis';
+import { isAuthError, RedisConnection, withScripts, type RedisClient, type RedisConnectionOptions, type Scripted } from '../core/redis';
 import { MAX_DEAD_LETTERS } from './ledger';
 import type { DeadLetter, DeadLetterQuery, LedgerEntry, LedgerQuery, LedgerStore, OutboxRecord, Settlement, StoreCounts } from './ledger';
 import { recordJson } from './outbox';
@@ -269,7 +269,7 @@ export class RedisLedgerStore implements LedgerStore {
       try {
         return await this.connection.run(what, (redis) => fn(scripted(redis)));
       } catch (err) {
-        if ((err as { code?: string })?.code !== 'STORE_UNAVAILABLE' || Date.now() >= until) throw err;
+        if ((err as { code?: string })?.code !== 'STORE_UNAVAILABLE' || isAuthError(err) || Date.now() >= until) throw err;
         // Redis restarting: the connection's own wait covers the reconnection; this covers a command cut in flight.
         await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** Math.min(attempt, 5))));
       }

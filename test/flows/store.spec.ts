@@ -95,7 +95,10 @@ describe('hrflow-store: Test connection (POST /hrflow-connectors/store-test) and
   it('a wrong password: ok false, STORE_UNAVAILABLE, and neither password in the answer', async () => {
     await loadStore();
     const typed = 'wrong-typed-Pw-7731';
+    const t0 = Date.now();
     const res = await test({ id: 'st', values: { url: secured!.url, password: typed } }).expect(200);
+    assert.ok(Date.now() - t0 < 2500, `a refused password is said at once, not after the wait (${Date.now() - t0} ms)`);
+    assert.match(res.body.message, /WRONGPASS|password/i);
     assert.equal(res.body.ok, false);
     assert.equal(res.body.code, 'STORE_UNAVAILABLE', JSON.stringify(res.body));
     assert.ok(res.body.message);

@@ -92,6 +92,8 @@ describe('HrFlow webhook events', () => {
     (later.profile as Record<string, unknown>).updated_at = '2026-11-30T11:00:00+0000';
     assert.notEqual(eventKey(ev('a.b')), eventKey(later), 'an update of the profile later');
     assert.equal(eventKey({ type: 'a.b', x: 1, y: 2 }), eventKey({ y: 2, x: 1, type: 'a.b' }), 'same content, keys in another order');
+    const personal = { type: 'a.b', profile: { info: { email: 'jane@example.com', full_name: 'Jane Doe' } } };
+    assert.match(eventKey(personal), /^[A-Za-z0-9_-]{43}$/, 'a hash: no personal data, bounded (it is a Redis key name)');
   });
 
   it('events filter: empty passes all; a list, or a text with commas', () => {
