@@ -14,6 +14,7 @@ import type { NodeAPI } from 'node-red';
 import { ConnectorError, ErrorCodes } from '../../src/core/errors';
 import { deadLetter } from '../../src/push/outbox';
 import { runtimeKey } from './push-events';
+import { sharedStoreFor, type SharedStore } from './store';
 import { MemoryLedgerStore, PushLedger, type DeadLetter, type DeadLetterQuery, type LedgerEntry, type LedgerQuery, type LedgerStore, type OutboxRecord, type Settlement, type StoreCounts } from '../../src/push/ledger';
 
 const ledgers = new WeakMap<object, PushLedger>();
@@ -170,6 +171,15 @@ export function ledgerFor(RED: NodeAPI): PushLedger | undefined {
   return ledger;
 }
 
+/**
+ * The ledger the HrFlow sidebar reads: the shared store `storeId` names (an hrflow-store in mode redis), else the
+ * runtime's own. INVALID_CONFIG (thrown) when `storeId` names no deployed hrflow-store.
+ */
+export function ledgerOf(RED: NodeAPI, storeId?: string): PushLedger | undefined {
+  const shared = storeId ? sharedStoreFor(RED, storeId) : undefined;
+  return shared ? shared.ledger : ledgerFor(RED);
+}
+
 /** What a dead-letter retry or discard answers (the admin endpoints send it as JSON). */
 export type DeadLetterAnswer = { ok: true; detail: string } | { ok: false; status: 404 | 409 | 503; code: string; message: string };
 
@@ -177,8 +187,8 @@ export type DeadLetterAnswer = { ok: true; detail: string } | { ok: false; statu
  * Send a dead letter's message to its push node again (the node journals it anew), then remove the dead
  * letter. 404: no such dead letter; 409: its push node is not deployed any more; 503: the ledger is off.
  */
-export async function retryDeadLetter(RED: NodeAPI, id: string): Promise<DeadLetterAnswer> {
-  const ledger = ledgerFor(RED);
+export async function retryDeadLetter(RED: NodeAPI, id: string, storeId?: string): Promise<DeadLetterAnswer> {
+  const ledger = ledgerOf(RED, storeId);
   if (!ledger) return { ok: false, status: 503, code: 'LEDGER_OFF', message: 'the push ledger is turned off (hrflowLedger: false)' };
   const dead = await ledger.store.deadLetter(id);
   if (!dead) return { ok: false, status: 404, code: 'NOT_FOUND', message: `no dead letter ${id}` };
@@ -193,14 +203,28 @@ export async function retryDeadLetter(RED: NodeAPI, id: string): Promise<DeadLet
 }
 
 /** Remove a dead letter for good. */
-export async function discardDeadLetter(RED: NodeAPI, id: string): Promise<DeadLetterAnswer> {
-  const ledger = ledgerFor(RED);
+export async function discardDeadLetter(RED: NodeAPI, id: string, storeId?: string): Promise<DeadLetterAnswer> {
+  const ledger = ledgerOf(RED, storeId);
   if (!ledger) return { ok: false, status: 503, code: 'LEDGER_OFF', message: 'the push ledger is turned off (hrflowLedger: false)' };
   if (!(await ledger.store.removeDeadLetter(id))) return { ok: false, status: 404, code: 'NOT_FOUND', message: `no dead letter ${id}` };
   return { ok: true, detail: `dead letter ${id} discarded` };
 }
 
 const sweeps = new WeakMap<object, Promise<number>>();
+
+/** Records whose push node is not deployed here (not a push node of their vendor): dead letters with code ABORTED. */
+async function moveOrphans(RED: NodeAPI, ledger: PushLedger, records: OutboxRecord[], where: string): Promise<number> {
+  let moved = 0;
+  for (const r of records) {
+    const node = RED.nodes.getNode(r.node) as { type?: string } | null;
+    if (node && typeof node.type === 'string' && node.type === `hrflow-${r.vendor}`) continue;
+    const err = new ConnectorError(ErrorCodes.ABORTED, `the ${r.vendor} push node ${r.node} that accepted this message is not deployed any more: it was not pushed`, { vendor: r.vendor });
+    await ledger.store.settle(r.id, { dead: deadLetter(r, err) });
+    moved++;
+  }
+  if (moved) RED.log.warn(`hrflow push outbox${where}: ${moved} message(s) of push nodes that are not deployed any more kept as dead letters (HrFlow sidebar tab)`);
+  return moved;
+}
 
 /**
  * Outbox records whose push node is not deployed any more (deleted while Node-RED was stopped, or a crash
@@ -209,23 +233,28 @@ const sweeps = new WeakMap<object, Promise<number>>();
  * with how many were moved.
  */
 export function sweepOrphans(RED: NodeAPI): Promise<number> {
-  const key = runtimeKey(RED);
+  return once(runtimeKey(RED), async () => {
+    const ledger = await durableLedger(RED);
+    return ledger ? moveOrphans(RED, ledger, await ledger.store.pending(), '') : 0;
+  });
+}
+
+/**
+ * The same on a shared store, for this instance's own records only (leased to its owner id): another
+ * instance may run other flows, and its records are its own business until its lease lapses.
+ */
+export function sweepShared(RED: NodeAPI, shared: SharedStore): Promise<number> {
+  return once(shared, async () => moveOrphans(RED, shared.ledger, await shared.store.owned(shared.owner), ` (${shared.where})`)).catch((err: unknown) => {
+    RED.log.warn(`hrflow push outbox (${shared.where}): could not look for messages of push nodes not deployed any more: ${(err as Error)?.message ?? err}`);
+    return 0;
+  });
+}
+
+/** One sweep at a time per key. */
+function once(key: object, sweep: () => Promise<number>): Promise<number> {
   const running = sweeps.get(key);
   if (running) return running;
-  const sweep = (async () => {
-    const ledger = await durableLedger(RED);
-    if (!ledger) return 0;
-    let moved = 0;
-    for (const r of await ledger.store.pending()) {
-      const node = RED.nodes.getNode(r.node) as { type?: string } | null;
-      if (node && typeof node.type === 'string' && node.type === `hrflow-${r.vendor}`) continue;
-      const err = new ConnectorError(ErrorCodes.ABORTED, `the ${r.vendor} push node ${r.node} that accepted this message is not deployed any more: it was not pushed`, { vendor: r.vendor });
-      await ledger.store.settle(r.id, { dead: deadLetter(r, err) });
-      moved++;
-    }
-    if (moved) RED.log.warn(`hrflow push outbox: ${moved} message(s) of push nodes that are not deployed any more kept as dead letters (HrFlow sidebar tab)`);
-    return moved;
-  })().finally(() => sweeps.delete(key));
-  sweeps.set(key, sweep);
-  return sweep;
+  const p = sweep().finally(() => sweeps.delete(key));
+  sweeps.set(key, p);
+  return p;
 }

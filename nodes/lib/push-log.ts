@@ -25,7 +25,8 @@
 import type { NodeAPI } from 'node-red';
 import { LEDGER_OUTCOMES, type DeadLetter, type LedgerEntry, type LedgerOutcome } from '../../src/push/ledger';
 import { vendors } from '../../src/vendors';
-import { discardDeadLetter, ledgerFor, retryDeadLetter, type DeadLetterAnswer } from './ledger';
+import { discardDeadLetter, ledgerOf, retryDeadLetter, type DeadLetterAnswer } from './ledger';
+import { deployedStores } from './store';
 
 /** At most this many items in one answer; the default. */
 export const MAX_LIMIT = 1000;
@@ -111,6 +112,17 @@ function vendorList(): Array<{ id: string; label: string }> {
 }
 
 /** The dead-letter id of a route (bounded). */
+/**
+ * `?store=<hrflow-store id>`: read that shared store (absent: the runtime's own ledger). One that is not
+ * deployed is a 400 (Invalid), not a silent switch to another store.
+ */
+function storeParam(RED: NodeAPI, req: Req): string | undefined {
+  const id = param((req.query ?? {}) as Record<string, unknown>, 'store');
+  if (!id) return undefined;
+  if (!deployedStores(RED).some((st) => st.id === id)) throw new Invalid(`store ${id.slice(0, 40)} is not a deployed hrflow-store`);
+  return id;
+}
+
 function deadId(req: Req): string {
   const id = req.params?.id;
   if (typeof id !== 'string' || !id || id.length > 200) throw new Invalid('a dead letter id is required');
@@ -144,7 +156,7 @@ export function mountPushLog(RED: NodeAPI, app: PushLogApp, permission: (p: stri
 
   app.get('/hrflow-connectors/pushes', read, route(async (req, res) => {
     const q = parseQuery(req.query, true);
-    const ledger = ledgerFor(RED);
+    const ledger = ledgerOf(RED, storeParam(RED, req));
     if (!ledger) return void res.json({ ok: true, items: [], ledger: false, vendors: vendorList() });
     const items = await ledger.store.recent(q);
     res.json({ ok: true, items, vendors: vendorList() });
@@ -152,7 +164,7 @@ export function mountPushLog(RED: NodeAPI, app: PushLogApp, permission: (p: stri
 
   app.get('/hrflow-connectors/pushes.csv', read, route(async (req, res) => {
     const q = parseQuery(req.query, true);
-    const ledger = ledgerFor(RED);
+    const ledger = ledgerOf(RED, storeParam(RED, req));
     const items = ledger ? await ledger.store.recent(q) : [];
     const date = new Date().toISOString().slice(0, 10);
     res.set('Content-Type', 'text/csv; charset=utf-8');
@@ -163,7 +175,7 @@ export function mountPushLog(RED: NodeAPI, app: PushLogApp, permission: (p: stri
 
   app.get('/hrflow-connectors/dead-letters', read, route(async (req, res) => {
     const { vendor, limit } = parseQuery(req.query, false);
-    const ledger = ledgerFor(RED);
+    const ledger = ledgerOf(RED, storeParam(RED, req));
     if (!ledger) return void res.json({ ok: true, items: [], ledger: false });
     const items = await ledger.store.deadLetters({ vendor, limit });
     res.json({ ok: true, items: items.map(deadLetterSummary) });
@@ -171,14 +183,19 @@ export function mountPushLog(RED: NodeAPI, app: PushLogApp, permission: (p: stri
 
   app.get('/hrflow-connectors/dead-letters/:id', read, route(async (req, res) => {
     const id = deadId(req);
-    const ledger = ledgerFor(RED);
+    const ledger = ledgerOf(RED, storeParam(RED, req));
     if (!ledger) return void res.status(503).json({ ok: false, code: 'LEDGER_OFF', message: 'the push ledger is turned off (hrflowLedger: false)' });
     const item = await ledger.store.deadLetter(id);
     if (!item) return void res.status(404).json({ ok: false, code: 'NOT_FOUND', message: `no dead letter ${id}` });
     res.json({ ok: true, item });
   }));
 
-  app.post('/hrflow-connectors/dead-letters/:id/retry', write, route(async (req, res) => answer(res, await retryDeadLetter(RED, deadId(req)))));
+  app.post('/hrflow-connectors/dead-letters/:id/retry', write, route(async (req, res) => answer(res, await retryDeadLetter(RED, deadId(req), storeParam(RED, req)))));
   // (an admin app without DELETE, as some test doubles: no discard)
-  app.delete?.('/hrflow-connectors/dead-letters/:id', write, route(async (req, res) => answer(res, await discardDeadLetter(RED, deadId(req)))));
+  app.delete?.('/hrflow-connectors/dead-letters/:id', write, route(async (req, res) => answer(res, await discardDeadLetter(RED, deadId(req), storeParam(RED, req)))));
+
+  // The stores the sidebar can show: the embedded one (no id) and the deployed hrflow-store nodes.
+  app.get('/hrflow-connectors/stores', read, route(async (_req, res) => {
+    res.json({ ok: true, items: deployedStores(RED) });
+  }));
 }

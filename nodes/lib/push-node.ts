@@ -16,7 +16,8 @@ import { createdCandidateId } from '../../src/push/create';
 import { runPush, type PushInput } from '../../src/push/pipeline';
 import { accountHash, duplicateMode, ledgerTarget, profileIdentity, unsupported, type OutboxRecord, type PushIdentity, type Settlement, type WorkPlan } from '../../src/push/ledger';
 import { deadLetter, journalJson, MAX_JOURNAL_BYTES, outboxRecord } from '../../src/push/outbox';
-import { durableLedger, isDurable, ledgerFor, sweepOrphans } from './ledger';
+import { durableLedger, isDurable, ledgerFor, sweepOrphans, sweepShared } from './ledger';
+import { useStore } from './store';
 import { report } from './push-events';
 import { abortedAtClose, fromMsgOr, intSetting, onInput, Status, whichMsg, type Job, type Msg } from './runtime';
 import { runtimeText, STATUS_TEXTS, statusKey, type StatusKey } from './status-text';
@@ -163,7 +164,23 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
     const retryDelayMs = intSetting(def.retry_delay, 1000);
     const controller = new AbortController();
     const cvPolicy = cvDownloadSetting(RED);
-    const ledger = ledgerFor(RED);
+    // The store (property `store`): a shared Redis store, or none (the runtime's own ledger).
+    const store = useStore(RED, node, def.store, (state) => {
+      node.status(state === 'down' ? Status.error(ErrorCodes.STORE_UNAVAILABLE) : Status.clear());
+      // Back: what waited in the shared outbox is resumed now.
+      if (state === 'up' && adoptTimer) void adopt(false);
+    });
+    const shared = store.shared;
+    const ledger = shared ? shared.ledger : ledgerFor(RED);
+    /** The account's rate limit: shared by every instance on a Redis store, else this runtime's. */
+    const limiterOf = (a: VendorConfigNode<Config>) => (shared && a.rateLimit && a.accountKey ? shared.limiter(a.accountKey, a.rateLimit) : a.limiter);
+    /** Whether messages in flight at a stop are kept for the next start (a durable outbox). */
+    const durableNow = () => (shared ? true : isDurable(ledger));
+    /** Outbox records in hand here (journaled or resumed, outcome not given yet), and when the others got theirs. */
+    const inHand = new Set<string>();
+    const doneAt = new Map<string, number>();
+    /** Shared store: settlements that could not be written (Redis down too long), written again by adopt. */
+    const unsettled = new Map<string, Settlement>();
     const onDuplicate = duplicateMode(def.on_duplicate);
     let inFlight = 0;
     /** The account's hash in the ledger (its config node is recreated when it changes, and this node with it). */
@@ -186,7 +203,11 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
     const settleFailure = async (msg: Msg, err: unknown) => {
       const rec = records.get(msg);
       if (!rec || !ledger || keep() || (err as ConnectorError)?.code === ErrorCodes.ALREADY_PUSHED) return;
-      await ledger.store.settle(rec.id, { dead: deadLetter(rec, err) }).catch(warnStore('keep the dead letter'));
+      const dead = { dead: deadLetter(rec, err) };
+      await ledger.store.settle(rec.id, dead).catch((e: unknown) => {
+        if (shared) unsettled.set(rec.id, dead);
+        warnStore('keep the dead letter')(e);
+      });
     };
 
     // Static texts are catalogue keys: the editor shows them in the user's language.
@@ -199,17 +220,36 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
       try {
         await handle(msg, send, job);
       } catch (err) {
-        // A journaled message that failed before the ledger took it (a resumed one whose account is gone...).
         const rec = records.get(msg);
+        if (shared && rec && inHand.has(rec.id) && (err as ConnectorError)?.code === ErrorCodes.STORE_UNAVAILABLE && !closing) {
+          // Journaled in Redis, then Redis went away before anything was sent: the message waits in the shared
+          // outbox and is resumed (its one outcome) once Redis is back, here or by another instance.
+          job.kept = true;
+          inHand.delete(rec.id);
+          node.warn(`${whichMsg(msg)}: ${(err as Error).message}; kept in the shared outbox, resumed when the store is back`);
+          node.status(Status.error(ErrorCodes.STORE_UNAVAILABLE));
+          throw err;
+        }
+        letGo(msg);
+        // A journaled message that failed before the ledger took it (a resumed one whose account is gone...).
         if (rec && !settledByLedger.has(rec)) await settleFailure(msg, err);
         report(RED, 'outcome', { vendor: vendor.id, node: node.id, outcome: 'error', code: (err as ConnectorError)?.code ?? ErrorCodes.INVALID_INPUT, seconds: seconds(), resumed });
         throw err;
       }
+      letGo(msg);
       const outcome = msg.already_pushed === true || msg.already_archived === true ? 'skipped' : msg.archived === true ? 'archived' : msg.updated === true ? 'updated' : 'pushed';
       report(RED, 'outcome', { vendor: vendor.id, node: node.id, outcome, seconds: seconds(), resumed });
     }, undefined, { output: 'cut', clone: RED.util.cloneMessage, vendor: vendor.id });
 
+    /** The message got its outcome: its record is not in hand any more. */
+    function letGo(msg: Msg): void {
+      const rec = records.get(msg);
+      if (!rec || !inHand.delete(rec.id)) return;
+      doneAt.set(rec.id, Date.now());
+    }
+
     async function handle(msg: Msg, send: (m: Msg) => void, job: Job): Promise<void> {
+      if (store.error) throw store.error;
       if (!account) {
         throw new ConnectorError(ErrorCodes.INVALID_CONFIG, `no ${vendor.label} account selected in this node`, { vendor: vendor.id });
       }
@@ -252,20 +292,33 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
           // Known before the write ends: a stop meanwhile keeps the message for the next start.
           records.set(msg, record);
           journaledHere?.add(record.id);
+          inHand.add(record.id);
           try {
             await ledger.store.journal(record);
           } catch (err) {
-            warnStore('journal this message (pushed, but not resumed after a crash)')(err);
             records.delete(msg);
+            inHand.delete(record.id);
+            // A shared store that cannot journal cannot claim either: nothing is sent (STORE_UNAVAILABLE).
+            if (shared) throw err;
+            warnStore('journal this message (pushed, but not resumed after a crash)')(err);
             record = undefined;
           }
         }
       }
       const rec = record;
-      const settle = rec && ledger ? (s: Settlement) => ledger.store.settle(rec.id, s) : undefined;
+      const settle = rec && ledger
+        ? (s: Settlement) =>
+            ledger.store.settle(rec.id, s).catch((err: unknown) => {
+              // Its outcome stands; on a shared store the settlement is written later (adopt), never resumed again.
+              if (shared) unsettled.set(rec.id, s);
+              throw err;
+            })
+        : undefined;
       const resumed = resumedFrom ? { sentAt: resumedFrom.state === 'sent' ? resumedFrom.sentAt : undefined, accepted: resumedFrom.accepted } : undefined;
       // Durable before the create leaves: a resume then looks the candidate up before any create.
-      const beforeUnsafe = rec && ledger ? () => ledger.store.markSent(rec.id, Date.now()).catch(warnStore('note that the create left')) : undefined;
+      // On a shared store a failure stops the create (STORE_UNAVAILABLE, the message kept for its resume): an instance
+      // that takes the record over must know whether to look the candidate up first.
+      const beforeUnsafe = rec && ledger ? () => (shared ? ledger.store.markSent(rec.id, Date.now()) : ledger.store.markSent(rec.id, Date.now()).catch(warnStore('note that the create left'))) : undefined;
       // The create was answered with an error: nothing created, the journal says so again (not awaited: "sent" is the safe side).
       const onUnsafeRefused = rec && ledger
         ? () => {
@@ -291,7 +344,7 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
           retries,
           retryDelayMs,
           signal: controller.signal,
-          limiter: account.limiter,
+          limiter: limiterOf(account),
           cvDownload: cvPolicy,
           onRetry: (info) => {
             report(RED, 'retry', { vendor: vendor.id, node: node.id, reason: info.reason, statusCode: info.statusCode });
@@ -382,6 +435,14 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
 
     // Messages journaled and not settled when this node last stopped (or crashed): resumed once the flows
     // have started (their downstream nodes listen), each with msg.resumed = true.
+    /** Send a record of the outbox to this node again (msg.resumed = true). */
+    const resumeRecord = (r: OutboxRecord) => {
+      const msg = { ...structuredClone(r.msg), resumed: true } as Record<string, unknown>;
+      records.set(msg, r);
+      inHand.add(r.id);
+      report(RED, 'resume', { vendor: vendor.id, node: node.id });
+      node.receive(msg as any);
+    };
     const resume = async () => {
       try {
         const durable = await durableLedger(RED);
@@ -391,10 +452,7 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
         if (pending.length) node.log(`resuming ${pending.length} message(s) from the outbox`);
         for (const r of pending) {
           if (closing) return;
-          const msg = { ...structuredClone(r.msg), resumed: true } as Record<string, unknown>;
-          records.set(msg, r);
-          report(RED, 'resume', { vendor: vendor.id, node: node.id });
-          node.receive(msg as any);
+          resumeRecord(r);
         }
         // Messages of push nodes deleted while Node-RED was down: dead letters (the sidebar shows them).
         await sweepOrphans(RED);
@@ -402,25 +460,77 @@ export function registerPushNode<Config, Params>(RED: NodeAPI, vendor: VendorMod
         warnStore('resume the messages of the outbox')(err);
       }
     };
+    /**
+     * A shared store: this instance's records of this node (leased to its owner id: a redeploy, or a restart with
+     * the same hrflowInstanceId), and, every third of a lease, those of an instance whose lease lapsed (it died),
+     * taken over atomically. A record in hand here, or whose outcome was given after the read began, is skipped.
+     */
+    let adopting: Promise<void> | undefined;
+    const adopt = (takeOver: boolean) => {
+      if (!shared || adopting) return adopting;
+      adopting = (async () => {
+        for (const [id, s] of unsettled) {
+          await shared.store.settle(id, s);
+          unsettled.delete(id);
+        }
+        const since = Date.now();
+        const taken = takeOver ? await shared.store.takeOver(shared.owner, shared.leaseMs, node.id) : [];
+        const own = await shared.store.owned(shared.owner, node.id);
+        const found = new Map<string, OutboxRecord>();
+        for (const r of [...taken, ...own]) found.set(r.id, r);
+        let n = 0;
+        for (const r of found.values()) {
+          if (closing) return;
+          if (inHand.has(r.id) || unsettled.has(r.id) || (doneAt.get(r.id) ?? -Infinity) >= since) continue;
+          resumeRecord(r);
+          n++;
+        }
+        if (n) node.log(`resuming ${n} message(s) from the shared outbox${taken.length ? ` (${taken.length} taken over from an instance that stopped)` : ''}`);
+        for (const [id, at] of doneAt) if (at < since - 120_000) doneAt.delete(id);
+      })()
+        .catch((err: unknown) => {
+          // While the store is down the status says so; the next tick tries again.
+          if (shared.state !== 'down') warnStore('resume the messages of the shared outbox')(err);
+        })
+        .finally(() => {
+          adopting = undefined;
+        });
+      return adopting;
+    };
+    let adoptTimer: NodeJS.Timeout | undefined;
     const onStarted = () => {
       RED.events.off('flows:started', onStarted);
+      if (shared) {
+        journaledHere = undefined;
+        if (closing) return;
+        void adopt(false)?.then(() => sweepShared(RED, shared));
+        adoptTimer = setInterval(() => void adopt(true), Math.max(500, Math.floor(shared.leaseMs / 3)));
+        adoptTimer.unref();
+        return;
+      }
       void resume().finally(() => {
         journaledHere = undefined;
       });
     };
-    if (ledger && account) RED.events.on('flows:started', onStarted);
+    if (ledger && account && !store.error) RED.events.on('flows:started', onStarted);
     else journaledHere = undefined;
 
     node.on('close', (removed: boolean, done: () => void) => {
       RED.events.off('flows:started', onStarted);
+      if (adoptTimer) clearInterval(adoptTimer);
       journaledHere = undefined;
       // Stopped or redeployed with a durable outbox: journaled messages get their outcome when the node starts
       // again. Removed (or no durable outbox): every message in flight gets its ABORTED outcome now.
-      closing = !removed && isDurable(ledger) ? 'keep' : 'remove';
+      closing = !removed && durableNow() ? 'keep' : 'remove';
       controller.abort(new ConnectorError(ErrorCodes.ABORTED, 'the flow was stopped', { vendor: vendor.id }));
       node.status(Status.clear());
       // Every other message in flight gets its outcome now, while the flow's Catch nodes still listen, and a log line.
-      inputs.close((job) => abortedAtClose(vendor.label, vendor.id, job), done, closing === 'keep' ? (job) => records.has(job.msg) : undefined);
+      // The store is let go once every message has its outcome (a redeploy closes the store node too).
+      const closed = () => {
+        store.release();
+        done();
+      };
+      inputs.close((job) => abortedAtClose(vendor.label, vendor.id, job), closed, closing === 'keep' ? (job) => records.has(job.msg) : undefined);
     });
   }
   RED.nodes.registerType(type, PushNode as any);

@@ -10,7 +10,8 @@
  *
  * settings.js (optional): `hrflowInstanceId` (this instance's owner id: its unfinished pushes are leased to
  * it; default `<host>-<pid>-<random>`), `hrflowStoreLeaseMs` (how long an instance's leases and claims live
- * without renewal, default 30 000 ms: a dead instance's pushes are resumed by another after this).
+ * without renewal, default 30 000 ms: a dead instance's pushes are resumed by another after this),
+ * `hrflowStoreWaitMs` (how long an operation waits for Redis to come back before STORE_UNAVAILABLE, default 30 000).
  */
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { ConnectorError, ErrorCodes } from '../../src/core/errors';
@@ -19,6 +20,7 @@ import { Redactor } from '../../src/core/redact';
 import type { RedisConnection } from '../../src/core/redis';
 import { PushLedger } from '../../src/push/ledger';
 import type { RedisLedgerStore } from '../../src/push/redis-store';
+import { runtimeKey } from './push-events';
 import { intSetting } from './runtime';
 
 export type StoreState = 'connecting' | 'up' | 'down';
@@ -75,6 +77,11 @@ function setting(RED: NodeAPI, name: string): unknown {
   }
 }
 
+/** `hrflowStoreWaitMs` of settings.js: how long a store operation waits for Redis (default STORE_WAIT_MS). */
+export function waitSetting(RED: NodeAPI): number {
+  return Math.max(100, intSetting(setting(RED, 'hrflowStoreWaitMs'), STORE_WAIT_MS) || STORE_WAIT_MS);
+}
+
 /** `hrflowStoreLeaseMs` of settings.js (at least 1 s), default 30 s. */
 export function leaseSetting(RED: NodeAPI): number {
   return Math.max(1000, intSetting(setting(RED, 'hrflowStoreLeaseMs'), 30_000) || 30_000);
@@ -125,14 +132,15 @@ class RedisSharedStore implements SharedStore {
     this.prefix = prefix;
     this.owner = instanceId(RED);
     this.leaseMs = leaseSetting(RED);
-    this.connection = new Connection({ url, password: password || undefined, waitMs: STORE_WAIT_MS });
+    const waitMs = waitSetting(RED);
+    this.connection = new Connection({ url, password: password || undefined, waitMs });
     this.where = this.connection.where;
     this.store = new Store({
       connection: this.connection,
       prefix,
       owner: this.owner,
       leaseMs: this.leaseMs,
-      retryMs: STORE_WAIT_MS,
+      retryMs: waitMs,
       onLeaseLost: () => warn(`hrflow-store ${this.where}: this instance's lease had lapsed (Redis was out of reach longer than ${this.leaseMs} ms): another instance may have resumed some of its unfinished pushes`),
     });
     this.ledger = new PushLedger(this.store, {
@@ -258,6 +266,14 @@ export function useStore(RED: NodeAPI, node: Node, id: unknown, status: (state: 
   };
 }
 
+/** The hrflow-store nodes deployed in a runtime (the HrFlow sidebar lists them). */
+const deployed = new WeakMap<object, Set<StoreConfigNode>>();
+
+/** The deployed hrflow-store nodes of this runtime: id, name, mode, server, connection state. */
+export function deployedStores(RED: NodeAPI): Array<{ id: string; name: string; mode: 'embedded' | 'redis'; where?: string; state?: StoreState }> {
+  return [...(deployed.get(runtimeKey(RED)) ?? [])].map((n) => ({ id: n.id, name: n.name ?? '', mode: n.mode, where: n.shared?.where, state: n.shared?.state }));
+}
+
 /** Register the `hrflow-store` config node and its Test connection route. */
 export function registerStoreNode(RED: NodeAPI): void {
   function HrflowStore(this: StoreConfigNode, def: NodeDef & Record<string, unknown>) {
@@ -279,7 +295,11 @@ export function registerStoreNode(RED: NodeAPI): void {
         node.error((err as Error).message);
       }
     }
+    const live = deployed.get(runtimeKey(RED)) ?? new Set<StoreConfigNode>();
+    deployed.set(runtimeKey(RED), live);
+    live.add(node);
     node.on('close', (_removed: boolean, done: () => void) => {
+      live.delete(node);
       const shared = node.shared as RedisSharedStore | undefined;
       if (!shared) return done();
       // Not awaited past what a deploy can wait for: nodes still using it close it when they are done.

@@ -562,8 +562,14 @@ export class HttpClient {
       this.unsafeAnnounced = true;
       try {
         await this.beforeUnsafe();
-      } catch {
-        /* its own to report */
+      } catch (err) {
+        // A ConnectorError stops the request before it leaves (a shared outbox that cannot note it: nothing is
+        // sent); anything else is the callback's own to report.
+        if (err instanceof ConnectorError) {
+          this.unsafeAnnounced = false;
+          release?.();
+          throw err;
+        }
       }
     }
     const timeoutMs = req.timeoutMs ?? this.timeoutMs;

@@ -132,6 +132,7 @@ export const PUSH_ERRORS: readonly ErrorCode[] = [
   ErrorCodes.ALREADY_PUSHED,
   ErrorCodes.UNSUPPORTED,
   ErrorCodes.NOT_PUSHED,
+  ErrorCodes.STORE_UNAVAILABLE,
 ];
 
 /** A config node holding an account (a vendor's `hrflow-<id>-config`, or `hrflow-api`). */

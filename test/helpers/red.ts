@@ -47,6 +47,7 @@ export const allNodes = [
   'hrflow-taleez',
   'hrflow-writeback',
   'hrflow-webhook',
+  'hrflow-store',
 ].map(nodeFile);
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
