@@ -20,6 +20,7 @@ interface HaResult {
   lost: number;
   duplicated: number;
   rateLimited429: number;
+  rejected429: string[];
   errors: number;
   errorCodes: Record<string, number>;
   outboxPending: number;
@@ -58,7 +59,7 @@ describe('e2e: three real Node-RED CLIs on one Redis store (issue 14): SIGKILL o
       stallMs: 20_000,
       log: (...a: unknown[]) => lines.push(a.join(' ')),
     });
-    const said = `\n${lines.join('\n')}\nevents: ${r.events.join('; ')}\nwarnings: ${r.warnings.join('\n')}`;
+    const said = `\n${lines.join('\n')}\nevents: ${r.events.join('; ')}\n429: ${r.rejected429.join(', ')}\nwarnings: ${r.warnings.join('\n')}`;
     assert.ok(r.killed, `an instance was killed${said}`);
     assert.ok(r.redisRestart, `Redis was restarted${said}`);
     assert.ok(r.killed.solosPushedBefore < SOLOS, `some of the killed instance's solo profiles were still waiting when it died${said}`);
