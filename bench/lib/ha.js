@@ -195,7 +195,14 @@ async function runScenario(options = {}) {
   const cleanup = [];
   const clis = [];
   try {
-    const sb = await createSandbox({ port: 0, quiet: true, generatedProfiles: n + solos, rateLimits: { smartrecruiters: { perSecond: rate, concurrent: options.concurrent ?? 8 } } });
+    // The emulator's request log: when each SmartRecruiters request arrived, how long it took, its status (the
+    // 429s are explained from it: the arrivals of the second before each).
+    const trace = [];
+    const logger = (line) => {
+      const m = /^\[sandbox\] (\d+) (\w+) \/smartrecruiters(\S*) (\d+)ms/.exec(line);
+      if (m) trace.push({ at: Date.now() - Number(m[4]), ms: Number(m[4]), status: Number(m[1]), what: `${m[2]} ${m[3].replace(/\/candidates\/[^/]+/, '/candidates/{id}').replace(/\?.*/, '?…')}` });
+    };
+    const sb = await createSandbox({ port: 0, quiet: false, logger, generatedProfiles: n + solos, rateLimits: { smartrecruiters: { perSecond: rate, concurrent: options.concurrent ?? 8 } } });
     cleanup.push(() => sb.close());
     const o = ops(sb);
     const all = o.profiles(o.keys(n + solos));
@@ -359,6 +366,9 @@ async function runScenario(options = {}) {
       rateLimited429: sr.rateLimited,
       // Each 429: why the emulator refused (rate or concurrency), and when, from the first POST.
       rejected429: sr.rejections.filter((x) => x.status === 429).map((x) => `${x.reason} at ${((Date.parse(x.at) - t0) / 1000).toFixed(2)} s`),
+      // For each 429: the requests that arrived in the second before it (ms before it, how long the emulator took).
+      before429: trace.filter((x) => x.status === 429).map((x) => `429 at ${((x.at - t0) / 1000).toFixed(3)} s after ${trace.filter((y) => y !== x && y.status !== 429 && y.at <= x.at && y.at > x.at - 1000).map((y) => `${y.what} ${x.at - y.at} ms before (took ${y.ms} ms)`).join(', ')}`),
+      requestKinds: trace.reduce((a, x) => ((a[`${x.status} ${x.what}`] = (a[`${x.status} ${x.what}`] || 0) + 1), a), {}),
       requests,
       requestsPerPush: perPush,
       seconds,
