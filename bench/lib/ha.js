@@ -139,36 +139,49 @@ async function post(url, body) {
   }
 }
 
-/** Candidates per e-mail (lower case) at the sandbox's SmartRecruiters, and when the last one arrived. */
+/**
+ * Candidates per e-mail (lower case) at the sandbox's SmartRecruiters, for the profiles `emails`: a reader that
+ * goes through the candidates once (the list only grows), answering { candidates, distinct, lost, duplicated,
+ * lastAt (when the last one arrived) }.
+ */
 function census(sb, emails) {
+  const want = new Set(emails);
   const seen = new Map();
-  let lastAt = 0;
-  for (const c of sb.state.smartrecruiters.candidates) {
-    const e = String((c.body && c.body.email) || '').toLowerCase();
-    seen.set(e, (seen.get(e) || 0) + 1);
-    lastAt = Math.max(lastAt, Date.parse(c.receivedAt) || 0);
-  }
-  let lost = 0;
+  let read = 0;
+  let distinct = 0;
   let duplicated = 0;
-  for (const e of emails) {
-    const n = seen.get(e) || 0;
-    if (n === 0) lost++;
-    if (n > 1) duplicated += n - 1;
-  }
-  return { candidates: sb.state.smartrecruiters.candidates.length, distinct: emails.length - lost, lost, duplicated, lastAt };
+  let lastAt = 0;
+  return () => {
+    const list = sb.state.smartrecruiters.candidates;
+    for (; read < list.length; read++) {
+      const c = list[read];
+      const e = String((c.body && c.body.email) || '').toLowerCase();
+      lastAt = Math.max(lastAt, Date.parse(c.receivedAt) || 0);
+      if (!want.has(e)) continue;
+      const n = (seen.get(e) || 0) + 1;
+      seen.set(e, n);
+      if (n === 1) distinct++;
+      else duplicated++;
+    }
+    return { candidates: list.length, distinct, lost: want.size - distinct, duplicated, lastAt, has: (e) => seen.has(e) };
+  };
 }
 
-/** The shared outbox seen from outside: pending records and dead letters (a store without an owner: reads only). */
-async function outboxCounts(redis, prefix) {
+/** The shared outbox seen from outside (a store without an owner: reads only): pending records, dead letters. */
+function outboxReader(redis, prefix) {
   const { RedisLedgerStore } = require(dist('src', 'push', 'redis-store'));
   const store = new RedisLedgerStore({ url: redis.url, password: REDIS_PASSWORD, prefix });
-  try {
-    const c = await store.counts();
-    const pending = c.pending ? await store.pending() : [];
-    return { pending: c.pending, deadLetters: Object.values(c.deadLetters).reduce((a, n) => a + n, 0), records: pending };
-  } finally {
-    await store.close();
-  }
+  return {
+    async counts() {
+      const c = await store.counts();
+      return { pending: c.pending, deadLetters: Object.values(c.deadLetters).reduce((a, n) => a + n, 0) };
+    },
+    /** The e-mails of the profiles in the outbox. */
+    async emails() {
+      return (await store.pending()).map((r) => String(r.msg?.payload?.info?.email ?? '').toLowerCase());
+    },
+    close: () => store.close(),
+  };
 }
 
 /**
@@ -211,6 +224,8 @@ async function runScenario(options = {}) {
     const bodies = all.map((p) => JSON.stringify(p));
     const redis = await startRedis({ persist: true, password: REDIS_PASSWORD });
     cleanup.push(() => redis.close());
+    const outbox = outboxReader(redis, prefix);
+    cleanup.push(() => outbox.close());
     const flow = haFlow(sb, { redisUrl: redis.url, prefix, rate, uploadCv: options.uploadCv, lanes: [{ name: 'push', path: '/push', sync: false, store: true }] });
     for (let i = 0; i < count; i++) {
       const dir = userDirWith(`hrflow-ha-${i}-`, flow);
@@ -228,11 +243,8 @@ async function runScenario(options = {}) {
     let fed = 0;
     const sr = sb.state.smartrecruiters;
     // Profiles at the ATS (read at most every 50 ms: the feeders and the chaos poll it).
-    let seen = { at: 0, distinct: 0 };
-    const created = () => {
-      if (Date.now() - seen.at > 50) seen = { at: Date.now(), distinct: census(sb, emails).distinct };
-      return seen.distinct;
-    };
+    const tally = census(sb, emails);
+    const created = () => tally().distinct;
 
     /** POST profile i to `targets`; a target found dead is replaced by a live instance that does not have it yet. */
     async function send(i, targets) {
@@ -287,15 +299,14 @@ async function runScenario(options = {}) {
         const want = new Set(soloIdx.map((i) => emails[i]));
         const t = Date.now();
         while (Date.now() - t < 5000) {
-          const { records } = await outboxCounts(redis, prefix).catch(() => ({ records: [] }));
-          const journaled = records.filter((r) => want.has(String(r.msg?.payload?.info?.email ?? '').toLowerCase())).length;
-          if (journaled >= solos) break;
+          const inBox = await outbox.emails().catch(() => []);
+          if (inBox.filter((e) => want.has(e)).length >= solos) break;
           await sleep(50);
         }
         const before = created();
         live.delete(victim);
         await clis[victim].stop('SIGKILL');
-        killed = { instance: victim, at: Date.now() - t0, createdBefore: before, solosPushedBefore: soloIdx.filter((i) => census(sb, [emails[i]]).lost === 0).length };
+        killed = { instance: victim, at: Date.now() - t0, createdBefore: before, solosPushedBefore: soloIdx.filter((i) => tally().has(emails[i])).length };
         events.push(`SIGKILL instance ha-${victim} at ${(killed.at / 1000).toFixed(1)} s (${before} candidates; ${killed.solosPushedBefore}/${solos} of its solo profiles already pushed)`);
         log(events[events.length - 1]);
       }
@@ -319,8 +330,8 @@ async function runScenario(options = {}) {
     for (;;) {
       await sleep(200);
       stats = await Promise.all(clis.map((c, i) => (live.has(i) ? c.get('/stats').then((s) => s.push || { pushed: 0, skipped: 0, errors: 0, codes: {} }) : null)).map((p) => p && p.catch(() => null)));
-      box = await outboxCounts(redis, prefix).catch(() => box);
-      const c = census(sb, emails);
+      box = await outbox.counts().catch(() => box);
+      const c = tally();
       const outcomes = stats.map((s) => (s ? s.pushed + s.skipped + s.errors : 0));
       const sig = `${c.candidates}/${outcomes.join(',')}/${box.pending}/${fed}`;
       if (sig !== lastSig) {
@@ -340,7 +351,7 @@ async function runScenario(options = {}) {
     }
     await feeding;
     await chaos;
-    const c = census(sb, emails);
+    const c = tally();
     const resumed = clis.map((cli) => (cli.out.match(/resum\w* (\d+)/gi) || []).join(', ')).filter(Boolean);
     const warnings = clis.flatMap((cli, i) => cli.out.split('\n').filter((l) => /\[(warn|error)\]/.test(l)).map((l) => `ha-${i}: ${l.trim()}`));
     const requests = sr.requests - sr.rateLimited;
@@ -399,4 +410,4 @@ async function runScenario(options = {}) {
   }
 }
 
-module.exports = { haFlow, haCli, userDirWith, runScenario, census, post, seeded, REDIS_PASSWORD, STORE_ID };
+module.exports = { haFlow, haCli, userDirWith, runScenario, post, seeded, REDIS_PASSWORD, STORE_ID };
