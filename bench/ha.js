@@ -107,6 +107,19 @@ async function pushPart() {
     return profiles / seconds;
   };
   const perRound = [];
+  /** Redis commands run so far, by name (INFO commandstats): what the Redis lane's pushes cost the server. */
+  const commandStats = async () => {
+    const Redis = require('ioredis');
+    const r = new Redis(redis.url, { password: REDIS_PASSWORD, lazyConnect: true });
+    try {
+      await r.connect();
+      const info = String(await r.info('commandstats'));
+      return Object.fromEntries([...info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)].map((m) => [m[1], Number(m[2])]));
+    } finally {
+      r.disconnect();
+    }
+  };
+  let perPush;
   try {
     await cli.start();
     say('push')(`one Node-RED CLI on ${cli.url}, ${profiles} profiles per run, ${concurrency} in flight, ${rounds} rounds; redis ${redis.url} (appendonly, fsync always)`);
@@ -115,7 +128,16 @@ async function pushPart() {
     for (let r = 0; r < rounds; r++) {
       const order = r % 2 ? ['redis', 'embedded'] : ['embedded', 'redis'];
       const round = {};
-      for (const which of order) round[which] = await run(which);
+      for (const which of order) {
+        const before = which === 'redis' && r === 0 ? await commandStats() : undefined;
+        round[which] = await run(which);
+        if (before) {
+          // One round's Redis lane, per push: the commands this instance sent (scripts by EVALSHA).
+          const after = await commandStats();
+          perPush = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, (v - (before[k] || 0)) / profiles]).filter(([k, v]) => v >= 0.05 && k !== 'info'));
+          say('push')(`Redis commands per push: ${Object.entries(perPush).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+        }
+      }
       perRound.push(round);
       say('push')(`round ${r + 1}/${rounds}: embedded ${round.embedded.toFixed(0)}/s, redis ${round.redis.toFixed(0)}/s (ratio ${(round.redis / round.embedded).toFixed(2)})`);
     }
@@ -132,6 +154,7 @@ async function pushPart() {
     redis: median(perRound.map((r) => r.redis)),
     ratio: median(ratios),
     ratioRange: [Math.min(...ratios), Math.max(...ratios)],
+    redisCommandsPerPush: perPush,
     perRound,
   };
 }
