@@ -22,25 +22,13 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { dist, sleep } = require('./common');
+const { dist, sleep, seeded } = require('./common');
 const { Cli } = require('./cli');
 const { linkPackage } = require('./runtime');
 
 const REDIS_PASSWORD = 'ha-bench-redis-password';
 const STORE_ID = 'ha-store';
 const JOB_ID = 'demo-job-1';
-
-/** mulberry32: a small seeded generator. */
-function seeded(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const at = (tab, y = 100) => ({ z: tab, x: 200, y });
 
@@ -410,4 +398,4 @@ async function runScenario(options = {}) {
   }
 }
 
-module.exports = { haFlow, haCli, userDirWith, runScenario, post, seeded, REDIS_PASSWORD, STORE_ID };
+module.exports = { haFlow, haCli, userDirWith, runScenario, post, REDIS_PASSWORD, STORE_ID };
