@@ -4,7 +4,7 @@
  * sockets cannot colour another's), then prints one table of medians and ratios, with the
  * targets of issue #4 and whether this run met them. Raw results: bench/results/latest.json.
  *
- *   node bench/run.js [--legs throughput,saturation,footprint,cvmemory,outbox-throughput,outbox-sigkill,outbox-churn,redis,source]
+ *   node bench/run.js [--legs throughput,saturation,footprint,cvmemory,outbox-throughput,outbox-sigkill,outbox-churn,redis,source,ha-saturation,ha-chaos,ha-push]
  *                     [--quick] [--runs N] [--profiles N]
  *
  * --quick: smaller figures for a smoke run (not for BENCHMARKS.md).
@@ -19,13 +19,14 @@ const { parseArgs, machine, log } = require('./lib/common');
 
 const args = parseArgs(process.argv.slice(2), {});
 const OUTBOX_LEGS = 'outbox-throughput,outbox-sigkill,outbox-churn';
-const legs = String(args.legs ?? (args.quick ? `throughput,saturation,footprint,cvmemory,${OUTBOX_LEGS},redis,source` : `throughput,throughput-inprocess,saturation,footprint,cvmemory,${OUTBOX_LEGS},redis,source`)).split(',');
+const HA_LEGS = 'ha-saturation,ha-chaos,ha-push';
+const legs = String(args.legs ?? (args.quick ? `throughput,saturation,footprint,cvmemory,${OUTBOX_LEGS},redis,source,${HA_LEGS}` : `throughput,throughput-inprocess,saturation,footprint,cvmemory,${OUTBOX_LEGS},redis,source,${HA_LEGS}`)).split(',');
 
 /**
  * Leg name → its script (throughput-inprocess is the throughput leg with the sandbox in-process;
- * outbox-<part> is bench/outbox.js --part <part>).
+ * outbox-<part> is bench/outbox.js --part <part>, ha-<part> bench/ha.js --part <part>).
  */
-const script = (leg) => (leg.startsWith('throughput') ? 'throughput' : leg.startsWith('outbox-') ? 'outbox' : leg);
+const script = (leg) => (leg.startsWith('throughput') ? 'throughput' : leg.startsWith('outbox-') ? 'outbox' : leg.startsWith('ha-') ? 'ha' : leg);
 
 function legArgs(leg) {
   const a = [];
@@ -61,6 +62,11 @@ function legArgs(leg) {
     set('rounds', args.quick ? 2 : 7);
   }
   if (leg === 'source' && args.quick) set('profiles', 3000);
+  if (leg.startsWith('ha-')) {
+    set('part', leg.slice('ha-'.length));
+    if (args.quick) a.push('--quick');
+    if (leg === 'ha-saturation') set('profiles', args.profiles);
+  }
   if (leg === 'footprint') {
     set('runs', args.quick ? 3 : Math.max(15, args.runs ?? 15));
     if (args.quick) set('batches', 3);
@@ -205,6 +211,32 @@ function table(results) {
     row(`${label}: listed profiles not yet at the ATS when a page was read, at most`, `${r.maxAhead} (${r.listings} listings)`, `< 2 pages (${2 * r.pageSize})`, must('source: read ahead of the pushes', r.maxAhead < 2 * r.pageSize && r.listings === r.pages));
     row(`${label}: time, pushes/s`, `${f1(r.seconds)} s, ${f0(r.perSecond)}/s`, '(reference)');
     row(`${label}: lost / duplicated / errors (the fixture without e-mail)`, `${r.lost} / ${r.duplicates} / ${r.errors}`, '0 / 0 / 1', must('source: lost/duplicated', r.lost === 0 && r.duplicates === 0 && r.errors <= 1));
+  }
+  for (const part of ['saturation', 'chaos']) {
+    const leg = results[`ha-${part}`];
+    if (!leg) continue;
+    const r = leg.result;
+    if (r.skipped) {
+      row(`HA ${part} (issue 14)`, `skipped (${r.skipped})`);
+      continue;
+    }
+    const chaos = part === 'chaos' ? `, SIGKILL of one at 25 % (+ ${r.solos} profiles sent to it alone), Redis restarted at 60 %, lease ${r.leaseMs} ms` : '';
+    const label = `HA ${part}, ${r.instances} Node-RED CLIs on one Redis store, one SmartRecruiters account at ${r.rate}/s, ${r.profiles.toLocaleString('en')} profiles each sent to two instances${chaos}`;
+    row(`${label}: candidates / lost / duplicated / errors`, `${r.candidates} / ${r.lost} / ${r.duplicated} / ${r.errors}`, `${r.profiles + r.solos} / 0 / 0 / 0`, must(`HA ${part}: lost/duplicated`, r.lost === 0 && r.duplicated === 0 && r.errors === 0 && r.outboxPending === 0));
+    row(`${label}: 429 answers`, String(r.rateLimited429), '0', met(r.rateLimited429 === 0));
+    const ideal = `ideal ${f1(r.idealSeconds)} s = ${r.profiles + r.solos} × ${r.requestsPerPush} request / ${r.rate} per s; ${r.requests} requests seen`;
+    if (part === 'saturation') row(`${label}: wall time / ideal`, `${f1(r.seconds)} s / ${f3(r.ratio)} (${ideal})`, '≤ 1.05', met(r.ratio <= 1.05));
+    else row(`${label}: wall time (reference)`, `${f1(r.seconds)} s (${ideal})`, '(reference)');
+  }
+  const haPush = results['ha-push'];
+  if (haPush) {
+    const r = haPush.result;
+    if (r.skipped) row('HA push-level, Redis store / embedded store (issue 14)', `skipped (${r.skipped})`);
+    else {
+      const label = `HA push-level, one Node-RED CLI, POST → push → answer, ${r.concurrency} in flight, no rate limit, ${r.rounds} interleaved rounds`;
+      row(`${label}: profiles/s embedded / Redis store (medians)`, `${f0(r.embedded)} / ${f0(r.redis)}`);
+      row(`${label}: ratio Redis / embedded (median of per-round ratios, range)`, `${f2(r.ratio)} (${f2(r.ratioRange[0])} … ${f2(r.ratioRange[1])})`, '≥ 0.80', met(r.ratio >= 0.8));
+    }
   }
   return ['| figure | this run | target | status |', '|---|---|---|---|', ...rows].join('\n');
 }

@@ -84,6 +84,18 @@ function withTimeout(promise, ms, what) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** mulberry32: a small seeded generator of numbers in [0, 1) (bench/lib/ha.js, test/e2e/sigkill.spec.ts). */
+function seeded(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** Forces a full GC (the legs run with --expose-gc; the flag is set here too as a fallback). */
 function gcFunction() {
   if (typeof global.gc === 'function') return global.gc;
@@ -91,4 +103,4 @@ function gcFunction() {
   return require('node:vm').runInNewContext('gc');
 }
 
-module.exports = { root, dist, parseArgs, median, sum, machine, log, writeResult, sleep, waitFor, withTimeout, gcFunction };
+module.exports = { root, dist, parseArgs, median, sum, machine, log, writeResult, sleep, waitFor, withTimeout, gcFunction, seeded };

@@ -33,17 +33,8 @@ const N = 6;
 /** How long the four ATS without a low limit take to answer a create. */
 const SLOW_MS = 1500;
 
-/** mulberry32: a small seeded generator. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { seeded } = require(path.join(repoRoot, 'bench', 'lib', 'common.js')) as { seeded(seed: number): () => number };
 
 function flowFor(sb: Sandbox, profiles: unknown[]): { flow: any[]; credentials: Record<string, any> } {
   const tab = 'k-tab';
