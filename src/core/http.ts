@@ -557,7 +557,9 @@ export class HttpClient {
   private async attempt(req: HttpRequest): Promise<HttpResponse & { reading?: RateHeaderReading }> {
     // Load axios before taking a rate slot: the slot's time must be the time the request leaves.
     const client = getAxios();
-    const release = this.limiter ? await this.acquire(req) : undefined;
+    // Announced before the rate slot is taken: the slot's time stays the time the request leaves (a store write
+    // waiting for its server, a shared one restarting, would otherwise delay the request past its counted start),
+    // and a slot is not held while the store writes. "May have left" a little early is the safe side.
     if (this.beforeUnsafe && !this.unsafeAnnounced && !this.unsafeDoneFlag && !(req.idempotent ?? req.method === 'GET')) {
       this.unsafeAnnounced = true;
       try {
@@ -567,11 +569,11 @@ export class HttpClient {
         // sent); anything else is the callback's own to report.
         if (err instanceof ConnectorError) {
           this.unsafeAnnounced = false;
-          release?.();
           throw err;
         }
       }
     }
+    const release = this.limiter ? await this.acquire(req) : undefined;
     const timeoutMs = req.timeoutMs ?? this.timeoutMs;
     // One controller per attempt, aborted by the timeout or by the client's stop signal.
     const controller = new AbortController();

@@ -119,6 +119,20 @@ local z = ARGV[1] .. ':conc'
 for i = 3, #ARGV do redis.call('ZADD', z, 'XX', now + tonumber(ARGV[2]), ARGV[i]) end
 redis.call('PEXPIRE', z, ARGV[2])
 return 1`,
+  /**
+   * ARGV: base, log key, hold ms, pause ms, perWindow. The vendor said its window is used up
+   * (X-RateLimit-Remaining: 0): when the shared log already holds perWindow starts (it is our own instances'
+   * use: the log holds the next start anyway), 0; else someone outside this log uses the account: pause
+   * everyone for pause ms (or longer if already so), and answer the pause left.
+   */
+  hrflowExhausted: `${LUA_NOW}
+local n = redis.call('ZCOUNT', ARGV[2], now - tonumber(ARGV[3]), '+inf')
+if n >= tonumber(ARGV[5]) then return 0 end
+local k = ARGV[1] .. ':pause'
+local left = redis.call('PTTL', k)
+local ms = tonumber(ARGV[4])
+if left < ms then redis.call('SET', k, '1', 'PX', ms) return ms end
+return left`,
   /** ARGV: base, ms: pause everyone for ms (or longer if already so). Answers the pause left. */
   hrflowPause: `
 local k = ARGV[1] .. ':pause'
@@ -148,9 +162,12 @@ export class RedisRateLimiter extends QueuedLimiter {
   /** When the shared log said the next start could come (epoch ms, this clock). */
   private sharedNextAt = 0;
   private readonly held = new Set<string>();
-  private running = false;
+  /** Loops taking slots now (several at once when several waiters could start: their round trips overlap). */
+  private loops = 0;
+  /** The shared cap or window was full at the last try: one loop waits, no more are started until a start succeeds. */
+  private crowded = false;
   private isClosed = false;
-  private wakeUp: (() => void) | undefined;
+  private readonly wakeUps = new Set<() => void>();
   private renewTimer: NodeJS.Timeout | undefined;
   private rate: RateLimiterRedis | undefined;
   private rateFor: { client: RedisClient; perWindow: number } | undefined;
@@ -192,6 +209,25 @@ export class RedisRateLimiter extends QueuedLimiter {
       .catch(() => undefined); // Redis down: this process holds off anyway; the others see the vendor's 429 themselves
   }
 
+  /**
+   * X-RateLimit-Remaining: 0. The shared log knows whether that is our own instances' use (then its next start
+   * waits for the window anyway: no pause, which would cost up to a window per cycle) or someone else's (a
+   * pause of a window for every instance, as RateLimiter does).
+   */
+  override serverExhausted(): void {
+    if (this.windowFull()) return;
+    const log = `${this.base}:rate:${this.key}`;
+    const hold = Math.max(this.holdMs, 1000);
+    this.connection
+      .run('read the shared window', (r) => scripted(r).hrflowExhausted(this.base, log, hold, this.windowMs, this.perWindow))
+      .then(
+        (ms) => {
+          if (Number(ms) > 0) this.pauseUntil(Math.min(Date.now() + Number(ms), Date.now() + this.maxPauseMs));
+        },
+        () => super.serverExhausted(), // Redis down: this process holds off a window, as alone
+      );
+  }
+
   protected override adopted(changed: { perWindow?: number; concurrent?: number }): void {
     const fields = Object.entries(changed).flatMap(([k, v]) => (v === undefined ? [] : [k, String(v)]));
     const key = `${this.base}:limits`;
@@ -224,43 +260,57 @@ export class RedisRateLimiter extends QueuedLimiter {
   // -------------------------------------------------------------------------------------------
 
   private wake(): void {
-    const w = this.wakeUp;
-    this.wakeUp = undefined;
-    w?.();
+    const all = [...this.wakeUps];
+    this.wakeUps.clear();
+    for (const w of all) w();
   }
 
   /** Sleep `ms`, or less when woken (a local release, new limits, close). */
   private nap(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(done, Math.max(1, ms));
+      const wakeUps = this.wakeUps;
       function done() {
         clearTimeout(timer);
+        wakeUps.delete(done);
         resolve();
       }
-      this.wakeUp = done;
+      wakeUps.add(done);
     });
   }
 
-  /** The one loop that takes slots for the waiters, in order. */
+  /**
+   * How many loops may take slots at once: one per waiter that could start now (the free concurrency of this
+   * process's view), at least one. Each loop's round trips to Redis (a slot, then a start in the log) are
+   * serial; several loops overlap them, and Redis writes them with one fsync.
+   */
+  private loopsWanted(): number {
+    if (this.crowded) return 1;
+    return Math.max(1, Math.min(this.queue.length, this.concurrent - this.held.size));
+  }
+
+  /** Start the loops that take slots for the waiters, in order. */
   private run(): void {
-    if (this.running || this.isClosed) return;
-    this.running = true;
-    this.loop()
-      .catch((err) => {
-        // Not a Redis failure (those are retried): the waiters get it rather than a loop that spins.
-        for (const w of [...this.queue]) {
-          this.remove(w);
-          w.reject(err);
-        }
-      })
-      .finally(() => {
-        this.running = false;
-        if (this.queue.length && !this.isClosed) this.run();
-      });
+    while (!this.isClosed && this.queue.length && this.loops < this.loopsWanted()) {
+      this.loops++;
+      this.loop()
+        .catch((err) => {
+          // Not a Redis failure (those are retried): the waiters get it rather than a loop that spins.
+          for (const w of [...this.queue]) {
+            this.remove(w);
+            w.reject(err);
+          }
+        })
+        .finally(() => {
+          this.loops--;
+          if (this.queue.length && !this.isClosed) this.run();
+        });
+    }
   }
 
   private async loop(): Promise<void> {
-    while (this.queue.length && !this.isClosed) {
+    // A loop ends when no waiter is left, or when more loops run than waiters could start (the others carry on).
+    while (this.queue.length && !this.isClosed && this.loops <= this.loopsWanted()) {
       const now = Date.now();
       if (now < this.pausedUntil) {
         await this.nap(this.pausedUntil - now);
@@ -283,6 +333,9 @@ export class RedisRateLimiter extends QueuedLimiter {
         continue;
       }
       if (status === 0) {
+        // The cap is full: one loop polls it, the others end.
+        this.crowded = true;
+        if (this.loops > 1) return;
         await this.nap(Math.min(this.pollMs, Math.max(1, waitMs)));
         continue;
       }
@@ -304,15 +357,20 @@ export class RedisRateLimiter extends QueuedLimiter {
           break;
         }
         this.sharedNextAt = Date.now() + wait;
+        // The window is full: one loop waits for it (holding its slot), the others free theirs and end.
+        this.crowded = true;
+        if (this.loops > 1) break;
         await this.nap(wait);
       }
       const w = started ? this.queue[0] : undefined;
       if (!w) {
-        // Every waiter left (aborted, deadline) while this slot waited for the rate: free it.
+        // Every waiter left (aborted, deadline) while this slot waited for the rate, or another loop waits: free it.
         this.free(holder);
+        if (!started && this.loops > 1) return;
         continue;
       }
       this.remove(w);
+      this.crowded = false;
       const at = Date.now();
       this.starts.push(at);
       this.trim(at);
