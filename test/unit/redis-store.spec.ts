@@ -128,6 +128,18 @@ describe('RedisLedgerStore: what a shared ledger needs (claims, leases, cursors,
     assert.deepEqual(out, { before: false, after: true });
   });
 
+  it('the node files load no Redis package: registering every node (store included) with no Redis store deployed', function () {
+    const code = `
+      const noop = () => undefined;
+      const RED = { nodes: { registerType: noop, createNode: noop, getNode: () => null }, settings: {}, events: { on: noop, off: noop },
+        log: { warn: noop }, httpAdmin: { get: noop, post: noop, delete: noop }, auth: { needsPermission: () => (q, r, n) => n() },
+        _: (k) => k, util: { cloneMessage: (m) => m } };
+      const pkg = require(${JSON.stringify(path.join(repoRoot, 'package.json'))});
+      for (const file of Object.values(pkg['node-red'].nodes)) require(${JSON.stringify(repoRoot)} + '/' + file)(RED);
+      console.log(JSON.stringify(Object.keys(require.cache).filter((k) => /[\\/]node_modules[\\/](ioredis|rate-limiter-flexible)[\\/]/.test(k)).length));`;
+    assert.equal(execFileSync(process.execPath, ['-e', code], { encoding: 'utf8' }).trim(), '0');
+  });
+
   it('without the optional packages (ioredis, rate-limiter-flexible): STORE_UNAVAILABLE saying what to install', function () {
     const code = `
       const Module = require('node:module');
